@@ -1,0 +1,12 @@
+"""Declarative AWS Rekognition media analysis jobs for Pulumi.
+
+Subpackages:
+    api         the Rekognition media-analysis API contract (shapes, limits, errors),
+                derived from botocore's service model and shared by everything else
+    providers   the ``MediaAnalysisJob`` dynamic resource
+    components  encrypted buckets, KMS key, least-privilege IAM, the whole pipeline
+    policies    the CrossGuard policy pack
+    emulator    a local Rekognition media-analysis service on top of moto
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,176 @@
+"""Request validation derived from botocore's Rekognition service model.
+
+The constraints of every request member (required, type, length, range, pattern, enum)
+are read from the model botocore ships, never retyped here. From each operation's input
+shape we build a strict pydantic model once; the emulator validates requests with it
+server-side, and the provider's ``check`` validates resource inputs with it before any
+AWS call. Both report the same :class:`Violation` (field path, value, rule).
+
+botocore itself only checks required members, types and minimums client-side, so the
+maximums and patterns would otherwise reach AWS unchecked.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import botocore.model
+import botocore.session
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+SERVICE = "rekognition"
+START = "StartMediaAnalysisJob"
+GET = "GetMediaAnalysisJob"
+LIST = "ListMediaAnalysisJobs"
+OPERATIONS = (START, GET, LIST)
+
+
+@functools.cache
+def service_model() -> botocore.model.ServiceModel:
+    return botocore.session.get_session().get_service_model(SERVICE)
+
+
+def enum_values(shape_name: str) -> tuple[str, ...]:
+    """The allowed values of an enum shape, e.g. ``MediaAnalysisJobStatus``."""
+    return tuple(service_model().shape_for(shape_name).enum)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken constraint: where (API member path), what was given, which rule."""
+
+    path: tuple[str | int, ...]
+    value: Any
+    rule: str
+
+    @property
+    def field(self) -> str:
+        return ".".join(str(p) for p in self.path) or "(request)"
+
+    def aws_message(self) -> str:
+        """AWS's wording for a constraint failure (as in its ValidationException texts)."""
+        member = ".".join(_lower_first(str(p)) for p in self.path)
+        return f"Value {_short(self.value)!s} at '{member}' failed to satisfy constraint: {self.rule}"
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.rule} (got {_short(self.value)})"
+
+
+def validate(operation: str, params: Mapping[str, Any]) -> list[Violation]:
+    """Check a request body of ``operation`` against the model; empty list means valid."""
+    try:
+        request_model(operation).model_validate(dict(params))
+    except ValidationError as exc:
+        return [_violation(err) for err in exc.errors()]
+    return []
+
+
+@functools.cache
+def request_model(operation: str) -> type[BaseModel]:
+    """The strict pydantic model of ``operation``'s input shape."""
+    shape = service_model().operation_model(operation).input_shape
+    assert shape is not None, operation
+    return _structure_model(shape)
+
+
+# --- building pydantic models from botocore shapes -----------------------------------
+
+_STRICT = ConfigDict(strict=True, extra="forbid", regex_engine="python-re")
+
+
+@functools.cache
+def _structure_model(shape: botocore.model.StructureShape) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for name, member in shape.members.items():
+        annotation = _annotation(member)
+        if name in shape.required_members:
+            fields[name] = (annotation, ...)
+        else:
+            fields[name] = (annotation | None, None)
+    return create_model(shape.name, __config__=_STRICT, **fields)
+
+
+def _annotation(shape: botocore.model.Shape) -> Any:
+    meta = shape.metadata
+    kind = shape.type_name
+    if kind == "structure":
+        return _structure_model(shape)
+    if kind == "list":
+        item = _annotation(shape.member)  # type: ignore[attr-defined]
+        return Annotated[list[item], Field(min_length=meta.get("min"), max_length=meta.get("max"))]  # type: ignore[valid-type]
+    if kind == "map":
+        key = _annotation(shape.key)  # type: ignore[attr-defined]
+        value = _annotation(shape.value)  # type: ignore[attr-defined]
+        return dict[key, value]  # type: ignore[valid-type]
+    if kind == "string":
+        if "enum" in meta:
+            return Literal[tuple(meta["enum"])]
+        pattern = meta.get("pattern")
+        return Annotated[
+            str,
+            Field(
+                min_length=meta.get("min"),
+                max_length=meta.get("max"),
+                # AWS patterns constrain the whole value; anchor them for re.match.
+                pattern=rf"^(?:{pattern})\Z" if pattern else None,
+            ),
+        ]
+    if kind in ("integer", "long"):
+        return Annotated[int, Field(ge=meta.get("min"), le=meta.get("max"))]
+    if kind in ("float", "double"):
+        return Annotated[float, Field(ge=meta.get("min"), le=meta.get("max"), allow_inf_nan=False)]
+    if kind == "boolean":
+        return bool
+    if kind == "timestamp":
+        return float
+    return Any
+
+
+# --- turning pydantic errors into constraint violations ------------------------------
+
+
+def _violation(err: Mapping[str, Any]) -> Violation:
+    path = tuple(err["loc"])
+    ctx = err.get("ctx") or {}
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "missing":
+        return Violation(path, None, "Member must not be null")
+    if kind == "string_too_short":
+        return Violation(path, value, f"Member must have length greater than or equal to {ctx['min_length']}")
+    if kind == "string_too_long":
+        return Violation(path, value, f"Member must have length less than or equal to {ctx['max_length']}")
+    if kind == "string_pattern_mismatch":
+        return Violation(path, value, f"Member must satisfy regular expression pattern: {_unanchor(ctx['pattern'])}")
+    if kind in ("greater_than_equal", "greater_than"):
+        return Violation(path, value, f"Member must have value greater than or equal to {ctx.get('ge', ctx.get('gt'))}")
+    if kind in ("less_than_equal", "less_than"):
+        return Violation(path, value, f"Member must have value less than or equal to {ctx.get('le', ctx.get('lt'))}")
+    if kind == "literal_error":
+        return Violation(path, value, f"Member must satisfy enum value set: [{ctx['expected']}]")
+    if kind == "extra_forbidden":
+        return Violation(path, value, "Member is not a known field of this request")
+    if kind in ("too_short", "too_long"):
+        return Violation(path, value, f"Member must have {ctx.get('min_length', ctx.get('max_length'))} items at the bound")
+    if kind == "finite_number":
+        return Violation(path, value, "Member must be a finite number")
+    # Type errors: name the expected type the way the model does.
+    return Violation(path, value, f"Member must be of the right type ({err['msg']})")
+
+
+def _unanchor(pattern: str) -> str:
+    match = re.fullmatch(r"\^\(\?:(.*)\)\\Z", pattern)
+    return match.group(1) if match else pattern
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
