@@ -54,7 +54,9 @@ class Violation:
     def aws_message(self) -> str:
         """AWS's wording for a constraint failure (as in its ValidationException texts)."""
         member = ".".join(_lower_first(str(p)) for p in self.path)
-        return f"Value {_short(self.value)!s} at '{member}' failed to satisfy constraint: {self.rule}"
+        return (
+            f"Value {_short(self.value)!s} at '{member}' failed to satisfy constraint: {self.rule}"
+        )
 
     def __str__(self) -> str:
         return f"{self.field}: {self.rule} (got {_short(self.value)})"
@@ -141,21 +143,41 @@ def _violation(err: Mapping[str, Any]) -> Violation:
     if kind == "missing":
         return Violation(path, None, "Member must not be null")
     if kind == "string_too_short":
-        return Violation(path, value, f"Member must have length greater than or equal to {ctx['min_length']}")
+        return Violation(
+            path, value, f"Member must have length greater than or equal to {ctx['min_length']}"
+        )
     if kind == "string_too_long":
-        return Violation(path, value, f"Member must have length less than or equal to {ctx['max_length']}")
+        return Violation(
+            path, value, f"Member must have length less than or equal to {ctx['max_length']}"
+        )
     if kind == "string_pattern_mismatch":
-        return Violation(path, value, f"Member must satisfy regular expression pattern: {_unanchor(ctx['pattern'])}")
+        return Violation(
+            path,
+            value,
+            f"Member must satisfy regular expression pattern: {_unanchor(ctx['pattern'])}",
+        )
     if kind in ("greater_than_equal", "greater_than"):
-        return Violation(path, value, f"Member must have value greater than or equal to {ctx.get('ge', ctx.get('gt'))}")
+        return Violation(
+            path,
+            value,
+            f"Member must have value greater than or equal to {ctx.get('ge', ctx.get('gt'))}",
+        )
     if kind in ("less_than_equal", "less_than"):
-        return Violation(path, value, f"Member must have value less than or equal to {ctx.get('le', ctx.get('lt'))}")
+        return Violation(
+            path,
+            value,
+            f"Member must have value less than or equal to {ctx.get('le', ctx.get('lt'))}",
+        )
     if kind == "literal_error":
         return Violation(path, value, f"Member must satisfy enum value set: [{ctx['expected']}]")
     if kind == "extra_forbidden":
         return Violation(path, value, "Member is not a known field of this request")
     if kind in ("too_short", "too_long"):
-        return Violation(path, value, f"Member must have {ctx.get('min_length', ctx.get('max_length'))} items at the bound")
+        return Violation(
+            path,
+            value,
+            f"Member must have {ctx.get('min_length', ctx.get('max_length'))} items at the bound",
+        )
     if kind == "finite_number":
         return Violation(path, value, "Member must be a finite number")
     # Type errors: name the expected type the way the model does.

@@ -1,0 +1,54 @@
+"""boto3 clients for the provider, created at call time and never stored on it.
+
+The provider object is pickled into the Pulumi state; a client, session or credential
+held by it would be pickled too. Clients therefore live in this module's cache, keyed by
+where they point, and credentials come from the standard AWS chain of the process that
+runs the provider (environment, profile, SSO, instance role).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from rekognition_media import __version__
+
+# A stuck connection must not hang `pulumi up` (pulumi/pulumi#13841 shows botocore's
+# 60 s read timeout and unbounded retries making a provider look frozen): short connect
+# and read timeouts, and botocore's standard retry mode for throttling and 5xx.
+_START_CONFIG = Config(
+    connect_timeout=10,
+    read_timeout=30,
+    retries={"mode": "standard", "max_attempts": 8},
+    user_agent_extra=f"pulumi-rekognition-media/{__version__}",
+)
+# Polling calls are retried by the watcher on its own schedule, which knows the quota;
+# botocore retrying inside a poll would only add load at the moment AWS asks for less.
+_POLL_CONFIG = _START_CONFIG.merge(Config(retries={"mode": "standard", "max_attempts": 1}))
+
+_lock = threading.Lock()
+
+
+def rekognition(region: str | None, endpoint_url: str | None, *, polling: bool = False) -> Any:
+    """A Rekognition client; ``polling`` clients do not retry by themselves."""
+    return _client("rekognition", region, endpoint_url, polling)
+
+
+def s3(region: str | None, endpoint_url: str | None) -> Any:
+    return _client("s3", region, endpoint_url, False)
+
+
+@functools.cache
+def _client(service: str, region: str | None, endpoint_url: str | None, polling: bool) -> Any:
+    # boto3's default session is not thread-safe to create clients from concurrently.
+    with _lock:
+        return boto3.session.Session().client(
+            service,
+            region_name=region,
+            endpoint_url=endpoint_url,
+            config=_POLL_CONFIG if polling else _START_CONFIG,
+        )

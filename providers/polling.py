@@ -1,0 +1,87 @@
+"""How many jobs wait at once, and who polls for them.
+
+The Python dynamic provider server in the Pulumi SDK serves at most four calls at a time
+(a thread pool of four) for all dynamic resources of the provider process, and a create
+that waits for a job holds one of those threads. With one provider process, the fifth job
+would not even start until one of the first four finished, and the ``check``/``diff`` of
+every other dynamic resource would queue behind them.
+
+The engine starts one provider process per *provider resource*. So, program side, jobs are
+spread over explicit ``pulumi-python`` provider resources ("lanes"), a few jobs per lane,
+which leaves a thread free in each process for other calls. Provider side, the jobs of one
+process share a single poller (``waiter.SharedPoller``).
+
+Settings (stack configuration, namespace ``rekognition-media``):
+
+* ``jobsPerProvider`` (default 3): jobs per provider process; 0 puts every job on the
+  SDK's default dynamic provider (one process, four threads).
+
+Environment of the provider process:
+
+* ``REKOGNITION_MEDIA_POLLING``: ``shared`` (default) or ``get`` (one GetMediaAnalysisJob
+  loop per job, the straightforward design; the benchmark's baseline).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import threading
+
+import pulumi
+from rekognition_media.providers import client
+from rekognition_media.providers.waiter import GetPoller, Poller, SharedPoller
+
+CONFIG_NAMESPACE = "rekognition-media"
+DEFAULT_JOBS_PER_PROVIDER = 3
+POLLING_ENV = "REKOGNITION_MEDIA_POLLING"
+
+_lanes: dict[int, pulumi.ProviderResource] = {}
+_counter = itertools.count()
+_lanes_lock = threading.Lock()
+
+
+def assign_provider(
+    resource_name: str, opts: pulumi.ResourceOptions | None
+) -> pulumi.ResourceOptions:
+    """Resource options that put this job on a provider lane, unless the user chose one."""
+    opts = opts or pulumi.ResourceOptions()
+    if opts.provider is not None or opts.providers:
+        return opts
+    per_lane = jobs_per_provider()
+    if per_lane == 0:
+        return opts
+    with _lanes_lock:
+        lane = next(_counter) // per_lane
+        if lane not in _lanes:
+            # Lanes are top-level and not parented to a job, so removing one job never
+            # deletes a provider other jobs still use.
+            _lanes[lane] = pulumi.ProviderResource(
+                "pulumi-python", f"rekognition-media-lane-{lane}", {}
+            )
+        provider = _lanes[lane]
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=provider))
+
+
+def jobs_per_provider() -> int:
+    value = pulumi.Config(CONFIG_NAMESPACE).get_int("jobsPerProvider")
+    if value is None:
+        return DEFAULT_JOBS_PER_PROVIDER
+    if value < 0:
+        raise ValueError(f"{CONFIG_NAMESPACE}:jobsPerProvider = {value}: must be 0 or more")
+    return value
+
+
+def poller(region: str | None, endpoint_url: str | None) -> Poller:
+    """The poller of this provider process for jobs in ``region`` behind ``endpoint_url``."""
+    mode = os.environ.get(POLLING_ENV, "shared")
+    if mode not in ("shared", "get"):
+        raise ValueError(f"{POLLING_ENV}={mode!r}: must be 'shared' or 'get'")
+    return _poller(mode, region, endpoint_url)
+
+
+@functools.cache
+def _poller(mode: str, region: str | None, endpoint_url: str | None) -> Poller:
+    polling_client = client.rekognition(region, endpoint_url, polling=True)
+    return SharedPoller(polling_client) if mode == "shared" else GetPoller(polling_client)

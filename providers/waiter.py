@@ -1,0 +1,340 @@
+"""Waiting for media analysis jobs to finish.
+
+Rekognition has no waiter or notification for these jobs, so clients poll. Two pollers
+share one interface, ``wait(job_id, timeout, on_progress) -> job description``:
+
+* ``SharedPoller`` (the default) serves every job waiting in this provider process with
+  one stream of ListMediaAnalysisJobs calls: a page carries the status of up to 100 jobs,
+  so the number of calls grows with time, not with jobs x time. Jobs a page does not
+  reach fall back to GetMediaAnalysisJob.
+* ``GetPoller`` polls GetMediaAnalysisJob for a single job from the waiting thread; it is
+  the straightforward design, kept for comparison (``bench/many_jobs.py``) and for
+  accounts where List is not allowed.
+
+Both poll on a ``PollSchedule`` that follows the job's age (fast at first, then a fixed
+fraction of the elapsed time), so a short job is seen finishing within about a second and
+a long one within a few percent of its duration, and both back off on throttling.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from botocore.exceptions import ClientError, ConnectionError, EndpointConnectionError
+
+from rekognition_media.api import limits, shapes
+
+TERMINAL = frozenset({"SUCCEEDED", "FAILED"})
+# The lifecycle order; a poll that reports an earlier status than one already seen is a
+# stale read (List and Get may be served by different replicas) and is ignored.
+ORDER = {status: rank for rank, status in enumerate(shapes.enum_values("MediaAnalysisJobStatus"))}
+PAGE_SIZE = int(shapes.service_model().shape_for("ListMediaAnalysisJobsPageSize").metadata["max"])
+# Errors that mean "ask again later", not "this will never work".
+RETRYABLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "LimitExceededException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+
+ProgressCallback = Callable[[str, float], None]
+"""Called with (status, seconds waited) when the status changes and periodically."""
+
+
+class JobWaitTimeout(Exception):
+    def __init__(self, job_id: str, status: str, waited: float) -> None:
+        super().__init__(
+            f"Timed out after {waited:.0f} s waiting for media analysis job {job_id} "
+            f"(last status {status}). The job keeps running; run `pulumi up` again to "
+            "resume waiting for the same job, or raise wait_timeout_seconds."
+        )
+        self.job_id = job_id
+        self.status = status
+
+
+class Poller(Protocol):
+    def wait(
+        self, job_id: str, timeout: float, on_progress: ProgressCallback
+    ) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class PollSchedule:
+    """How long to wait before the next status poll of a job that has run ``elapsed`` s."""
+
+    minimum: float = 1.0
+    fraction: float = 0.04
+    maximum: float = 60.0
+    jitter: float = 0.1
+
+    def interval(self, elapsed: float) -> float:
+        base = min(self.maximum, max(self.minimum, elapsed * self.fraction))
+        # Jitter keeps many waiting jobs (and many provider processes) from polling in step.
+        return base * random.uniform(1 - self.jitter, 1 + self.jitter)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Capped exponential backoff with full jitter, for throttling and server errors."""
+
+    base: float = 1.0
+    cap: float = 30.0
+
+    def delay(self, attempt: int) -> float:
+        return random.uniform(self.base / 2, min(self.cap, self.base * 2**attempt))
+
+
+class RateLimiter:
+    """A token bucket: at most ``rate`` calls per second, in bursts of ``burst``."""
+
+    def __init__(
+        self, rate: float, burst: float = 1.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._rate = rate
+        self._burst = burst
+        self._tokens = burst
+        self._clock = clock
+        self._stamp = clock()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        while True:
+            with self._lock:
+                now = self._clock()
+                self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
+                self._stamp = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                wait = (1 - self._tokens) / self._rate
+            time.sleep(wait)
+
+
+def is_retryable(error: Exception) -> bool:
+    if isinstance(error, EndpointConnectionError | ConnectionError):
+        return True
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return code in RETRYABLE_CODES or status >= 500
+    return False
+
+
+# A provider process may share the account's quota with other processes and tools;
+# using half of it leaves room for them and for Start calls' retries.
+QUOTA_SHARE = 0.5
+PROGRESS_EVERY = 30.0
+
+
+@dataclass
+class _Watch:
+    job_id: str
+    registered: float  # wall-clock time; the job cannot be newer than its registration
+    next_due: float
+    started: float
+    created: float | None = None  # CreationTimestamp once seen
+    status: str = "UNKNOWN"
+    job: dict[str, Any] | None = None
+    error: Exception | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    changed: threading.Event = field(default_factory=threading.Event)
+
+
+class SharedPoller:
+    """Polls every job waiting in this process with shared ListMediaAnalysisJobs pages."""
+
+    MAX_PAGES = 5
+    SLACK = 120.0  # seconds of clock skew tolerated between us and the service
+
+    def __init__(
+        self,
+        client: Any,
+        schedule: PollSchedule = PollSchedule(),
+        backoff: Backoff = Backoff(),
+    ) -> None:
+        self._client = client
+        self._schedule = schedule
+        self._backoff = backoff
+        self._list_rate = RateLimiter(limits.LIST_TPS * QUOTA_SHARE)
+        self._get_rate = RateLimiter(limits.GET_TPS * QUOTA_SHARE)
+        self._cond = threading.Condition()
+        self._watches: dict[str, _Watch] = {}
+        self._thread: threading.Thread | None = None
+        self._failures = 0
+
+    def wait(self, job_id: str, timeout: float, on_progress: ProgressCallback) -> dict[str, Any]:
+        watch = self._register(job_id)
+        try:
+            return _wait_for(watch, timeout, on_progress)
+        finally:
+            with self._cond:
+                self._watches.pop(job_id, None)
+
+    def _register(self, job_id: str) -> _Watch:
+        now = time.monotonic()
+        watch = _Watch(job_id, time.time(), now + self._schedule.interval(0), now)
+        with self._cond:
+            # Two resources can wait on one job (the same request and token): share it.
+            existing = self._watches.get(job_id)
+            if existing is not None:
+                return existing
+            self._watches[job_id] = watch
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="media-analysis-poller", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+        return watch
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if not self._watches:
+                    self._thread = None
+                    return
+                now = time.monotonic()
+                due = min(w.next_due for w in self._watches.values())
+                if due > now:
+                    self._cond.wait(due - now)
+                    continue
+                pending = list(self._watches.values())
+            self._poll_round(pending)
+
+    def _poll_round(self, pending: list[_Watch]) -> None:
+        try:
+            seen = self._poll(pending)
+        except Exception as error:
+            if not is_retryable(error):
+                for watch in pending:
+                    watch.error = error
+                    watch.done.set()
+                return
+            self._failures += 1
+            delay = self._backoff.delay(self._failures)
+            with self._cond:
+                for watch in pending:
+                    watch.next_due = time.monotonic() + delay
+            return
+        self._failures = 0
+        now = time.monotonic()
+        with self._cond:
+            for watch in pending:
+                job = seen.get(watch.job_id)
+                if job is None:
+                    continue
+                _observe(watch, job)
+                watch.next_due = now + self._schedule.interval(now - watch.started)
+
+    def _poll(self, pending: list[_Watch]) -> dict[str, dict[str, Any]]:
+        wanted = {w.job_id: w for w in pending}
+        seen: dict[str, dict[str, Any]] = {}
+        horizon = (
+            min(w.created if w.created is not None else w.registered for w in pending) - self.SLACK
+        )
+        token: str | None = None
+        for _ in range(self.MAX_PAGES):
+            self._list_rate.acquire()
+            page = self._client.list_media_analysis_jobs(
+                MaxResults=PAGE_SIZE, **({"NextToken": token} if token else {})
+            )
+            items = page.get("MediaAnalysisJobs", [])
+            for item in items:
+                if item["JobId"] in wanted:
+                    seen[item["JobId"]] = item
+            token = page.get("NextToken")
+            oldest = min((_epoch(i["CreationTimestamp"]) for i in items), default=0.0)
+            if len(seen) == len(wanted) or not token or oldest < horizon:
+                break
+        # Jobs no page reached (deep in a busy account's history, or not yet listed).
+        for job_id in wanted.keys() - seen.keys():
+            self._get_rate.acquire()
+            seen[job_id] = self._client.get_media_analysis_job(JobId=job_id)
+        return seen
+
+
+class GetPoller:
+    """One GetMediaAnalysisJob loop per waiting job, in the waiting thread."""
+
+    def __init__(
+        self, client: Any, schedule: PollSchedule = PollSchedule(), backoff: Backoff = Backoff()
+    ) -> None:
+        self._client = client
+        self._schedule = schedule
+        self._backoff = backoff
+
+    def wait(self, job_id: str, timeout: float, on_progress: ProgressCallback) -> dict[str, Any]:
+        started = time.monotonic()
+        watch = _Watch(job_id, time.time(), started, started)
+        failures = 0
+        while True:
+            elapsed = time.monotonic() - started
+            delay = (
+                self._schedule.interval(elapsed) if failures == 0 else self._backoff.delay(failures)
+            )
+            if elapsed + delay > timeout:
+                raise JobWaitTimeout(job_id, watch.status, elapsed)
+            time.sleep(delay)
+            try:
+                job = self._client.get_media_analysis_job(JobId=job_id)
+            except Exception as error:
+                if not is_retryable(error):
+                    raise
+                failures += 1
+                continue
+            failures = 0
+            previous = watch.status
+            _observe(watch, job)
+            if watch.done.is_set():
+                return job
+            if watch.status != previous:
+                on_progress(watch.status, time.monotonic() - started)
+
+
+def _observe(watch: _Watch, job: dict[str, Any]) -> None:
+    """Record a poll result; never lets a stale read move the status backwards."""
+    watch.created = _epoch(job.get("CreationTimestamp", watch.registered))
+    if ORDER.get(job["Status"], -1) < ORDER.get(watch.status, -1):
+        return
+    if job["Status"] != watch.status:
+        watch.status = job["Status"]
+        watch.changed.set()
+    if job["Status"] in TERMINAL:
+        watch.job = job
+        watch.done.set()
+
+
+def _wait_for(watch: _Watch, timeout: float, on_progress: ProgressCallback) -> dict[str, Any]:
+    started = time.monotonic()
+    last_report = started
+    while True:
+        waited = time.monotonic() - started
+        if waited >= timeout:
+            raise JobWaitTimeout(watch.job_id, watch.status, waited)
+        watch.changed.wait(
+            min(timeout - waited, PROGRESS_EVERY - (time.monotonic() - last_report), 1.0)
+        )
+        if watch.done.is_set():
+            break
+        if watch.changed.is_set() or time.monotonic() - last_report >= PROGRESS_EVERY:
+            watch.changed.clear()
+            last_report = time.monotonic()
+            on_progress(watch.status, last_report - started)
+    if watch.error is not None:
+        raise watch.error
+    assert watch.job is not None
+    return watch.job
+
+
+def _epoch(value: Any) -> float:
+    if hasattr(value, "timestamp"):
+        return float(value.timestamp())
+    return float(value)

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sets up a checkout from nothing: the virtualenv (.venv) with the package installed
+# editable plus its development tools, and the pinned Pulumi CLI (scripts/pulumi-cli.sh).
+# Safe to re-run: an existing venv is reused and the CLI comes from its cache.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "setup: Python >= 3.11 is required ($python is $("$python" --version 2>&1))" >&2
+    exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating .venv with $("$python" --version)" >&2
+    "$python" -m venv .venv
+fi
+pulumi_version=$(cat .pulumi-version)
+echo "setup: installing pulumi-rekognition-media (editable) with pulumi==$pulumi_version" >&2
+.venv/bin/python -m pip install --quiet --upgrade pip "setuptools>=75"
+.venv/bin/python -m pip install --quiet -e ".[dev]" "pulumi==$pulumi_version"
+
+bin_dir=$(scripts/pulumi-cli.sh | tail -n 1)
+echo "setup: Pulumi CLI $("$bin_dir/pulumi" version) at $bin_dir" >&2
+echo "$bin_dir"
