@@ -1,1 +1,100 @@
-"""TODO"""
+"""The CrossGuard policy pack of pulumi-rekognition-media.
+
+This folder is both the import package ``rekognition_media.policies`` and a policy pack
+directory (``pulumi preview --policy-pack policies``). The policies live in the modules
+below so other packs can compose them::
+
+    from pulumi_policy import PolicyPack
+    from rekognition_media.policies import all_policies, kms_key_rotation
+
+    PolicyPack("my-pack", policies=[*all_policies()])   # or a selection
+
+Only ``policies/__main__.py`` constructs a ``PolicyPack`` (its constructor serves gRPC and
+blocks). See ``policies/README.md`` for the policies, their levels and settings.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import Policy
+
+from ._framework import (
+    EXEMPT_RESOURCES,
+    RESOURCE_TYPES,
+    UNKNOWN,
+    Finding,
+    ResourceContext,
+    Setting,
+    StackContext,
+    StackResource,
+    resource_policy,
+    stack_policy,
+)
+from .cross_resource import cross_resource_links
+from .iam_policies import (
+    MEDIA_ANALYSIS_ACTIONS,
+    iam_no_wildcard_actions,
+    iam_no_wildcard_resources,
+)
+from .kms_keys import kms_key_deletion_window, kms_key_rotation
+from .media_analysis_jobs import (
+    API_DEFAULT_MIN_CONFIDENCE,
+    media_analysis_job_kms_key,
+    media_analysis_job_min_confidence,
+    media_analysis_job_output_encryption,
+)
+from .s3_buckets import (
+    s3_bucket_deny_insecure_transport,
+    s3_bucket_encryption_configured,
+    s3_bucket_kms_encryption,
+    s3_bucket_public_access_block,
+)
+
+PACK_NAME = "rekognition-media"
+
+
+def all_policies() -> list[Policy]:
+    """Every policy of the pack, in report order."""
+    return [
+        s3_bucket_kms_encryption,
+        s3_bucket_encryption_configured,
+        s3_bucket_public_access_block,
+        s3_bucket_deny_insecure_transport,
+        kms_key_rotation,
+        kms_key_deletion_window,
+        media_analysis_job_kms_key,
+        media_analysis_job_min_confidence,
+        media_analysis_job_output_encryption,
+        iam_no_wildcard_actions,
+        iam_no_wildcard_resources,
+        cross_resource_links,
+    ]
+
+
+__all__ = [
+    "API_DEFAULT_MIN_CONFIDENCE",
+    "EXEMPT_RESOURCES",
+    "MEDIA_ANALYSIS_ACTIONS",
+    "PACK_NAME",
+    "RESOURCE_TYPES",
+    "UNKNOWN",
+    "Finding",
+    "ResourceContext",
+    "Setting",
+    "StackContext",
+    "StackResource",
+    "all_policies",
+    "cross_resource_links",
+    "iam_no_wildcard_actions",
+    "iam_no_wildcard_resources",
+    "kms_key_deletion_window",
+    "kms_key_rotation",
+    "media_analysis_job_kms_key",
+    "media_analysis_job_min_confidence",
+    "media_analysis_job_output_encryption",
+    "resource_policy",
+    "s3_bucket_deny_insecure_transport",
+    "s3_bucket_encryption_configured",
+    "s3_bucket_kms_encryption",
+    "s3_bucket_public_access_block",
+    "stack_policy",
+]

@@ -67,6 +67,11 @@ class MediaAnalysisJobArgs:
     """Idempotency token. Derived from the stack, the resource name and the request
     when absent, so a re-run after an interrupted ``pulumi up`` adopts the same job."""
 
+    adopt_job_id: pulumi.Input[str] | None = None
+    """Adopt this existing job instead of starting one. The declared request must match
+    the job's. (``ResourceOptions(import_=...)`` cannot work for Python dynamic resources:
+    the engine's import reads the resource without its serialized provider.)"""
+
     wait_for_completion: pulumi.Input[bool] = True
     """Return from create only once the job has SUCCEEDED or FAILED."""
     wait_timeout_seconds: pulumi.Input[int] = 3600
@@ -83,7 +88,8 @@ class MediaAnalysisJobArgs:
 
     def to_props(self) -> dict[str, Any]:
         """The resource's input properties: nested plain dicts of ``pulumi.Input``s."""
-        return _as_props(self)
+        props: dict[str, Any] = _as_props(self)
+        return props
 
 
 def _as_props(value: Any) -> Any:

@@ -3,12 +3,15 @@
 The provider object is pickled into the Pulumi state; a client, session or credential
 held by it would be pickled too. Clients therefore live in this module's cache, keyed by
 where they point, and credentials come from the standard AWS chain of the process that
-runs the provider (environment, profile, SSO, instance role).
+runs the provider (environment, profile, SSO, instance role). The region is the explicit
+setting, else boto3's own chain (AWS_DEFAULT_REGION, the profile), else AWS_REGION, which
+other AWS SDKs and Lambda use but botocore does not read.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from typing import Any
 
@@ -46,9 +49,14 @@ def s3(region: str | None, endpoint_url: str | None) -> Any:
 def _client(service: str, region: str | None, endpoint_url: str | None, polling: bool) -> Any:
     # boto3's default session is not thread-safe to create clients from concurrently.
     with _lock:
-        return boto3.session.Session().client(
+        session = boto3.session.Session()
+        config = _POLL_CONFIG if polling else _START_CONFIG
+        if endpoint_url and service == "s3":
+            # Emulators and private endpoints rarely resolve bucket subdomains.
+            config = config.merge(Config(s3={"addressing_style": "path"}))
+        return session.client(
             service,
-            region_name=region,
+            region_name=region or session.region_name or os.environ.get("AWS_REGION"),
             endpoint_url=endpoint_url,
-            config=_POLL_CONFIG if polling else _START_CONFIG,
+            config=config,
         )

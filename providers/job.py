@@ -29,6 +29,9 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+
+from rekognition_media.api import shapes
+from rekognition_media.api.casing import from_api
 from rekognition_media.providers import client, polling
 from rekognition_media.providers.args import SETTINGS, MediaAnalysisJobArgs
 from rekognition_media.providers.request import (
@@ -42,9 +45,6 @@ from rekognition_media.providers.request import (
 from rekognition_media.providers.token import derive_token
 from rekognition_media.providers.waiter import JobWaitTimeout
 
-from rekognition_media.api import shapes
-from rekognition_media.api.casing import from_api
-
 TYPE_TOKEN = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
 OUTPUTS = (
     "job_id",
@@ -57,8 +57,8 @@ OUTPUTS = (
     "results_uri",
     "manifest_summary_uri",
 )
-# Where replacing is not enough to describe the change: the job lives in one region.
-_REPLACE_ON = (*REQUEST_FIELDS, "region")
+# A job is immutable and lives in one region; an adopted job is another job.
+_REPLACE_ON = (*REQUEST_FIELDS, "region", "adopt_job_id")
 
 
 class MediaAnalysisJobFailed(Exception):
@@ -76,7 +76,7 @@ class MediaAnalysisJobProvider(ResourceProvider):
     """The dynamic provider. It holds no state: it is pickled into the Pulumi state."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures = [CheckFailure(p.property, p.reason) for p in problems(news)]
+        failures = [CheckFailure(p.path, p.reason) for p in problems(news)]
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -93,8 +93,13 @@ class MediaAnalysisJobProvider(ResourceProvider):
         settings = JobSettings.from_props(props)
         request = build_request(props)
         rekognition = client.rekognition(settings.region, settings.endpoint_url)
-        job_id = rekognition.start_media_analysis_job(**request)["JobId"]
-        _report(job_id, "started (or adopted: same request and idempotency token)")
+        if props.get("adopt_job_id"):
+            job_id = props["adopt_job_id"]
+            _check_adoptable(rekognition.get_media_analysis_job(JobId=job_id), request)
+            _report(job_id, "adopted")
+        else:
+            job_id = rekognition.start_media_analysis_job(**request)["JobId"]
+            _report(job_id, "started (or adopted: same request and idempotency token)")
         if not settings.wait_for_completion:
             job = rekognition.get_media_analysis_job(JobId=job_id)
             return CreateResult(job_id, {**props, **_outputs(job)})
@@ -203,6 +208,22 @@ def _outputs(job: Mapping[str, Any]) -> dict[str, Any]:
     return outs
 
 
+def _check_adoptable(job: Mapping[str, Any], request: Mapping[str, Any]) -> None:
+    """An adopted job must be the job the program declares, or the state would lie."""
+    differences = [
+        f"{member}: declared {_normalise(request[member])!r}, "
+        f"job has {_normalise(job.get(member))!r}"
+        for member in request
+        if member != "ClientRequestToken"
+        and _normalise(request[member]) != _normalise(job.get(member))
+    ]
+    if differences:
+        raise ValueError(
+            f"Cannot adopt media analysis job {job['JobId']}: its request differs from the "
+            "declared inputs (" + "; ".join(differences) + "). Declare the job's request."
+        )
+
+
 def _request_fields(job: Mapping[str, Any]) -> dict[str, Any]:
     described = from_api(job, _job_shape())
     return {k: described[k] for k in REQUEST_FIELDS if k in described}
@@ -222,7 +243,7 @@ def _job_shape() -> Any:
 def _changed(old: Any, new: Any) -> bool:
     if is_unknown(new):
         return True
-    return _normalise(strip_unknowns(old)) != _normalise(strip_unknowns(new))
+    return bool(_normalise(strip_unknowns(old)) != _normalise(strip_unknowns(new)))
 
 
 def _normalise(value: Any) -> Any:

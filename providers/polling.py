@@ -30,6 +30,7 @@ import os
 import threading
 
 import pulumi
+
 from rekognition_media.providers import client
 from rekognition_media.providers.waiter import GetPoller, Poller, SharedPoller
 
@@ -37,8 +38,18 @@ CONFIG_NAMESPACE = "rekognition-media"
 DEFAULT_JOBS_PER_PROVIDER = 3
 POLLING_ENV = "REKOGNITION_MEDIA_POLLING"
 
-_lanes: dict[int, pulumi.ProviderResource] = {}
-_counter = itertools.count()
+
+class _Lanes:
+    """The lanes of one program run (an inline Automation API program may run many times
+    in one process, so the state is tied to the run's RPC manager, not to the module)."""
+
+    def __init__(self, run: object) -> None:
+        self.run = run
+        self.providers: dict[int, pulumi.ProviderResource] = {}
+        self.counter = itertools.count()
+
+
+_current: _Lanes | None = None
 _lanes_lock = threading.Lock()
 
 
@@ -52,15 +63,19 @@ def assign_provider(
     per_lane = jobs_per_provider()
     if per_lane == 0:
         return opts
+    global _current
     with _lanes_lock:
-        lane = next(_counter) // per_lane
-        if lane not in _lanes:
+        run = pulumi.runtime.settings._get_rpc_manager()
+        if _current is None or _current.run is not run:
+            _current = _Lanes(run)
+        lane = next(_current.counter) // per_lane
+        if lane not in _current.providers:
             # Lanes are top-level and not parented to a job, so removing one job never
             # deletes a provider other jobs still use.
-            _lanes[lane] = pulumi.ProviderResource(
+            _current.providers[lane] = pulumi.ProviderResource(
                 "pulumi-python", f"rekognition-media-lane-{lane}", {}
             )
-        provider = _lanes[lane]
+        provider = _current.providers[lane]
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=provider))
 
 

@@ -29,13 +29,13 @@ REQUEST_FIELDS = tuple(
 class Problem:
     """An input the API (or the resource) would reject: property path, value, rule."""
 
-    property: str
+    path: str
     value: Any
     rule: str
 
     @property
     def reason(self) -> str:
-        return f"{self.property} = {_show(self.value)}: {self.rule}"
+        return f"{self.path} = {_show(self.value)}: {self.rule}"
 
 
 class JobSettings(BaseModel):

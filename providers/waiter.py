@@ -284,7 +284,7 @@ class GetPoller:
                 raise JobWaitTimeout(job_id, watch.status, elapsed)
             time.sleep(delay)
             try:
-                job = self._client.get_media_analysis_job(JobId=job_id)
+                job: dict[str, Any] = self._client.get_media_analysis_job(JobId=job_id)
             except Exception as error:
                 if not is_retryable(error):
                     raise

@@ -48,7 +48,7 @@ def _to_api_value(value: Any, shape: botocore.model.Shape) -> Any:
     if shape.type_name == "structure" and isinstance(value, Mapping):
         return to_api(value, shape)
     if shape.type_name == "list" and isinstance(value, list):
-        return [_to_api_value(v, shape.member) for v in value]  # type: ignore[attr-defined]
+        return [_to_api_value(v, shape.member) for v in value]
     if (
         shape.type_name in ("float", "double")
         and isinstance(value, int)
@@ -64,7 +64,7 @@ def _from_api_value(value: Any, shape: botocore.model.Shape) -> Any:
     if shape.type_name == "structure" and isinstance(value, Mapping):
         return from_api(value, shape)
     if shape.type_name == "list" and isinstance(value, list):
-        return [_from_api_value(v, shape.member) for v in value]  # type: ignore[attr-defined]
+        return [_from_api_value(v, shape.member) for v in value]
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.UTC).isoformat()
     return value

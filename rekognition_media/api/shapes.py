@@ -1,3 +1,6 @@
+# botocore ships no type information here; with or without stubs installed this module
+# must type-check, so the import and the narrowing ignores below are allowed to be moot.
+# mypy: disable-error-code="import-untyped,unused-ignore"
 """Request validation derived from botocore's Rekognition service model.
 
 The constraints of every request member (required, type, length, range, pattern, enum)
@@ -54,9 +57,9 @@ class Violation:
     def aws_message(self) -> str:
         """AWS's wording for a constraint failure (as in its ValidationException texts)."""
         member = ".".join(_lower_first(str(p)) for p in self.path)
-        return (
-            f"Value {_short(self.value)!s} at '{member}' failed to satisfy constraint: {self.rule}"
-        )
+        # AWS prints a missing member as null, not as Python's None.
+        value = "null" if self.value is None else _short(self.value)
+        return f"Value {value} at '{member}' failed to satisfy constraint: {self.rule}"
 
     def __str__(self) -> str:
         return f"{self.field}: {self.rule} (got {_short(self.value)})"
@@ -160,13 +163,13 @@ def _violation(err: Mapping[str, Any]) -> Violation:
         return Violation(
             path,
             value,
-            f"Member must have value greater than or equal to {ctx.get('ge', ctx.get('gt'))}",
+            f"Member must have value greater than or equal to {_num(ctx.get('ge', ctx.get('gt')))}",
         )
     if kind in ("less_than_equal", "less_than"):
         return Violation(
             path,
             value,
-            f"Member must have value less than or equal to {ctx.get('le', ctx.get('lt'))}",
+            f"Member must have value less than or equal to {_num(ctx.get('le', ctx.get('lt')))}",
         )
     if kind == "literal_error":
         return Violation(path, value, f"Member must satisfy enum value set: [{ctx['expected']}]")
@@ -187,6 +190,11 @@ def _violation(err: Mapping[str, Any]) -> Violation:
 def _unanchor(pattern: str) -> str:
     match = re.fullmatch(r"\^\(\?:(.*)\)\\Z", pattern)
     return match.group(1) if match else pattern
+
+
+def _num(bound: Any) -> Any:
+    # Float members have float bounds (100.0); the model and AWS say 100.
+    return int(bound) if isinstance(bound, float) and bound.is_integer() else bound
 
 
 def _lower_first(name: str) -> str:

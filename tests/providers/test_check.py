@@ -65,7 +65,11 @@ def test_several_problems_are_all_reported() -> None:
     props["kms_key_id"] = "-starts-with-dash"
     props["output_config"]["s3_key_prefix"] = "has space/"
     props["input"]["s3_object"]["bucket"] = "no"
-    assert set(failures(props)) == {"kms_key_id", "output_config.s3_key_prefix", "input.s3_object.bucket"}
+    assert set(failures(props)) == {
+        "kms_key_id",
+        "output_config.s3_key_prefix",
+        "input.s3_object.bucket",
+    }
 
 
 def test_behaviour_settings_are_validated() -> None:
@@ -95,7 +99,9 @@ def test_an_unknown_structure_does_not_count_as_missing() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=80),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -103,7 +109,7 @@ json_values = st.recursive(
 @settings(max_examples=200, deadline=None)
 @given(
     st.dictionaries(
-        st.sampled_from(sorted(valid_props()) + ["operations_config", "endpoint_url", "region"]),
+        st.sampled_from([*sorted(valid_props()), "operations_config", "endpoint_url", "region"]),
         json_values,
     )
 )

@@ -1,0 +1,33 @@
+"""Entry point of the policy pack: ``pulumi preview --policy-pack policies``.
+
+The CLI runs this file as a script with the pack directory as working directory, so the
+policies are imported through the installed package, never relatively. This is the only
+place that constructs a ``PolicyPack`` (the constructor starts the analyzer's gRPC server
+and blocks until the engine is done).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+
+def main() -> None:
+    # Imported by name: the installed package maps this folder to rekognition_media.policies
+    # (setuptools package-dir), which static checkers can't follow from a script.
+    policies = importlib.import_module("rekognition_media.policies")
+    PolicyPack(
+        name=policies.PACK_NAME,
+        policies=policies.all_policies(),
+        # Every policy sets its own default level; this only covers policies added without one.
+        enforcement_level=EnforcementLevel.MANDATORY,
+        description="Encryption and least privilege across the S3 buckets, KMS keys, IAM "
+        "policies and Rekognition media analysis jobs of a stack.",
+        provider="aws",
+        tags=["rekognition-media", "encryption", "least-privilege"],
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""IAM / S3 policy documents as users write them in Pulumi programs.
+
+A document arrives as a JSON string (``json.dumps``, ``aws.iam.get_policy_document().json``)
+or as an object (pulumi-aws ``PolicyDocumentArgs``); ``Statement`` is a list or one object;
+``Action``/``NotAction``/``Resource``/``NotResource`` are a string or a list. Element names
+are matched case-insensitively. Values unknown during preview stay :data:`UNKNOWN`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ._framework import UNKNOWN, as_list, plain, show
+
+
+@dataclass(frozen=True)
+class Statement:
+    index: int
+    raw: Mapping[str, Any]
+
+    def field(self, name: str) -> Any:
+        """The element ``name`` (case-insensitive); None when absent."""
+        return _field(self.raw, name)
+
+    def values(self, name: str) -> list[Any] | Any:
+        """``Action``/``Resource``/... as a list (UNKNOWN if the whole element is unknown)."""
+        value = self.field(name)
+        return UNKNOWN if value is UNKNOWN else as_list(value)
+
+    @property
+    def effect(self) -> Any:
+        return self.field("Effect")
+
+    @property
+    def allows(self) -> bool:
+        """Allow statements grant access; a missing Effect is treated as Allow (worst case)."""
+        effect = self.effect
+        return effect is None or (isinstance(effect, str) and effect.lower() == "allow")
+
+    @property
+    def label(self) -> str:
+        sid = self.field("Sid")
+        named = f" (Sid {show(sid)})" if isinstance(sid, str) and sid else ""
+        return f"Statement[{self.index}]{named}"
+
+
+@dataclass(frozen=True)
+class Document:
+    statements: tuple[Statement, ...]
+    statements_unknown: bool = False
+
+
+class DocumentError(ValueError):
+    """The value is not a policy document (invalid JSON, not an object, ...)."""
+
+
+def parse_document(value: Any) -> Document | Any | None:
+    """A :class:`Document`, None when absent, UNKNOWN when not known yet.
+
+    Raises :class:`DocumentError` for a value that is not a policy document.
+    """
+    if value is None or value is UNKNOWN:
+        return value
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            value = plain(json.loads(value))
+        except json.JSONDecodeError as exc:
+            raise DocumentError(f"not valid JSON ({exc.msg} at char {exc.pos})") from exc
+    if not isinstance(value, dict):
+        raise DocumentError(f"expected a JSON object, got {show(value)}")
+    statements = _field(value, "Statement")
+    if statements is UNKNOWN:
+        return Document((), statements_unknown=True)
+    parsed: list[Statement] = []
+    for index, raw in enumerate(as_list(statements)):
+        if raw is UNKNOWN:
+            return Document(tuple(parsed), statements_unknown=True)
+        if not isinstance(raw, dict):
+            raise DocumentError(f"Statement[{index}] is {show(raw)}, not an object")
+        parsed.append(Statement(index, raw))
+    return Document(tuple(parsed))
+
+
+def _field(obj: Mapping[str, Any], name: str) -> Any:
+    if name in obj:
+        return obj[name]
+    lowered = name.lower()
+    for key, value in obj.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+# --- actions -------------------------------------------------------------------------------
+
+
+def is_wildcard(pattern: str) -> bool:
+    return "*" in pattern or "?" in pattern
+
+
+def service_of(action: str) -> str:
+    """``s3:GetObject`` -> ``s3``; ``*`` -> ``*``."""
+    return action.split(":", 1)[0].lower() if ":" in action else action.lower()
+
+
+@cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def matches(pattern: str, action: str) -> bool:
+    """IAM matching: case-insensitive, ``*`` any run, ``?`` one character."""
+    return _pattern(pattern).fullmatch(action) is not None
+
+
+# --- S3: deny requests that are not over TLS -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TlsVerdict:
+    ok: bool | Any  # True, False or UNKNOWN
+    detail: str  # reads after "a document ..."
+
+
+_TLS_OPERATORS = ("bool", "boolifexists")
+
+
+def _denies_without_tls(condition: Any) -> bool | Any:
+    if condition is UNKNOWN:
+        return UNKNOWN
+    if not isinstance(condition, dict):
+        return False
+    for operator, clauses in condition.items():
+        if operator.lower() not in _TLS_OPERATORS:
+            continue
+        if clauses is UNKNOWN:
+            return UNKNOWN
+        if not isinstance(clauses, dict):
+            continue
+        for key, value in clauses.items():
+            if key.lower() != "aws:securetransport":
+                continue
+            values = [value] if value is UNKNOWN else as_list(value)
+            if any(v is UNKNOWN for v in values):
+                return UNKNOWN
+            if any(str(v).lower() == "false" for v in values):
+                return True
+    return False
+
+
+def _everyone(principal: Any) -> bool | Any:
+    if principal is UNKNOWN:
+        return UNKNOWN
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        aws = _field(principal, "AWS")
+        if aws is UNKNOWN:
+            return UNKNOWN
+        return "*" in as_list(aws)
+    return False
+
+
+def denies_insecure_transport(doc: Document) -> TlsVerdict:
+    """Does ``doc`` deny every S3 action to everyone when ``aws:SecureTransport`` is false?"""
+    unknown: list[str] = []
+    partial: list[str] = []
+    for st in doc.statements:
+        effect = st.effect
+        if effect is UNKNOWN:
+            unknown.append(f"{st.label} Effect")
+            continue
+        if not (isinstance(effect, str) and effect.lower() == "deny"):
+            continue
+        condition = _denies_without_tls(st.field("Condition"))
+        if condition is UNKNOWN:
+            unknown.append(f"{st.label} Condition")
+            continue
+        if not condition:
+            continue
+        actions = st.values("Action")
+        principal = _everyone(st.field("Principal"))
+        if actions is UNKNOWN or principal is UNKNOWN or UNKNOWN in actions:
+            unknown.append(f"{st.label} Action/Principal")
+            continue
+        all_s3 = any(isinstance(a, str) and a.lower() in ("*", "s3:*") for a in actions)
+        if all_s3 and principal:
+            return TlsVerdict(True, f"{st.label} denies s3:* without TLS")
+        partial.append(
+            f"whose {st.label} denies non-TLS requests only for Action {show(st.field('Action'))} "
+            f"and Principal {show(st.field('Principal'))}"
+        )
+    if doc.statements_unknown or unknown:
+        return TlsVerdict(UNKNOWN, "with unknown parts: " + ", ".join(unknown or ["Statement"]))
+    if partial:
+        return TlsVerdict(False, "; ".join(partial))
+    return TlsVerdict(
+        False, 'without a Deny statement with Condition Bool aws:SecureTransport "false"'
+    )
+
+
+TLS_STATEMENT_EXAMPLE = (
+    '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", '
+    '"Resource": [<bucket ARN>, <bucket ARN>/*], '
+    '"Condition": {"Bool": {"aws:SecureTransport": "false"}}}'
+)

@@ -1,0 +1,392 @@
+"""What the policies know about the resources: type tokens, S3 encryption rules in all the
+shapes pulumi-aws v7 accepts, links from bucket-level resources to their bucket, and KMS key
+identity across ARNs, key ids and aliases.
+
+Type tokens and property names were checked against pulumi-aws 7.x (the ``super().__init__``
+token and ``pulumi.getter(name=...)`` camelCase names the engine sees).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from ._framework import (
+    UNKNOWN,
+    StackContext,
+    StackResource,
+    as_list,
+    get,
+    show,
+)
+
+# --- type tokens -------------------------------------------------------------------------
+
+BUCKET: Final = "aws:s3/bucket:Bucket"
+BUCKET_V2: Final = "aws:s3/bucketV2:BucketV2"  # deprecated alias of Bucket in v7
+BUCKET_TYPES: Final = (BUCKET, BUCKET_V2)
+BUCKET_SSE: Final = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+)
+BUCKET_SSE_V2: Final = (
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+)
+BUCKET_SSE_TYPES: Final = (BUCKET_SSE, BUCKET_SSE_V2)
+BUCKET_PUBLIC_ACCESS_BLOCK: Final = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BUCKET_POLICY: Final = "aws:s3/bucketPolicy:BucketPolicy"
+KMS_KEY: Final = "aws:kms/key:Key"
+KMS_ALIAS: Final = "aws:kms/alias:Alias"
+IAM_POLICY: Final = "aws:iam/policy:Policy"
+IAM_ROLE_POLICY: Final = "aws:iam/rolePolicy:RolePolicy"
+IAM_USER_POLICY: Final = "aws:iam/userPolicy:UserPolicy"
+IAM_GROUP_POLICY: Final = "aws:iam/groupPolicy:GroupPolicy"
+IAM_ROLE: Final = "aws:iam/role:Role"
+MEDIA_ANALYSIS_JOB: Final = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
+
+KMS_ALGORITHMS: Final = ("aws:kms", "aws:kms:dsse")
+
+# --- S3 default-encryption rules -----------------------------------------------------------
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class EncryptionRule:
+    """One ``applyServerSideEncryptionByDefault`` with the ``bucketKeyEnabled`` of its rule."""
+
+    rule_path: Path
+    default_path: Path | None  # None: the rule has no default-encryption block
+    algorithm: Any
+    kms_key: Any
+    bucket_key: Any
+
+
+@dataclass(frozen=True)
+class EncryptionConfig:
+    rules: tuple[EncryptionRule, ...]
+    present: bool  # some configuration was given (even if it has no rules)
+    unknown: bool  # (part of) the configuration is not known yet
+
+
+def _rules_in(config: Any, base: Path) -> tuple[list[EncryptionRule], bool]:
+    """Rules of one configuration object: ``rule`` (Bucket) or ``rules`` (BucketV2, SSE)."""
+    rules: list[EncryptionRule] = []
+    unknown = False
+    if config is UNKNOWN:
+        return rules, True
+    if not isinstance(config, dict):
+        return rules, False
+    for key in ("rule", "rules"):
+        value = config.get(key)
+        if value is UNKNOWN:
+            unknown = True
+            continue
+        many = isinstance(value, list)
+        for i, rule in enumerate(as_list(value)):
+            rule_path = (*base, key, i) if many else (*base, key)
+            if rule is UNKNOWN:
+                unknown = True
+                continue
+            if not isinstance(rule, dict):
+                continue
+            found = False
+            for dkey in (
+                "applyServerSideEncryptionByDefault",
+                "applyServerSideEncryptionByDefaults",
+            ):
+                defaults = rule.get(dkey)
+                if defaults is UNKNOWN:
+                    unknown = True
+                    found = True
+                    continue
+                dmany = isinstance(defaults, list)
+                for j, default in enumerate(as_list(defaults)):
+                    found = True
+                    dpath = (*rule_path, dkey, j) if dmany else (*rule_path, dkey)
+                    rules.append(
+                        EncryptionRule(
+                            rule_path,
+                            dpath,
+                            get(default, "sseAlgorithm"),
+                            get(default, "kmsMasterKeyId"),
+                            rule.get("bucketKeyEnabled"),
+                        )
+                    )
+            if not found:
+                rules.append(
+                    EncryptionRule(rule_path, None, None, None, rule.get("bucketKeyEnabled"))
+                )
+    return rules, unknown
+
+
+def encryption_config(resource_type: str, props: dict[str, Any]) -> EncryptionConfig:
+    """The default-encryption rules of a bucket (inline) or of an SSE configuration resource.
+
+    Shapes (``…ByDefault`` = ``applyServerSideEncryptionByDefault``):
+
+    * v7 ``Bucket``: ``serverSideEncryptionConfiguration.rule.…ByDefault`` (one object each)
+    * deprecated ``BucketV2``: ``serverSideEncryptionConfigurations[].rules[].…ByDefaults[]``
+    * ``BucketServerSideEncryptionConfiguration(V2)``: ``rules[].…ByDefault``
+    """
+    if resource_type in BUCKET_SSE_TYPES:
+        rules, unknown = _rules_in(props, ())
+        return EncryptionConfig(tuple(rules), present=True, unknown=unknown)
+    rules = []
+    unknown = False
+    present = False
+    for key in ("serverSideEncryptionConfiguration", "serverSideEncryptionConfigurations"):
+        value = props.get(key)
+        if value is UNKNOWN:
+            unknown = True
+            continue
+        if value in (None, [], {}):
+            continue
+        present = True
+        many = isinstance(value, list)
+        for i, config in enumerate(as_list(value)):
+            found, part_unknown = _rules_in(config, (key, i) if many else (key,))
+            rules.extend(found)
+            unknown = unknown or part_unknown
+    return EncryptionConfig(tuple(rules), present=present, unknown=unknown)
+
+
+def is_aws_managed_key(key: str) -> bool:
+    """``alias/aws/s3`` and other AWS-managed aliases, by name or ARN."""
+    name = key.split(":", 5)[-1] if key.startswith("arn:") else key
+    return name.lower().startswith("alias/aws/")
+
+
+# --- links from bucket-level resources to their bucket ------------------------------------
+
+Kind = Literal["encryption", "public-access-block", "policy"]
+KIND_TYPES: Final[dict[Kind, tuple[str, ...]]] = {
+    "encryption": BUCKET_SSE_TYPES,
+    "public-access-block": (BUCKET_PUBLIC_ACCESS_BLOCK,),
+    "policy": (BUCKET_POLICY,),
+}
+KIND_RESOURCE: Final[dict[Kind, str]] = {
+    "encryption": "aws.s3.BucketServerSideEncryptionConfiguration",
+    "public-access-block": "aws.s3.BucketPublicAccessBlock",
+    "policy": "aws.s3.BucketPolicy",
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    resource: StackResource
+    bucket: StackResource | None
+    status: Literal["linked", "outside", "unlinked"]
+    how: str
+
+
+def bucket_names(bucket: StackResource) -> set[str]:
+    """The names a bucket is known by: ``bucket``, ``id`` and the name in ``arn``."""
+    names = {v for k in ("bucket", "id") if isinstance(v := bucket.props.get(k), str) and v}
+    arn = bucket.props.get("arn")
+    if isinstance(arn, str) and ":::" in arn:
+        names.add(arn.rsplit(":::", 1)[1])
+    return names
+
+
+def bucket_display(bucket: StackResource) -> str:
+    name = bucket.props.get("bucket")
+    return f"{bucket.label} (bucket {show(name)})" if isinstance(name, str) else bucket.label
+
+
+def link_to_bucket(resource: StackResource, buckets: list[StackResource]) -> Link:
+    """Which bucket of the stack a BucketPolicy/PublicAccessBlock/SSE configuration targets.
+
+    1. its ``bucket`` value equals a bucket's name (``bucket``/``id``/``arn``), else
+    2. its ``bucket`` property depends on exactly one bucket resource (how ``bucket=b.id``
+       is recorded, so this also works during preview when ``b.id`` is unknown), else
+    3. "outside" when the value is known and every bucket's name is known too, else
+    4. "unlinked": the checks can't tell which bucket it configures (reported as advisory).
+    """
+    value = resource.props.get("bucket")
+    if isinstance(value, str) and value:
+        name = value.rsplit(":::", 1)[-1]
+        for bucket in buckets:
+            if name in bucket_names(bucket):
+                return Link(resource, bucket, "linked", f"`bucket` = {show(value)}")
+    deps = set(resource.depends_on("bucket"))
+    candidates = [b for b in buckets if b.urn in deps]
+    if len(candidates) == 1:
+        return Link(resource, candidates[0], "linked", "`bucket` depends on it")
+    if isinstance(value, str) and value and all(bucket_names(b) for b in buckets):
+        return Link(resource, None, "outside", f"`bucket` = {show(value)} is not in this stack")
+    if isinstance(value, str) and value:
+        why = f"`bucket` = {show(value)} matches no known bucket name; some names are unknown"
+    else:
+        why = f"`bucket` is {show(value)} and depends on " + (
+            f"{len(candidates)} buckets" if candidates else "no bucket of this stack"
+        )
+    return Link(resource, None, "unlinked", why)
+
+
+class BucketIndex:
+    """Every bucket of the stack with the bucket-level resources linked to it."""
+
+    def __init__(self, stack: StackContext) -> None:
+        self.buckets = stack.of_type(*BUCKET_TYPES)
+        self.links: dict[Kind, list[Link]] = {
+            kind: [link_to_bucket(r, self.buckets) for r in stack.of_type(*types)]
+            for kind, types in KIND_TYPES.items()
+        }
+
+    def linked(self, bucket: StackResource, kind: Kind) -> list[StackResource]:
+        return [
+            link.resource
+            for link in self.links[kind]
+            if link.bucket is not None and link.bucket.urn == bucket.urn
+        ]
+
+    def unlinked(self, kind: Kind) -> list[Link]:
+        return [link for link in self.links[kind] if link.status == "unlinked"]
+
+
+def bucket_index(stack: StackContext) -> BucketIndex:
+    index = stack.cache.get("buckets")
+    if index is None:
+        index = stack.cache["buckets"] = BucketIndex(stack)
+    assert isinstance(index, BucketIndex)
+    return index
+
+
+def find_bucket(stack: StackContext, name: Any, deps: tuple[str, ...]) -> StackResource | None:
+    """A bucket of the stack by name, or by being the only bucket ``deps`` point at."""
+    buckets = bucket_index(stack).buckets
+    if isinstance(name, str) and name:
+        for bucket in buckets:
+            if name in bucket_names(bucket):
+                return bucket
+    candidates = [b for b in buckets if b.urn in deps]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+INLINE_ENCRYPTION_PROPS: Final = (
+    "serverSideEncryptionConfiguration",
+    "serverSideEncryptionConfigurations",
+)
+
+
+def undecided(source: StackResource, config: EncryptionConfig) -> bool:
+    """Is the encryption of ``source`` still unknown *as the program wrote it*?
+
+    An unknown algorithm always is. A bucket's inline configuration that is unknown but
+    depends on no other resource is the provider's computed value (the program didn't set
+    it), so it is decided: no inline encryption. One that depends on resources (e.g. a key
+    being created) is the program's, not known yet.
+    """
+    if any(rule.algorithm is UNKNOWN for rule in config.rules):
+        return True
+    if not config.unknown:
+        return False
+    if source.type in BUCKET_SSE_TYPES:
+        return True
+    return bool(source.depends_on(*INLINE_ENCRYPTION_PROPS))
+
+
+def effective_encryption(
+    stack: StackContext, bucket: StackResource
+) -> list[tuple[StackResource, EncryptionConfig]]:
+    """Where the bucket's default encryption comes from: the linked SSE configuration
+    resources (they overwrite whatever the bucket reports inline), else the bucket itself."""
+    linked = bucket_index(stack).linked(bucket, "encryption")
+    sources = linked or [bucket]
+    return [(source, encryption_config(source.type, source.props)) for source in sources]
+
+
+# --- KMS key identity ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyRef:
+    """What a ``kmsKeyId``-like value refers to.
+
+    kind: ``key`` (a Key resource of the stack, value = URN), ``key-id`` (a key outside the
+    stack, value = key id), ``alias`` (an alias that could not be resolved, value = name),
+    ``none`` (no key) or ``unresolved`` (unknown and no unique dependency).
+    """
+
+    kind: Literal["key", "key-id", "alias", "none", "unresolved"]
+    value: str
+    text: str
+
+
+def _key_id_of(value: str) -> tuple[Literal["key-id", "alias"], str]:
+    if value.startswith("arn:"):
+        resource = value.split(":", 5)[-1]  # key/<id> or alias/<name>
+        if resource.startswith("key/"):
+            return "key-id", resource[4:]
+        return "alias", resource
+    if value.startswith("alias/"):
+        return "alias", value
+    return "key-id", value
+
+
+def resolve_key(stack: StackContext, value: Any, deps: tuple[str, ...], _depth: int = 0) -> KeyRef:
+    """Resolve a key reference (key id, key ARN, alias name, alias ARN) to a KeyRef.
+
+    Known values are matched against the stack's Key (``keyId``/``arn``) and Alias
+    (``name``/``arn`` -> ``targetKeyId``) resources; unknown values (preview) resolve through
+    the property's dependency when it is exactly one Key or Alias resource.
+    """
+    keys = stack.of_type(KMS_KEY)
+    aliases = stack.of_type(KMS_ALIAS)
+    if value is None or value == "":
+        return KeyRef("none", "", "absent")
+    if isinstance(value, str):
+        for key in keys:
+            if value in (key.props.get("keyId"), key.props.get("arn"), key.props.get("id")):
+                return KeyRef("key", key.urn, key.label)
+        for alias in aliases:
+            if value in (alias.props.get("name"), alias.props.get("arn")):
+                return _resolve_alias(stack, alias, _depth)
+        kind, ident = _key_id_of(value)
+        if kind == "key-id":
+            for key in keys:
+                if ident == key.props.get("keyId"):
+                    return KeyRef("key", key.urn, key.label)
+            return KeyRef("key-id", ident, f"key id {show(ident)}")
+        for alias in aliases:
+            if ident == alias.props.get("name"):
+                return _resolve_alias(stack, alias, _depth)
+        return KeyRef("alias", ident, f"alias {show(ident)}")
+    # Unknown: what the property depends on. A key and aliases of that same key (deps of a
+    # component's output can name several of its children) still mean that one key.
+    found = [KeyRef("key", k.urn, k.label) for k in keys if k.urn in deps]
+    found += [_resolve_alias(stack, a, _depth) for a in aliases if a.urn in deps]
+    targets = {(ref.kind, ref.value) for ref in found}
+    if len(targets) == 1:
+        return found[0]  # Key resources come first: the plainest description
+    return KeyRef("unresolved", "", "unknown during preview")
+
+
+def _resolve_alias(stack: StackContext, alias: StackResource, depth: int) -> KeyRef:
+    name = alias.props.get("name")
+    fallback = KeyRef(
+        "alias", name if isinstance(name, str) else alias.urn, f"{alias.label} (alias {show(name)})"
+    )
+    if depth > 2:
+        return fallback
+    target = resolve_key(
+        stack, alias.props.get("targetKeyId"), alias.depends_on("targetKeyId"), depth + 1
+    )
+    if target.kind in ("key", "key-id"):
+        return KeyRef(target.kind, target.value, f"{target.text} via alias {show(name)}")
+    return fallback
+
+
+def same_key(a: KeyRef, b: KeyRef) -> bool | Any:
+    """True/False when decidable, UNKNOWN when not (unresolved aliases, unknown values)."""
+    if "unresolved" in (a.kind, b.kind) or "none" in (a.kind, b.kind):
+        return UNKNOWN
+    if a.kind == b.kind:
+        if a.value == b.value:
+            return True
+        return UNKNOWN if a.kind == "alias" else False
+    if "alias" in (a.kind, b.kind):
+        return UNKNOWN
+    # A Key resource of the stack vs. a literal key id: had the id been the Key's keyId it
+    # would have resolved to the Key resource, so they are different keys.
+    return False

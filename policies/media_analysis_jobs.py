@@ -1,0 +1,300 @@
+"""Rekognition media analysis jobs (the ``MediaAnalysisJob`` dynamic resource).
+
+The job's properties are the snake_case nested dicts the resource registers
+(``kms_key_id``, ``operations_config.detect_moderation_labels.min_confidence``,
+``output_config.s3_bucket``...). Values unknown during preview are never a violation: the
+resource checks return not-applicable, the stack check lists them under the advisory
+``cross-resource-links`` policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from rekognition_media.api import shapes
+
+from ._framework import (
+    UNKNOWN,
+    Finding,
+    Report,
+    ResourceContext,
+    Setting,
+    StackContext,
+    StackReport,
+    StackResource,
+    Text,
+    get,
+    resource_policy,
+    show,
+    stack_policy,
+    violation,
+)
+from ._model import (
+    BUCKET_SSE_TYPES,
+    INLINE_ENCRYPTION_PROPS,
+    KMS_ALGORITHMS,
+    MEDIA_ANALYSIS_JOB,
+    EncryptionConfig,
+    KeyRef,
+    bucket_display,
+    bucket_index,
+    effective_encryption,
+    find_bucket,
+    is_aws_managed_key,
+    resolve_key,
+    same_key,
+    undecided,
+)
+
+# --- media-analysis-job-kms-key --------------------------------------------------------------
+
+
+@resource_policy(
+    name="media-analysis-job-kms-key",
+    description="Media analysis jobs must encrypt with a customer-managed KMS key (kms_key_id).",
+    types=(MEDIA_ANALYSIS_JOB,),
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation_steps="Pass kms_key_id=<key>.arn (a customer-managed aws.kms.Key) in "
+    "MediaAnalysisJobArgs; there is no safe automatic fix (which key is a decision).",
+)
+def media_analysis_job_kms_key(ctx: ResourceContext, report: Report) -> None:
+    """Without KmsKeyId Rekognition encrypts images and results with an AWS-owned key."""
+    key = ctx.props.get("kms_key_id")
+    if key is UNKNOWN:
+        ctx.not_applicable("kms_key_id is unknown during preview; checked once known")
+    if key is None or key == "":
+        report(
+            violation(
+                ctx.label,
+                "kms_key_id",
+                key,
+                "without it Rekognition encrypts the copied images and the results with a key "
+                "you neither control nor audit",
+                "pass kms_key_id=<key>.arn (a customer-managed aws.kms.Key) to "
+                "MediaAnalysisJobArgs",
+            )
+        )
+    elif isinstance(key, str) and is_aws_managed_key(key):
+        report(
+            violation(
+                ctx.label,
+                "kms_key_id",
+                key,
+                "an AWS-managed key can't be used for media analysis jobs",
+                "pass a customer-managed key (kms_key_id=<key>.arn)",
+            )
+        )
+
+
+# --- media-analysis-job-min-confidence --------------------------------------------------------
+
+_MIN_CONFIDENCE_SHAPE = (
+    shapes.service_model()
+    .operation_model(shapes.START)
+    .input_shape.members["OperationsConfig"]
+    .members["DetectModerationLabels"]
+    .members["MinConfidence"]
+)
+CONFIDENCE_RANGE: Final = (
+    float(_MIN_CONFIDENCE_SHAPE.metadata["min"]),
+    float(_MIN_CONFIDENCE_SHAPE.metadata["max"]),
+)
+"""The API's range of MinConfidence (from botocore's Rekognition model)."""
+
+API_DEFAULT_MIN_CONFIDENCE: Final = 50.0
+"""MinConfidence when a request has none: Rekognition documents 50 for moderation labels
+(DetectModerationLabels), and the emulator applies the same (``default_min_confidence``)."""
+
+MINIMUM_CONFIDENCE: Final = Setting(
+    "minimumConfidence",
+    {
+        "type": "number",
+        "minimum": CONFIDENCE_RANGE[0],
+        "maximum": CONFIDENCE_RANGE[1],
+        "default": API_DEFAULT_MIN_CONFIDENCE,
+        "description": "Lowest min_confidence accepted; an absent min_confidence counts as the "
+        f"API default ({API_DEFAULT_MIN_CONFIDENCE:g}).",
+    },
+)
+_CONFIDENCE_PATH = ("operations_config", "detect_moderation_labels", "min_confidence")
+
+
+@resource_policy(
+    name="media-analysis-job-min-confidence",
+    description="Media analysis jobs must not return moderation labels below the configured "
+    "confidence floor.",
+    types=(MEDIA_ANALYSIS_JOB,),
+    enforcement_level=EnforcementLevel.ADVISORY,
+    severity=Severity.LOW,
+    settings=(MINIMUM_CONFIDENCE,),
+    remediation_steps="Raise operations_config.detect_moderation_labels.min_confidence to the "
+    "floor, or lower the policy's minimumConfidence.",
+)
+def media_analysis_job_min_confidence(ctx: ResourceContext, report: Report) -> None:
+    """Absent ``min_confidence`` is the API default (50), compared like any value."""
+    floor = ctx.config[MINIMUM_CONFIDENCE.name]
+    value = get(ctx.props, *_CONFIDENCE_PATH)
+    if value is UNKNOWN:
+        ctx.not_applicable("min_confidence is unknown during preview; checked once known")
+    if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
+        return  # not a number: the provider's check rejects it with the API's wording
+    effective = API_DEFAULT_MIN_CONFIDENCE if value is None else float(value)
+    if effective < floor:
+        found: Any = (
+            value
+            if value is not None
+            else Text(f"absent (the API default {API_DEFAULT_MIN_CONFIDENCE:g} applies)")
+        )
+        report(
+            violation(
+                ctx.label,
+                ".".join(_CONFIDENCE_PATH),
+                found,
+                f"labels with confidence below {floor:g} would be returned "
+                "(media-analysis-job-min-confidence.minimumConfidence)",
+                f"set min_confidence to {floor:g} or more in DetectModerationLabelsArgs",
+            )
+        )
+
+
+# --- media-analysis-job-output-encryption (stack level) ---------------------------------------
+
+
+def _rule_key_deps(source: StackResource) -> tuple[str, ...]:
+    """What the kmsMasterKeyId of ``source``'s rules depends on (rules are one property)."""
+    if source.type in BUCKET_SSE_TYPES:
+        return source.depends_on("rules")
+    return source.depends_on(*INLINE_ENCRYPTION_PROPS)
+
+
+def assess_output_encryption(stack: StackContext) -> Iterator[Finding]:
+    """Each job's output bucket (when in the stack) is encrypted with the job's key."""
+    for job in stack.subjects(MEDIA_ANALYSIS_JOB):
+        key_value = job.props.get("kms_key_id")
+        if key_value is None or key_value == "":
+            continue  # media-analysis-job-kms-key reports it
+        bucket_name = get(job.props, "output_config", "s3_bucket")
+        bucket = find_bucket(stack, bucket_name, job.depends_on("output_config"))
+        if bucket is None:
+            if bucket_name is UNKNOWN:
+                yield Finding(
+                    "unverified",
+                    job.urn,
+                    f"{job.label}: output_config.s3_bucket is unknown during preview and does "
+                    "not depend on exactly one bucket of this stack; its encryption key is "
+                    "checked once known.",
+                )
+            continue  # a bucket outside this stack: not ours to check
+        job_key = resolve_key(stack, key_value, job.depends_on("kms_key_id"))
+        subject = f"{job.label} (output bucket {bucket_display(bucket)})"
+        for source, config in effective_encryption(stack, bucket):
+            where = "" if source.urn == bucket.urn else f" via {source.label}"
+            kms_rules = [r for r in config.rules if r.algorithm in KMS_ALGORITHMS]
+            if not kms_rules:
+                yield _not_kms(stack, job, subject, where, bucket_name, job_key, source, config)
+                continue
+            for rule in kms_rules:
+                finding = _compare(stack, job, subject, where, job_key, rule.kms_key, source)
+                if finding is not None:
+                    yield finding
+
+
+def _not_kms(
+    stack: StackContext,
+    job: StackResource,
+    subject: str,
+    where: str,
+    bucket_name: Any,
+    job_key: KeyRef,
+    source: StackResource,
+    config: EncryptionConfig,
+) -> Finding:
+    """The output bucket's effective encryption has no KMS rule (or it isn't known yet)."""
+    if undecided(source, config):
+        return Finding(
+            "unverified",
+            job.urn,
+            f"{subject}: the bucket's encryption{where} is unknown during preview.",
+        )
+    if source.type not in BUCKET_SSE_TYPES and bucket_index(stack).unlinked("encryption"):
+        return Finding(
+            "unverified",
+            job.urn,
+            f"{subject}: no encryption configuration is linked to the bucket, but one in the "
+            "stack could not be linked to its bucket and may be it.",
+        )
+    algorithms = ", ".join(show(r.algorithm) for r in config.rules)
+    return Finding(
+        "violation",
+        job.urn,
+        violation(
+            subject,
+            "output_config.s3_bucket",
+            bucket_name,
+            f"the bucket's default encryption{where} is {algorithms or 'not KMS'}, not the "
+            f"job's KMS key ({job_key.text})",
+            "encrypt the output bucket with the job's key "
+            "(BucketServerSideEncryptionConfiguration kmsMasterKeyId=<job key>.arn)",
+        ),
+    )
+
+
+def _compare(
+    stack: StackContext,
+    job: StackResource,
+    subject: str,
+    where: str,
+    job_key: KeyRef,
+    rule_key: Any,
+    source: StackResource,
+) -> Finding | None:
+    """Compare the job's key with the key of one aws:kms rule of the output bucket."""
+    if rule_key is None or rule_key == "":
+        bucket_key = KeyRef("none", "", "the AWS-managed key aws/s3")
+        verdict: Any = False  # the job's key is customer-managed (media-analysis-job-kms-key)
+    else:
+        bucket_key = resolve_key(stack, rule_key, _rule_key_deps(source))
+        verdict = same_key(job_key, bucket_key)
+    if verdict is True:
+        return None
+    if verdict is UNKNOWN:
+        return Finding(
+            "unverified",
+            job.urn,
+            f"{subject}: can't tell whether the bucket key{where} ({bucket_key.text}) is the "
+            f"job's key ({job_key.text}); match them by ARN, key id or an alias defined in this "
+            "stack.",
+        )
+    return Finding(
+        "violation",
+        job.urn,
+        violation(
+            subject,
+            "kms_key_id",
+            Text(f"{job_key.text}, but the bucket{where} encrypts with {bucket_key.text}"),
+            "results and manifests must be protected by the same key the bucket enforces "
+            "(matched by ARN, key id, or alias)",
+            "use one key for both: kms_key_id=<key>.arn on the job and kmsMasterKeyId=<key>.arn "
+            "on the bucket's encryption configuration",
+        ),
+    )
+
+
+@stack_policy(
+    name="media-analysis-job-output-encryption",
+    description="A media analysis job's output bucket, when in the stack, must be encrypted "
+    "with the job's KMS key.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation_steps="Use the same aws.kms.Key for the job's kms_key_id and the output "
+    "bucket's kmsMasterKeyId.",
+)
+def media_analysis_job_output_encryption(stack: StackContext, report: StackReport) -> None:
+    """Links job -> output bucket -> effective encryption -> key, and compares the keys."""
+    for finding in assess_output_encryption(stack):
+        if finding.verdict == "violation":
+            report(finding.message, finding.urn)

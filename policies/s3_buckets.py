@@ -1,0 +1,444 @@
+"""S3 buckets: customer-managed KMS default encryption with bucket keys, the public access
+block fully on, and a bucket policy that denies requests not made over TLS.
+
+``s3-bucket-kms-encryption`` checks what the program writes, resource by resource (inline
+configuration on ``Bucket``/``BucketV2`` and the separate ``BucketServerSideEncryption
+Configuration(V2)`` resources) and can remediate the bucket key. The bucket-level checks
+(``s3-bucket-encryption-configured``, ``s3-bucket-public-access-block``,
+``s3-bucket-deny-insecure-transport``) are stack policies: they link each separate resource
+to its bucket (see :func:`rekognition_media.policies._model.link_to_bucket`) and report a
+bucket that nothing configures. What they can't decide (a link or a value unknown during
+preview) is reported by the advisory ``cross-resource-links`` policy instead of as a
+violation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from ._documents import (
+    TLS_STATEMENT_EXAMPLE,
+    DocumentError,
+    denies_insecure_transport,
+    parse_document,
+)
+from ._framework import (
+    UNKNOWN,
+    Finding,
+    Report,
+    ResourceContext,
+    Setting,
+    StackContext,
+    StackReport,
+    StackResource,
+    Text,
+    path_text,
+    resource_policy,
+    set_path,
+    show,
+    stack_policy,
+    violation,
+)
+from ._model import (
+    BUCKET_PUBLIC_ACCESS_BLOCK,
+    BUCKET_SSE_TYPES,
+    BUCKET_TYPES,
+    BUCKET_V2,
+    KIND_RESOURCE,
+    KMS_ALGORITHMS,
+    EncryptionRule,
+    Kind,
+    Link,
+    bucket_display,
+    bucket_index,
+    encryption_config,
+    is_aws_managed_key,
+    undecided,
+)
+
+# --- s3-bucket-kms-encryption (resource level, remediates the bucket key) -------------------
+
+ALLOWED_SSE_ALGORITHMS: Final = Setting(
+    "allowedSseAlgorithms",
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(KMS_ALGORITHMS)},
+        "default": ["aws:kms"],
+        "description": "sseAlgorithm values accepted (both use a KMS key you choose).",
+    },
+)
+REQUIRE_BUCKET_KEY: Final = Setting(
+    "requireBucketKey",
+    {
+        "type": "boolean",
+        "default": True,
+        "description": "Require bucketKeyEnabled=true on aws:kms rules.",
+    },
+)
+
+_SSE_FIX = (
+    "aws.s3.BucketServerSideEncryptionConfiguration(bucket=<bucket>.id, rules=[{"
+    '"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", '
+    '"kmsMasterKeyId": <key>.arn}, "bucketKeyEnabled": True}])'
+)
+
+
+def rule_problems(
+    rule: EncryptionRule, allowed: list[str], require_bucket_key: bool
+) -> Iterator[tuple[str, Any, str, str]]:
+    """(property path, found, problem, fix) for everything wrong with one rule."""
+    if rule.default_path is None:
+        yield (
+            path_text(*rule.rule_path, "applyServerSideEncryptionByDefault"),
+            None,
+            "the rule sets no default encryption",
+            'add applyServerSideEncryptionByDefault {"sseAlgorithm": "aws:kms", '
+            '"kmsMasterKeyId": <key>.arn}',
+        )
+        return
+    algorithm = rule.algorithm
+    if algorithm is UNKNOWN:
+        return
+    if algorithm not in allowed:
+        yield (
+            path_text(*rule.default_path, "sseAlgorithm"),
+            algorithm,
+            "default encryption must use a customer-managed KMS key "
+            f"(allowed: {', '.join(allowed)})",
+            'set sseAlgorithm to "aws:kms" and kmsMasterKeyId to your key\'s ARN',
+        )
+        return
+    key = rule.kms_key
+    key_path = path_text(*rule.default_path, "kmsMasterKeyId")
+    if key is None or key == "":
+        yield (
+            key_path,
+            key,
+            "without a key id S3 uses the AWS-managed key aws/s3, whose key policy you can't "
+            "restrict",
+            "set kmsMasterKeyId to a customer-managed key (e.g. <key>.arn)",
+        )
+    elif isinstance(key, str) and is_aws_managed_key(key):
+        yield (
+            key_path,
+            key,
+            "that is an AWS-managed key, whose key policy you can't restrict",
+            "set kmsMasterKeyId to a customer-managed key (e.g. <key>.arn)",
+        )
+    if (
+        algorithm == "aws:kms"
+        and require_bucket_key
+        and rule.bucket_key is not UNKNOWN
+        and rule.bucket_key is not True
+    ):
+        yield (
+            path_text(*rule.rule_path, "bucketKeyEnabled"),
+            rule.bucket_key,
+            "without an S3 Bucket Key every object operation calls KMS (cost, throttling)",
+            "set bucketKeyEnabled to true (enforcementLevel remediate does this)",
+        )
+
+
+def _enable_bucket_key(ctx: ResourceContext) -> Any:
+    """Remediation: bucketKeyEnabled=true on every aws:kms rule that lacks it."""
+    if not ctx.config[REQUIRE_BUCKET_KEY.name]:
+        return None
+    changed = False
+    for rule in encryption_config(ctx.type, ctx.props).rules:
+        if rule.algorithm == "aws:kms" and rule.bucket_key is not True:
+            if rule.bucket_key is UNKNOWN:
+                continue
+            set_path(ctx.args.props, (*rule.rule_path, "bucketKeyEnabled"), True)
+            changed = True
+    return ctx.args.props if changed else None
+
+
+@resource_policy(
+    name="s3-bucket-kms-encryption",
+    description="S3 default encryption must be aws:kms with a customer-managed key and an "
+    "S3 Bucket Key.",
+    types=(*BUCKET_TYPES, *BUCKET_SSE_TYPES),
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    settings=(ALLOWED_SSE_ALGORITHMS, REQUIRE_BUCKET_KEY),
+    remediate=_enable_bucket_key,
+    remediation_steps="Use sseAlgorithm aws:kms with kmsMasterKeyId set to a customer-managed "
+    "key and bucketKeyEnabled true; the remediate level sets bucketKeyEnabled.",
+)
+def s3_bucket_kms_encryption(ctx: ResourceContext, report: Report) -> None:
+    """Checks the encryption configuration a program writes (inline or separate resource)."""
+    config = encryption_config(ctx.type, ctx.props)
+    if ctx.type in BUCKET_TYPES and not config.present:
+        ctx.not_applicable(
+            "no inline server-side encryption configuration (s3-bucket-encryption-configured "
+            "checks that a separate one targets the bucket)"
+        )
+    if ctx.type in BUCKET_SSE_TYPES and not config.rules and not config.unknown:
+        report(
+            violation(ctx.label, "rules", ctx.props.get("rules"), "no rule is defined", _SSE_FIX)
+        )
+    allowed = ctx.config[ALLOWED_SSE_ALGORITHMS.name]
+    require_bucket_key = ctx.config[REQUIRE_BUCKET_KEY.name]
+    for rule in config.rules:
+        for prop, found, problem, fix in rule_problems(rule, allowed, require_bucket_key):
+            report(violation(ctx.label, prop, found, problem, fix))
+
+
+# --- bucket-level checks (stack level) ------------------------------------------------------
+
+
+def _names(links: list[Link]) -> str:
+    return ", ".join(f"{link.resource.label} ({link.how})" for link in links)
+
+
+def missing(stack: StackContext, bucket: StackResource, kind: Kind, message: str) -> Finding:
+    """A bucket lacks a ``kind`` resource: a violation, unless an unlinked one may be it."""
+    unlinked = bucket_index(stack).unlinked(kind)
+    if unlinked:
+        return Finding(
+            "unverified",
+            bucket.urn,
+            f"{bucket_display(bucket)}: no {KIND_RESOURCE[kind]} is linked to it, but "
+            f"{_names(unlinked)} could not be linked to a bucket and may configure it. "
+            "Pass the bucket resource's output (bucket=<bucket>.id) so the link is recorded; "
+            "otherwise it is decided when the values are known (pulumi up).",
+        )
+    return Finding("violation", bucket.urn, message)
+
+
+def _for_bucket(link: Link) -> str:
+    return f" (for {bucket_display(link.bucket)})" if link.bucket is not None else ""
+
+
+def _encryption_prop(bucket: StackResource) -> str:
+    plural = bucket.type == BUCKET_V2 or "serverSideEncryptionConfigurations" in bucket.props
+    return "serverSideEncryptionConfigurations" if plural else "serverSideEncryptionConfiguration"
+
+
+def assess_encryption_configured(stack: StackContext) -> Iterator[Finding]:
+    index = bucket_index(stack)
+    for bucket in stack.subjects(*BUCKET_TYPES):
+        if index.linked(bucket, "encryption"):
+            continue  # its content is s3-bucket-kms-encryption's business
+        config = encryption_config(bucket.type, bucket.props)
+        prop = _encryption_prop(bucket)
+        algorithms = [rule.algorithm for rule in config.rules]
+        if any(a in KMS_ALGORITHMS for a in algorithms if isinstance(a, str)):
+            continue
+        if undecided(bucket, config):
+            yield Finding(
+                "unverified",
+                bucket.urn,
+                f"{bucket_display(bucket)}: `{prop}` is set from values unknown during preview; "
+                "it is checked once they are known.",
+            )
+            continue
+        if config.rules:
+            found: Any = Text("sseAlgorithm " + ", ".join(show(a) for a in algorithms))
+        elif config.unknown:
+            found = Text("computed by the provider (the program does not set it)")
+        else:
+            found = None
+        yield missing(
+            stack,
+            bucket,
+            "encryption",
+            violation(
+                bucket_display(bucket),
+                prop,
+                found,
+                "the bucket has no customer-managed KMS default encryption and no "
+                "BucketServerSideEncryptionConfiguration in this stack targets it (matched by "
+                "bucket name or by depending on the bucket)",
+                f"add {_SSE_FIX}",
+            ),
+        )
+
+
+PUBLIC_ACCESS_FLAGS: Final = (
+    ("blockPublicAcls", "block_public_acls"),
+    ("blockPublicPolicy", "block_public_policy"),
+    ("ignorePublicAcls", "ignore_public_acls"),
+    ("restrictPublicBuckets", "restrict_public_buckets"),
+)
+_PAB_FIX = (
+    "aws.s3.BucketPublicAccessBlock(bucket=<bucket>.id, "
+    + ", ".join(f"{py}=True" for _, py in PUBLIC_ACCESS_FLAGS)
+    + ")"
+)
+
+
+def assess_public_access_block(stack: StackContext) -> Iterator[Finding]:
+    index = bucket_index(stack)
+    subjects = {b.urn for b in stack.subjects(*BUCKET_TYPES)}
+    checked = {r.urn for r in stack.subjects(BUCKET_PUBLIC_ACCESS_BLOCK)}
+    for link in index.links["public-access-block"]:
+        block = link.resource
+        if block.urn not in checked or (
+            link.bucket is not None and link.bucket.urn not in subjects
+        ):
+            continue
+        values = {flag: block.props.get(flag) for flag, _ in PUBLIC_ACCESS_FLAGS}
+        off = [
+            (flag, py) for flag, py in PUBLIC_ACCESS_FLAGS if values[flag] not in (True, UNKNOWN)
+        ]
+        if off:
+            yield Finding(
+                "violation",
+                block.urn,
+                f"{block.label}{_for_bucket(link)}: "
+                + ", ".join(f"`{flag}` is {show(values[flag])}" for flag, _ in off)
+                + " - all four public access block settings must be true so that no ACL or "
+                "bucket policy can make the bucket or its objects public. Fix: set "
+                + ", ".join(f"{py}=True" for _, py in off),
+            )
+        elif UNKNOWN in values.values():
+            yield Finding(
+                "unverified",
+                block.urn,
+                f"{block.label}{_for_bucket(link)}: some settings are unknown during preview.",
+            )
+    for bucket in stack.subjects(*BUCKET_TYPES):
+        if not index.linked(bucket, "public-access-block"):
+            yield missing(
+                stack,
+                bucket,
+                "public-access-block",
+                violation(
+                    bucket_display(bucket),
+                    "aws.s3.BucketPublicAccessBlock",
+                    None,
+                    "no public access block in this stack targets the bucket (matched by "
+                    "bucket name or by depending on the bucket)",
+                    f"add {_PAB_FIX}",
+                ),
+            )
+
+
+_TLS_FIX = f"add this statement to the bucket policy: {TLS_STATEMENT_EXAMPLE}"
+
+
+def assess_insecure_transport(stack: StackContext) -> Iterator[Finding]:
+    index = bucket_index(stack)
+    for bucket in stack.subjects(*BUCKET_TYPES):
+        linked = index.linked(bucket, "policy")
+        has_policy = False
+        for source in linked or [bucket]:
+            subject = (
+                source.label
+                if source is bucket
+                else f"{source.label} (for {bucket_display(bucket)})"
+            )
+            value = source.props.get("policy")
+            if value is UNKNOWN and source is bucket and not bucket.depends_on("policy"):
+                value = None  # computed by the provider: the program sets no inline policy
+            if value is UNKNOWN:
+                has_policy = True
+                yield Finding(
+                    "unverified",
+                    source.urn,
+                    f"{subject}: `policy` is unknown during preview (typically built from "
+                    "<bucket>.arn); the TLS-only statement is checked once it is known.",
+                )
+                continue
+            try:
+                document = parse_document(value)
+            except DocumentError as exc:
+                has_policy = True
+                yield Finding(
+                    "violation",
+                    source.urn,
+                    violation(
+                        subject,
+                        "policy",
+                        Text(f"not a policy document: {exc}"),
+                        "the bucket policy can't be read",
+                        _TLS_FIX,
+                    ),
+                )
+                continue
+            if document is None:
+                continue
+            has_policy = True
+            verdict = denies_insecure_transport(document)
+            if verdict.ok is True:
+                continue
+            if verdict.ok is UNKNOWN:
+                yield Finding(
+                    "unverified",
+                    source.urn,
+                    f"{subject}: `policy` is a document {verdict.detail}; checked once known.",
+                )
+                continue
+            yield Finding(
+                "violation",
+                source.urn,
+                violation(
+                    subject,
+                    "policy",
+                    Text(f"a document {verdict.detail}"),
+                    "requests over plain HTTP must be denied for every S3 action and principal",
+                    _TLS_FIX,
+                ),
+            )
+        if not has_policy:
+            yield missing(
+                stack,
+                bucket,
+                "policy",
+                violation(
+                    bucket_display(bucket),
+                    "policy",
+                    None,
+                    "the bucket has no bucket policy (inline, or an aws.s3.BucketPolicy in this "
+                    "stack targeting it) denying requests without TLS",
+                    "add aws.s3.BucketPolicy(bucket=<bucket>.id, policy=<document>) with the "
+                    f"statement {TLS_STATEMENT_EXAMPLE}",
+                ),
+            )
+
+
+def report_violations(findings: Iterator[Finding], report: StackReport) -> None:
+    for finding in findings:
+        if finding.verdict == "violation":
+            report(finding.message, finding.urn)
+
+
+@stack_policy(
+    name="s3-bucket-encryption-configured",
+    description="Every S3 bucket must have customer-managed KMS default encryption configured.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation_steps="Add an aws.s3.BucketServerSideEncryptionConfiguration with "
+    "bucket=<bucket>.id, sseAlgorithm aws:kms and kmsMasterKeyId=<key>.arn.",
+)
+def s3_bucket_encryption_configured(stack: StackContext, report: StackReport) -> None:
+    """A bucket nothing encrypts with KMS (no linked SSE resource, no inline aws:kms rule)."""
+    report_violations(assess_encryption_configured(stack), report)
+
+
+@stack_policy(
+    name="s3-bucket-public-access-block",
+    description="Every S3 bucket must have a public access block with all four settings on.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    remediation_steps=f"Add {_PAB_FIX}.",
+)
+def s3_bucket_public_access_block(stack: StackContext, report: StackReport) -> None:
+    """A bucket without a linked BucketPublicAccessBlock, or a block with a setting off."""
+    report_violations(assess_public_access_block(stack), report)
+
+
+@stack_policy(
+    name="s3-bucket-deny-insecure-transport",
+    description="Every S3 bucket policy must deny requests that are not made over TLS.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation_steps=f"Add to the bucket policy: {TLS_STATEMENT_EXAMPLE}.",
+)
+def s3_bucket_deny_insecure_transport(stack: StackContext, report: StackReport) -> None:
+    """A bucket whose effective bucket policy lacks the aws:SecureTransport=false Deny."""
+    report_violations(assess_insecure_transport(stack), report)

@@ -1,0 +1,342 @@
+"""File formats of media analysis jobs: input manifest, results and manifest summary.
+
+The emulator writes these formats and clients (the provider, the quickstart) read them,
+so both sides share this module. Formats follow the Developer Guide ("Processing images
+in bulk", "Bulk analysis output manifests"); where the guide is silent the choice is
+marked [UNCONFIRMED] and documented in emulator/README.md.
+
+- Input manifest: JSON Lines, one ``{"source-ref": "s3://bucket/key"}`` object per line.
+- Results: JSON Lines, ``{"source-ref": ..., "detect-moderation-labels": {...}}``.
+- Summary: one JSON object ``{"version", "statistics", "errors"}``; the guide spells the
+  error key ``line-numer``, so :func:`parse_summary` accepts it and ``line-number``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any, Final
+
+SOURCE_REF: Final = "source-ref"
+DETECT_MODERATION_LABELS: Final = "detect-moderation-labels"
+SUMMARY_VERSION: Final = "1.0"
+
+LINE_NUMBER_KEY: Final = "line-number"
+DOCUMENTED_LINE_NUMBER_KEY: Final = "line-numer"
+"""The spelling the Developer Guide's example uses (probably a typo, but the only evidence)."""
+LINE_NUMBER_KEYS: Final = (LINE_NUMBER_KEY, DOCUMENTED_LINE_NUMBER_KEY)
+
+MAX_LINE_BYTES: Final = 1024 * 1024
+"""[UNCONFIRMED] Longer lines are reported invalid without being buffered: a line only
+needs a source-ref (an S3 key is at most 1024 bytes), and the cap keeps a reader's
+memory bounded whatever the manifest holds."""
+
+
+class LineErrorCode:
+    """``code`` values of summary errors [UNCONFIRMED: AWS documents none].
+
+    Image problems use the exception DetectModerationLabels raises for that image;
+    manifest-line problems have their own names.
+    """
+
+    INVALID_JSON_LINE: Final = "InvalidJsonLine"
+    INVALID_SOURCE_REF: Final = "InvalidSourceRef"
+    INVALID_S3_OBJECT: Final = "InvalidS3ObjectException"
+    INVALID_IMAGE_FORMAT: Final = "InvalidImageFormatException"
+    IMAGE_TOO_LARGE: Final = "ImageTooLargeException"
+    INVALID_PARAMETER: Final = "InvalidParameterException"
+
+
+# --- S3 URIs -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    key: str
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def parse_s3_uri(uri: str) -> S3Location:
+    """``s3://bucket/key`` -> location; ``ValueError`` unless both parts are present."""
+    if not uri.startswith("s3://"):
+        raise ValueError(f"not an s3:// URI: {uri!r}")
+    bucket, sep, key = uri[len("s3://") :].partition("/")
+    if not bucket or not sep or not key:
+        raise ValueError(f"S3 URI needs a bucket and a key: {uri!r}")
+    return S3Location(bucket, key)
+
+
+# --- input manifest ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ManifestLine:
+    """A line that parsed: its 1-based line number and the image it names."""
+
+    line_number: int
+    source_ref: str
+    location: S3Location
+
+
+@dataclass(frozen=True)
+class LineError:
+    """One invalid line, as listed in the summary's ``errors``."""
+
+    line_number: int
+    code: str
+    message: str
+    source_ref: str | None = None
+
+    def to_json(self, line_number_key: str = LINE_NUMBER_KEY) -> dict[str, Any]:
+        entry: dict[str, Any] = {line_number_key: self.line_number}
+        if self.source_ref is not None:
+            entry[SOURCE_REF] = self.source_ref
+        entry["code"] = self.code
+        entry["message"] = self.message
+        return entry
+
+
+def split_lines(
+    chunks: Iterable[bytes], max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[tuple[int, bytes | None]]:
+    """Split a byte stream into ``(line_number, line)``; ``line`` is None when too long.
+
+    Works chunk by chunk, so memory is bounded by the chunk size plus one line. Line
+    numbers are 1-based and count every physical line, blank ones included, so an error
+    points at the line a person sees in an editor. A final newline ends the last line
+    rather than starting an empty one.
+    """
+    pending = bytearray()
+    overflow = False
+    number = 0
+    for chunk in chunks:
+        start = 0
+        while True:
+            end = chunk.find(b"\n", start)
+            if end < 0:
+                if not overflow:
+                    pending += chunk[start:]
+                    if len(pending) > max_line_bytes:
+                        overflow = True
+                        pending.clear()
+                break
+            number += 1
+            if overflow or len(pending) + (end - start) > max_line_bytes:
+                yield number, None
+            else:
+                pending += chunk[start:end]
+                yield number, bytes(pending)
+            pending.clear()
+            overflow = False
+            start = end + 1
+    if pending or overflow:
+        number += 1
+        yield number, None if overflow else bytes(pending)
+
+
+def is_blank(line: bytes) -> bool:
+    """[UNCONFIRMED] Blank lines are skipped: neither counted nor listed as errors."""
+    return not line.strip()
+
+
+def parse_line(line: bytes | None, line_number: int) -> ManifestLine | LineError:
+    """Parse one manifest line (None = over :data:`MAX_LINE_BYTES`).
+
+    Extra keys are allowed, as in SageMaker Ground Truth manifests [UNCONFIRMED].
+    """
+    if line is None:
+        return LineError(
+            line_number,
+            LineErrorCode.INVALID_JSON_LINE,
+            f"The line exceeds the maximum length of {MAX_LINE_BYTES} bytes.",
+        )
+    if line_number == 1 and line.startswith(b"\xef\xbb\xbf"):
+        line = line[3:]
+    try:
+        data = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return LineError(
+            line_number, LineErrorCode.INVALID_JSON_LINE, "The line is not valid JSON."
+        )
+    if not isinstance(data, dict):
+        return LineError(
+            line_number, LineErrorCode.INVALID_JSON_LINE, "The line is not a JSON object."
+        )
+    source_ref = data.get(SOURCE_REF)
+    if not isinstance(source_ref, str):
+        return LineError(
+            line_number,
+            LineErrorCode.INVALID_SOURCE_REF,
+            f'The line has no string "{SOURCE_REF}" member.',
+        )
+    try:
+        location = parse_s3_uri(source_ref)
+    except ValueError:
+        return LineError(
+            line_number,
+            LineErrorCode.INVALID_SOURCE_REF,
+            f'"{SOURCE_REF}" must be an S3 URI of the form s3://bucket/key.',
+            source_ref,
+        )
+    return ManifestLine(line_number, source_ref, location)
+
+
+# --- results -------------------------------------------------------------------------
+
+
+def result_line(
+    source_ref: str,
+    moderation_labels: Sequence[Mapping[str, Any]],
+    content_types: Sequence[Mapping[str, Any]],
+    model_version: str,
+    project_version: str | None = None,
+) -> dict[str, Any]:
+    """One results line: the image and its DetectModerationLabels response."""
+    response: dict[str, Any] = {
+        "ModerationLabels": [dict(label) for label in moderation_labels],
+        "ModerationModelVersion": model_version,
+        "ContentTypes": [dict(content_type) for content_type in content_types],
+    }
+    if project_version is not None:
+        response["ProjectVersion"] = project_version
+    return {SOURCE_REF: source_ref, DETECT_MODERATION_LABELS: response}
+
+
+def dumps_line(obj: Mapping[str, Any]) -> bytes:
+    """Serialize one JSON Lines record, newline included."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    source_ref: str
+    moderation_labels: tuple[dict[str, Any], ...]
+    content_types: tuple[dict[str, Any], ...]
+    model_version: str | None
+    project_version: str | None = None
+
+
+def parse_result_line(line: str | bytes) -> ResultLine:
+    """Read one results line; ``ValueError`` if it lacks the documented members."""
+    data = json.loads(line)
+    if not isinstance(data, dict) or not isinstance(data.get(SOURCE_REF), str):
+        raise ValueError(f"results line without {SOURCE_REF!r}: {line!r}")
+    response = data.get(DETECT_MODERATION_LABELS)
+    if not isinstance(response, dict):
+        raise ValueError(f"results line without {DETECT_MODERATION_LABELS!r}: {line!r}")
+    return ResultLine(
+        source_ref=data[SOURCE_REF],
+        moderation_labels=tuple(response.get("ModerationLabels") or ()),
+        content_types=tuple(response.get("ContentTypes") or ()),
+        model_version=response.get("ModerationModelVersion"),
+        project_version=response.get("ProjectVersion"),
+    )
+
+
+def iter_result_lines(lines: Iterable[str | bytes]) -> Iterator[ResultLine]:
+    """Parse a results file line by line, skipping blank lines."""
+    for line in lines:
+        if line.strip():
+            yield parse_result_line(line)
+
+
+# --- manifest summary ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryStatistics:
+    total: int = 0
+    valid: int = 0
+    invalid: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "total-json-lines": self.total,
+            "valid-json-lines": self.valid,
+            "invalid-json-lines": self.invalid,
+        }
+
+
+@dataclass(frozen=True)
+class ManifestSummary:
+    statistics: SummaryStatistics
+    errors: tuple[LineError, ...] = field(default_factory=tuple)
+    version: str = SUMMARY_VERSION
+
+
+def build_summary(
+    statistics: SummaryStatistics,
+    errors: Iterable[LineError],
+    line_number_key: str = LINE_NUMBER_KEY,
+) -> dict[str, Any]:
+    """The summary as a JSON-ready dict (for small summaries; see :func:`write_summary`)."""
+    return {
+        "version": SUMMARY_VERSION,
+        "statistics": statistics.to_json(),
+        "errors": [error.to_json(line_number_key) for error in errors],
+    }
+
+
+def write_summary(
+    out: IO[bytes],
+    statistics: SummaryStatistics,
+    errors: Iterable[LineError],
+    line_number_key: str = LINE_NUMBER_KEY,
+) -> None:
+    """Write the same JSON as :func:`build_summary`, one error at a time.
+
+    A manifest may have 10,000 invalid lines; streaming keeps the writer's memory flat.
+    """
+    head = {"version": SUMMARY_VERSION, "statistics": statistics.to_json()}
+    out.write(json.dumps(head, separators=(",", ":")).encode("utf-8")[:-1])
+    out.write(b',"errors":[')
+    for index, error in enumerate(errors):
+        if index:
+            out.write(b",")
+        out.write(json.dumps(error.to_json(line_number_key), separators=(",", ":")).encode("utf-8"))
+    out.write(b"]}")
+
+
+def parse_summary(data: str | bytes | Mapping[str, Any]) -> ManifestSummary:
+    """Read a manifest summary, accepting ``line-number`` and ``line-numer``.
+
+    ``ValueError`` when the statistics are missing or not integers.
+    """
+    obj = json.loads(data) if isinstance(data, str | bytes) else data
+    if not isinstance(obj, Mapping):
+        raise ValueError("manifest summary is not a JSON object")
+    stats = obj.get("statistics")
+    if not isinstance(stats, Mapping):
+        raise ValueError("manifest summary has no statistics")
+    counts = []
+    for key in ("total-json-lines", "valid-json-lines", "invalid-json-lines"):
+        value = stats.get(key)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"manifest summary statistic {key!r} is not an integer")
+        counts.append(value)
+    errors = []
+    for entry in obj.get("errors") or ():
+        if not isinstance(entry, Mapping):
+            raise ValueError("manifest summary error entry is not an object")
+        number = next((entry[k] for k in LINE_NUMBER_KEYS if k in entry), None)
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise ValueError(f"manifest summary error entry without a line number: {entry}")
+        source_ref = entry.get(SOURCE_REF)
+        errors.append(
+            LineError(
+                line_number=number,
+                code=str(entry.get("code", "")),
+                message=str(entry.get("message", "")),
+                source_ref=source_ref if isinstance(source_ref, str) else None,
+            )
+        )
+    return ManifestSummary(
+        statistics=SummaryStatistics(*counts),
+        errors=tuple(errors),
+        version=str(obj.get("version", SUMMARY_VERSION)),
+    )

@@ -1,0 +1,30 @@
+"""Run one harness command in its own process: ``python -m tests.engine.run SPEC.json up``.
+
+Tests that kill ``pulumi up`` mid-flight (SIGKILL to the whole process group) need the
+program, the CLI and the providers in a process tree of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tests.engine.harness import EngineStack
+
+
+def main() -> None:
+    spec = json.loads(Path(sys.argv[1]).read_text())
+    stack = EngineStack(
+        program_dir=Path(spec["program_dir"]),
+        state_dir=Path(spec["state_dir"]),
+        bin_dir=Path(spec["bin_dir"]),
+        stack_name=spec["stack_name"],
+        env=spec["env"],
+        config=spec["config"],
+    )
+    getattr(stack, sys.argv[2])()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Test data in the emulator: buckets, a KMS key, sample images and their manifest."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from rekognition_media.components.samples import manifest_jsonl, sample_images
+from rekognition_media.emulator import Emulator
+
+# Credentials the provider process gets from its environment; the tests assert that none
+# of these values ever appears in the Pulumi state.
+ACCESS_KEY = "AKIAENGINETEST0SECRET"
+SECRET_KEY = "engine-test-secret-7f3a9c1e5b"
+SESSION_TOKEN = "engine-test-session-token-42d8"
+REGION = "us-east-1"
+
+
+@dataclass
+class World:
+    emulator: Emulator
+    input_bucket: str
+    output_bucket: str
+    key_arn: str
+    manifest: str
+
+    def client(self, service: str) -> Any:
+        return self.emulator.client(service, region_name=REGION)
+
+    def config(self, **extra: str) -> dict[str, str]:
+        """Stack configuration for tests/providers/programs/jobs."""
+        return {
+            "inputBucket": self.input_bucket,
+            "outputBucket": self.output_bucket,
+            "manifest": self.manifest,
+            "kmsKeyId": self.key_arn,
+            "endpointUrl": self.emulator.url,
+            **extra,
+        }
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """Every job of the emulator's account, newest first (ListMediaAnalysisJobs)."""
+        rekognition = self.client("rekognition")
+        found: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {}
+        while True:
+            page = rekognition.list_media_analysis_jobs(MaxResults=100, **kwargs)
+            found.extend(page["MediaAnalysisJobs"])
+            if "NextToken" not in page:
+                return found
+            kwargs = {"NextToken": page["NextToken"]}
+
+    def jobs_of(self, output_bucket: str | None = None) -> list[dict[str, Any]]:
+        bucket = output_bucket or self.output_bucket
+        return [j for j in self.jobs() if j["OutputConfig"]["S3Bucket"] == bucket]
+
+
+def provider_env() -> dict[str, str]:
+    return {
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_SESSION_TOKEN": SESSION_TOKEN,
+        "AWS_REGION": REGION,
+    }
+
+
+def seed(emulator: Emulator, duration_seconds: float | None = None) -> World:
+    """Fresh buckets, key, images and manifest (unique names: the emulator is shared)."""
+    suffix = uuid.uuid4().hex[:10]
+    input_bucket, output_bucket = f"media-in-{suffix}", f"media-out-{suffix}"
+    s3 = emulator.client("s3", region_name=REGION)
+    for bucket in (input_bucket, output_bucket):
+        s3.create_bucket(Bucket=bucket)
+    key_arn = emulator.client("kms", region_name=REGION).create_key()["KeyMetadata"]["Arn"]
+    images = sample_images()
+    for key, body in images.items():
+        s3.put_object(Bucket=input_bucket, Key=key, Body=body)
+    metadata = (
+        {} if duration_seconds is None else {"emulator-duration-seconds": str(duration_seconds)}
+    )
+    manifest = "manifests/sample.jsonl"
+    s3.put_object(
+        Bucket=input_bucket,
+        Key=manifest,
+        Body=manifest_jsonl(input_bucket, images).encode(),
+        Metadata=metadata,
+    )
+    return World(emulator, input_bucket, output_bucket, key_arn, manifest)
