@@ -8,18 +8,15 @@ and blocks until the engine is done).
 
 from __future__ import annotations
 
-import importlib
-
 from pulumi_policy import EnforcementLevel, PolicyPack
+
+from rekognition_media.policies import PACK_NAME, all_policies
 
 
 def main() -> None:
-    # Imported by name: the installed package maps this folder to rekognition_media.policies
-    # (setuptools package-dir), which static checkers can't follow from a script.
-    policies = importlib.import_module("rekognition_media.policies")
     PolicyPack(
-        name=policies.PACK_NAME,
-        policies=policies.all_policies(),
+        name=PACK_NAME,
+        policies=all_policies(),
         # Every policy sets its own default level; this only covers policies added without one.
         enforcement_level=EnforcementLevel.MANDATORY,
         description="Encryption and least privilege across the S3 buckets, KMS keys, IAM "

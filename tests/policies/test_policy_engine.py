@@ -15,6 +15,7 @@ from policy_harness import UNKNOWN_STR, urn
 from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
+
 from rekognition_media.policies import PACK_NAME, all_policies
 
 KEY = "aws:kms/key:Key"

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from policy_harness import UNKNOWN_OBJ, UNKNOWN_STR, check, doc
+
 from rekognition_media.policies import iam_no_wildcard_actions, iam_no_wildcard_resources
 
 POLICY = "aws:iam/policy:Policy"

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from policy_harness import UNKNOWN_BOOL, UNKNOWN_NUM, UNKNOWN_STR, check, remediate, secret
+
 from rekognition_media.policies import kms_key_deletion_window, kms_key_rotation
 
 KEY = "aws:kms/key:Key"

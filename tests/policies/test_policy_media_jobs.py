@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from policy_harness import UNKNOWN_NUM, UNKNOWN_OBJ, UNKNOWN_STR, Stack, check
+
+from rekognition_media.api import shapes
 from rekognition_media.policies import (
     cross_resource_links,
     media_analysis_job_kms_key,
@@ -13,8 +15,6 @@ from rekognition_media.policies import (
     media_analysis_job_output_encryption,
 )
 from rekognition_media.policies.media_analysis_jobs import CONFIDENCE_RANGE, MINIMUM_CONFIDENCE
-
-from rekognition_media.api import shapes
 
 JOB = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
 BUCKET = "aws:s3/bucket:Bucket"

@@ -18,12 +18,13 @@ import grpc
 import pulumi_aws
 import pulumi_policy
 import pytest
-import rekognition_media.policies as pack
 import yaml
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime import proto
 from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+
+import rekognition_media.policies as pack
 from rekognition_media.policies import RESOURCE_TYPES, _model, all_policies
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from policy_harness import UNKNOWN_BOOL, UNKNOWN_STR, Stack, doc
+
 from rekognition_media.policies import (
     cross_resource_links,
     s3_bucket_deny_insecure_transport,

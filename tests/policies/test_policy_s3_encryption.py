@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from policy_harness import UNKNOWN_BOOL, UNKNOWN_OBJ, UNKNOWN_STR, Stack, check, remediate, secret
+
 from rekognition_media.policies import (
     cross_resource_links,
     s3_bucket_encryption_configured,

@@ -14,6 +14,7 @@ from policy_harness import (
     analyze_props,
     remediate_props,
 )
+
 from rekognition_media.policies import UNKNOWN
 from rekognition_media.policies._framework import get, plain
 

@@ -1,0 +1,32 @@
+"""Converting between S3 bucket names and ARNs (for bring-your-own buckets)."""
+
+from __future__ import annotations
+
+import pulumi
+
+_S3_ARN_PREFIX = ":s3:::"
+
+
+def bucket_name_of(name_or_arn: str) -> str:
+    """``my-bucket`` for ``my-bucket`` or ``arn:aws:s3:::my-bucket``."""
+    if name_or_arn.startswith("arn:"):
+        if _S3_ARN_PREFIX not in name_or_arn:
+            raise ValueError(f"bucket: got {name_or_arn!r}, an ARN must be an S3 bucket ARN")
+        return name_or_arn.split(_S3_ARN_PREFIX, 1)[1]
+    return name_or_arn
+
+
+def bucket_arn_of(name_or_arn: str, partition: str = "aws") -> str:
+    """``arn:<partition>:s3:::my-bucket`` for a bucket name; an ARN is returned as is."""
+    if name_or_arn.startswith("arn:"):
+        bucket_name_of(name_or_arn)  # validates
+        return name_or_arn
+    return f"arn:{partition}:s3:::{name_or_arn}"
+
+
+def bucket_name_output(name_or_arn: pulumi.Input[str]) -> pulumi.Output[str]:
+    return pulumi.Output.from_input(name_or_arn).apply(bucket_name_of)
+
+
+def bucket_arn_output(name_or_arn: pulumi.Input[str], partition: str) -> pulumi.Output[str]:
+    return pulumi.Output.from_input(name_or_arn).apply(lambda v: bucket_arn_of(v, partition))

@@ -1,0 +1,317 @@
+"""``MediaAnalysisPipeline``: input bucket, output bucket, key, access policy and
+(optionally) the sample uploads and a ``MediaAnalysisJob`` wired together."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+# mypy cannot see rekognition_media.providers (setuptools maps it from providers/ at
+# install time); at run time it is there.
+from rekognition_media.providers import (
+    DetectModerationLabelsArgs,
+    MediaAnalysisInputArgs,
+    MediaAnalysisJob,
+    MediaAnalysisJobArgs,
+    OperationsConfigArgs,
+    OutputConfigArgs,
+    S3ObjectArgs,
+)
+
+from .access import MediaAnalysisAccess, MediaAnalysisAccessArgs
+from .bucket import EncryptedBucket, EncryptedBucketArgs
+from .key import MIN_DELETION_WINDOW_DAYS, MediaAnalysisKey, MediaAnalysisKeyArgs
+from .key import validate_deletion_window as _validate_deletion_window
+from .samples import manifest_jsonl
+
+_CONTENT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def _content_type(key: str) -> str:
+    for suffix, content_type in _CONTENT_TYPES.items():
+        if key.lower().endswith(suffix):
+            return content_type
+    return "application/octet-stream"
+
+
+def _resource_suffix(key: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in key)
+
+
+@dataclass
+class MediaAnalysisPipelineArgs:
+    # --- the KMS key -------------------------------------------------------------
+    key_user_arns: pulumi.Input[Sequence[pulumi.Input[str]]] = field(default_factory=list)
+    """Principals the key policy lets use the key (besides IAM delegation via the root)."""
+    account_id: pulumi.Input[str] | None = None
+    """For the key policy; looked up with ``aws.get_caller_identity`` when absent."""
+    deletion_window_in_days: int = MIN_DELETION_WINDOW_DAYS
+    key_alias_name: pulumi.Input[str] | None = None
+    existing_key_arn: pulumi.Input[str] | None = None
+    # --- the buckets -------------------------------------------------------------
+    input_bucket_name: pulumi.Input[str] | None = None
+    output_bucket_name: pulumi.Input[str] | None = None
+    existing_input_bucket_name: pulumi.Input[str] | None = None
+    """Name or ARN of an existing input bucket; nothing is created for it."""
+    existing_output_bucket_name: pulumi.Input[str] | None = None
+    """Name or ARN of an existing output bucket; nothing is created for it."""
+    force_destroy: pulumi.Input[bool] = False
+    results_expire_after_days: int | None = None
+    """Expire results under ``output_prefix`` in the (created) output bucket."""
+    # --- the access policy -------------------------------------------------------
+    input_prefix: pulumi.Input[str] = ""
+    output_prefix: pulumi.Input[str] = "results/"
+    role_name: pulumi.Input[str] | None = None
+    user_name: pulumi.Input[str] | None = None
+    policy_name: pulumi.Input[str] | None = None
+    existing_policy_arn: pulumi.Input[str] | None = None
+    # --- what goes into the input bucket -----------------------------------------
+    input_objects: Mapping[str, bytes] | None = None
+    """Objects (key -> bytes) uploaded to the input bucket, SSE-KMS with the key,
+    before the job starts."""
+    manifest_key: pulumi.Input[str] | None = None
+    """Key of the JSON Lines manifest in the input bucket. When given, the pipeline runs
+    a ``MediaAnalysisJob`` on it."""
+    manifest_image_keys: Sequence[str] | None = None
+    """When given, the pipeline writes the manifest at ``manifest_key`` itself, listing
+    these keys of the input bucket."""
+    # --- the job -------------------------------------------------------------------
+    min_confidence: pulumi.Input[float] | None = None
+    job_name: pulumi.Input[str] | None = None
+    endpoint_url: pulumi.Input[str] | None = None
+    """Rekognition endpoint for the job (e.g. the local emulator)."""
+    region: pulumi.Input[str] | None = None
+    # --- general -------------------------------------------------------------------
+    partition: str = "aws"
+    tags: Mapping[str, pulumi.Input[str]] | None = None
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        _validate_deletion_window(
+            self.deletion_window_in_days, "MediaAnalysisPipelineArgs.deletion_window_in_days"
+        )
+        if self.manifest_image_keys is not None and self.manifest_key is None:
+            raise ValueError(
+                "MediaAnalysisPipelineArgs.manifest_key: got None, required when "
+                "manifest_image_keys is given (where should the manifest go?)"
+            )
+        if self.manifest_image_keys is not None and not list(self.manifest_image_keys):
+            raise ValueError(
+                "MediaAnalysisPipelineArgs.manifest_image_keys: got an empty list, "
+                "a manifest lists at least one image"
+            )
+
+
+class MediaAnalysisPipeline(pulumi.ComponentResource):
+    """Everything a media-analysis job needs, encrypted end to end, plus the job.
+
+    Bring-your-own: each of the key, the two buckets and the policy can be passed in
+    (``existing_*``); what is passed in is not created. With all four passed in and no
+    ``input_objects``/``manifest_image_keys``/role/user, the pipeline creates no
+    pulumi-aws resource at all (only the job, which is a dynamic resource).
+    """
+
+    input_bucket_name: pulumi.Output[str]
+    input_bucket_arn: pulumi.Output[str]
+    output_bucket_name: pulumi.Output[str]
+    output_bucket_arn: pulumi.Output[str]
+    key_arn: pulumi.Output[str]
+    policy_arn: pulumi.Output[str]
+    job_id: pulumi.Output[str] | None
+    job_status: pulumi.Output[str] | None
+    results_uri: pulumi.Output[str | None] | None
+    manifest_summary_uri: pulumi.Output[str | None] | None
+
+    key: MediaAnalysisKey
+    input_bucket: EncryptedBucket
+    output_bucket: EncryptedBucket
+    access: MediaAnalysisAccess
+    input_object_resources: list[aws.s3.BucketObjectv2]
+    manifest: aws.s3.BucketObjectv2 | None
+    job: MediaAnalysisJob | None
+
+    def __init__(
+        self,
+        name: str,
+        args: MediaAnalysisPipelineArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("rekognition-media:index:MediaAnalysisPipeline", name, None, opts)
+        args = args if args is not None else MediaAnalysisPipelineArgs()
+        args.validate()
+
+        self.key = MediaAnalysisKey(
+            f"{name}-key",
+            MediaAnalysisKeyArgs(
+                key_user_arns=args.key_user_arns,
+                account_id=args.account_id,
+                deletion_window_in_days=args.deletion_window_in_days,
+                alias_name=args.key_alias_name,
+                partition=args.partition,
+                tags=args.tags,
+                existing_key_arn=args.existing_key_arn,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.key_arn = self.key.key_arn
+        self.input_bucket = EncryptedBucket(
+            f"{name}-input",
+            EncryptedBucketArgs(
+                kms_key_arn=self.key_arn,
+                bucket_name=args.input_bucket_name,
+                force_destroy=args.force_destroy,
+                partition=args.partition,
+                tags=args.tags,
+                existing_bucket_name=args.existing_input_bucket_name,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        expire = args.results_expire_after_days
+        self.output_bucket = EncryptedBucket(
+            f"{name}-output",
+            EncryptedBucketArgs(
+                kms_key_arn=self.key_arn,
+                bucket_name=args.output_bucket_name,
+                force_destroy=args.force_destroy,
+                expire_objects_prefix=args.output_prefix if expire is not None else None,
+                expire_objects_after_days=expire,
+                partition=args.partition,
+                tags=args.tags,
+                existing_bucket_name=args.existing_output_bucket_name,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.input_bucket_name = self.input_bucket.bucket_name
+        self.input_bucket_arn = self.input_bucket.bucket_arn
+        self.output_bucket_name = self.output_bucket.bucket_name
+        self.output_bucket_arn = self.output_bucket.bucket_arn
+
+        self.access = MediaAnalysisAccess(
+            f"{name}-access",
+            MediaAnalysisAccessArgs(
+                input_bucket_arn=self.input_bucket_arn,
+                output_bucket_arn=self.output_bucket_arn,
+                kms_key_arn=self.key_arn,
+                input_prefix=args.input_prefix,
+                output_prefix=args.output_prefix,
+                policy_name=args.policy_name,
+                tags=args.tags,
+                role_name=args.role_name,
+                user_name=args.user_name,
+                existing_policy_arn=args.existing_policy_arn,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.policy_arn = self.access.policy_arn
+
+        self.input_object_resources = self._upload_objects(name, args)
+        self.manifest = self._write_manifest(name, args)
+
+        self.job = None
+        self.job_id = None
+        self.job_status = None
+        self.results_uri = None
+        self.manifest_summary_uri = None
+        if args.manifest_key is not None:
+            uploads: list[pulumi.Resource] = list(self.input_object_resources)
+            if self.manifest is not None:
+                uploads.append(self.manifest)
+            self.job = MediaAnalysisJob(
+                f"{name}-job",
+                MediaAnalysisJobArgs(
+                    operations_config=OperationsConfigArgs(
+                        detect_moderation_labels=DetectModerationLabelsArgs(
+                            min_confidence=args.min_confidence
+                        )
+                    ),
+                    input=MediaAnalysisInputArgs(
+                        s3_object=S3ObjectArgs(
+                            bucket=self.input_bucket_name, name=args.manifest_key
+                        )
+                    ),
+                    output_config=OutputConfigArgs(
+                        s3_bucket=self.output_bucket_name, s3_key_prefix=args.output_prefix
+                    ),
+                    kms_key_id=self.key_arn,
+                    job_name=args.job_name,
+                    endpoint_url=args.endpoint_url,
+                    region=args.region,
+                ),
+                # The job starts only once the buckets are hardened, the key and the
+                # access policy exist and the inputs are uploaded.
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=[
+                        self.key,
+                        self.input_bucket,
+                        self.output_bucket,
+                        self.access,
+                        *uploads,
+                    ],
+                ),
+            )
+            self.job_id = self.job.job_id
+            self.job_status = self.job.status
+            self.results_uri = self.job.results_uri
+            self.manifest_summary_uri = self.job.manifest_summary_uri
+
+        self.register_outputs(
+            {
+                "input_bucket_name": self.input_bucket_name,
+                "input_bucket_arn": self.input_bucket_arn,
+                "output_bucket_name": self.output_bucket_name,
+                "output_bucket_arn": self.output_bucket_arn,
+                "key_arn": self.key_arn,
+                "policy_arn": self.policy_arn,
+                "job_id": self.job_id,
+                "job_status": self.job_status,
+                "results_uri": self.results_uri,
+                "manifest_summary_uri": self.manifest_summary_uri,
+            }
+        )
+
+    def _object_opts(self) -> pulumi.ResourceOptions:
+        # Upload only into a hardened bucket (encryption, policy) under an existing key.
+        return pulumi.ResourceOptions(parent=self, depends_on=[self.input_bucket, self.key])
+
+    def _upload_objects(
+        self, name: str, args: MediaAnalysisPipelineArgs
+    ) -> list[aws.s3.BucketObjectv2]:
+        return [
+            aws.s3.BucketObjectv2(
+                f"{name}-object-{_resource_suffix(key)}",
+                bucket=self.input_bucket_name,
+                key=key,
+                content_base64=base64.b64encode(body).decode("ascii"),
+                content_type=_content_type(key),
+                server_side_encryption="aws:kms",
+                kms_key_id=self.key_arn,
+                bucket_key_enabled=True,
+                opts=self._object_opts(),
+            )
+            for key, body in sorted((args.input_objects or {}).items())
+        ]
+
+    def _write_manifest(
+        self, name: str, args: MediaAnalysisPipelineArgs
+    ) -> aws.s3.BucketObjectv2 | None:
+        if args.manifest_image_keys is None or args.manifest_key is None:
+            return None
+        keys = list(args.manifest_image_keys)
+        return aws.s3.BucketObjectv2(
+            f"{name}-manifest",
+            bucket=self.input_bucket_name,
+            key=args.manifest_key,
+            content=self.input_bucket_name.apply(lambda bucket: manifest_jsonl(bucket, keys)),
+            content_type="application/jsonl",
+            server_side_encryption="aws:kms",
+            kms_key_id=self.key_arn,
+            bucket_key_enabled=True,
+            opts=self._object_opts(),
+        )
