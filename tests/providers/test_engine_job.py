@@ -225,6 +225,34 @@ def test_five_jobs_under_throttling_and_server_errors_make_exactly_five_jobs(
     assert all(outputs[f"job_{i}_status"] == "SUCCEEDED" for i in range(5))
 
 
+def test_twenty_jobs_each_outcome_reaches_its_own_resource(
+    emulator: Emulator, engine_stack: StackFactory
+) -> None:
+    world = seed(emulator, duration_seconds=2)
+    stack = job_stack(engine_stack, world, jobs="20", failingJobs="7")
+    with pytest.raises(auto.CommandError) as failure:
+        stack.up()
+    jobs = world.jobs_reading_input()
+    assert len(jobs) == 20
+    [failed] = [j for j in jobs if j["Status"] == "FAILED"]
+    assert failed["JobName"] == "job-7"
+    assert failed["JobId"] in str(failure.value)
+    # Only job-7 failed; the other 19 are recorded with their own job's outcome.
+    recorded = {r["urn"].rsplit("::", 1)[1]: r for r in stack.resources(TYPE_TOKEN)}
+    assert sorted(recorded) == sorted(f"job-{i}" for i in range(20) if i != 7)
+    by_name = {j["JobName"]: j for j in jobs}
+    for name, resource in recorded.items():
+        assert resource["id"] == by_name[name]["JobId"]
+        assert resource["outputs"]["status"] == "SUCCEEDED"
+    # Jobs are spread over provider processes, three per lane.
+    assert len(stack.resources("pulumi:providers:pulumi-python")) == 7
+
+    # The next up re-runs only the failed job (same request, same token, same job).
+    with pytest.raises(auto.CommandError):
+        stack.up()
+    assert len(world.jobs_reading_input()) == 20
+
+
 def test_state_and_serialized_provider_hold_no_credentials(
     emulator: Emulator, engine_stack: StackFactory
 ) -> None:

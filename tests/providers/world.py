@@ -51,6 +51,10 @@ class World:
                 return found
             kwargs = {"NextToken": page["NextToken"]}
 
+    def jobs_reading_input(self) -> list[dict[str, Any]]:
+        """Jobs started on this world's manifest, whatever their output bucket."""
+        return [j for j in self.jobs() if j["Input"]["S3Object"]["Bucket"] == self.input_bucket]
+
     def jobs_of(self, output_bucket: str | None = None) -> list[dict[str, Any]]:
         bucket = output_bucket or self.output_bucket
         return [j for j in self.jobs() if j["OutputConfig"]["S3Bucket"] == bucket]

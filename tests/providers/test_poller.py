@@ -1,0 +1,112 @@
+"""The shared poller against the emulator: outcomes reach the right waiter, errors are absorbed."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from rekognition_media.emulator import Emulator
+from rekognition_media.providers import client
+from rekognition_media.providers.waiter import GetPoller, JobWaitTimeout, SharedPoller
+from tests.providers.world import REGION, World, provider_env, seed
+
+
+@pytest.fixture(autouse=True)
+def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The provider's clients take credentials from the standard chain, as in Pulumi."""
+    for name, value in provider_env().items():
+        monkeypatch.setenv(name, value)
+
+
+def start(world: World, output_bucket: str | None = None, name: str = "job") -> str:
+    job_id: str = world.client("rekognition").start_media_analysis_job(
+        JobName=name,
+        OperationsConfig={"DetectModerationLabels": {"MinConfidence": 50.0}},
+        Input={"S3Object": {"Bucket": world.input_bucket, "Name": world.manifest}},
+        OutputConfig={"S3Bucket": output_bucket or world.output_bucket, "S3KeyPrefix": name},
+    )["JobId"]
+    return job_id
+
+
+def wait_all(poller: Any, job_ids: list[str], timeout: float = 60) -> dict[str, Any]:
+    """Wait for every job from its own thread, as concurrent creates do."""
+    results: dict[str, Any] = {}
+
+    def wait(job_id: str) -> None:
+        try:
+            results[job_id] = poller.wait(job_id, timeout, lambda status, waited: None)
+        except Exception as error:  # recorded for the assertions
+            results[job_id] = error
+
+    threads = [threading.Thread(target=wait, args=(job_id,)) for job_id in job_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def polling_client(emulator: Emulator) -> Any:
+    return client.rekognition(REGION, emulator.url, polling=True)
+
+
+def test_each_job_gets_its_own_outcome_and_a_failure_stays_with_its_job(
+    emulator: Emulator,
+) -> None:
+    world = seed(emulator, duration_seconds=1)
+    good = [start(world, name=f"good-{i}") for i in range(6)]
+    bad = start(world, output_bucket="no-such-bucket-for-poller", name="bad")
+    results = wait_all(SharedPoller(polling_client(emulator)), [*good, bad])
+    for job_id in good:
+        assert results[job_id]["JobId"] == job_id
+        assert results[job_id]["Status"] == "SUCCEEDED"
+    assert results[bad]["JobId"] == bad
+    assert results[bad]["Status"] == "FAILED"
+    assert results[bad]["FailureDetails"]["Code"] == "INVALID_OUTPUT_CONFIG"
+
+
+def test_waiters_share_list_calls(emulator: Emulator) -> None:
+    world = seed(emulator, duration_seconds=3)
+    jobs = [start(world, name=f"shared-{i}") for i in range(10)]
+    emulator.reset_stats()
+    wait_all(SharedPoller(polling_client(emulator)), jobs)
+    calls = emulator.stats()["calls"]["by_operation"]
+    lists = calls.get("ListMediaAnalysisJobs", {}).get("total", 0)
+    gets = calls.get("GetMediaAnalysisJob", {}).get("total", 0)
+    # One poller round serves all ten jobs: a few rounds in 3 s, not ten loops.
+    assert 1 <= lists <= 8
+    assert gets == 0
+
+
+@pytest.mark.parametrize("poller_type", [SharedPoller, GetPoller])
+def test_throttling_and_server_errors_are_absorbed(emulator: Emulator, poller_type: Any) -> None:
+    world = seed(emulator, duration_seconds=1)
+    jobs = [start(world, name=f"throttled-{i}") for i in range(4)]
+    emulator.update_settings(throttling_rate=0.4, internal_error_rate=0.1)
+    try:
+        results = wait_all(poller_type(polling_client(emulator)), jobs)
+    finally:
+        emulator.update_settings(throttling_rate=0.0, internal_error_rate=0.0)
+    assert all(results[job_id]["Status"] == "SUCCEEDED" for job_id in jobs)
+
+
+def test_timeout_names_the_job_and_its_last_status(emulator: Emulator) -> None:
+    world = seed(emulator, duration_seconds=30)
+    job_id = start(world, name="slow")
+    with pytest.raises(JobWaitTimeout) as timeout:
+        SharedPoller(polling_client(emulator)).wait(job_id, 2.5, lambda status, waited: None)
+    assert job_id in str(timeout.value)
+    assert timeout.value.status == "IN_PROGRESS"
+    assert "run `pulumi up` again" in str(timeout.value)
+
+
+def test_progress_reports_status_changes(emulator: Emulator) -> None:
+    world = seed(emulator, duration_seconds=2)
+    job_id = start(world, name="progress")
+    seen: list[str] = []
+    SharedPoller(polling_client(emulator)).wait(
+        job_id, 30, lambda status, waited: seen.append(status)
+    )
+    assert "IN_PROGRESS" in seen
