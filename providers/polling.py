@@ -9,7 +9,9 @@ every other dynamic resource would queue behind them.
 The engine starts one provider process per *provider resource*. So, program side, jobs are
 spread over explicit ``pulumi-python`` provider resources ("lanes"), a few jobs per lane,
 which leaves a thread free in each process for other calls. Provider side, the jobs of one
-process share a single poller (``waiter.SharedPoller``).
+process share a single poller (``waiter.SharedPoller``), and the processes share their
+ListMediaAnalysisJobs first pages through a ``pageboard.PageBoard`` file, which also keeps
+their List calls together within the account's quota.
 
 Settings (stack configuration, namespace ``rekognition-media``):
 
@@ -29,10 +31,13 @@ import itertools
 import os
 import threading
 
+import boto3
 import pulumi
 
+from rekognition_media.api import limits
 from rekognition_media.providers import client
-from rekognition_media.providers.waiter import GetPoller, Poller, SharedPoller
+from rekognition_media.providers.pageboard import PageBoard
+from rekognition_media.providers.waiter import QUOTA_SHARE, GetPoller, Poller, SharedPoller
 
 CONFIG_NAMESPACE = "rekognition-media"
 DEFAULT_JOBS_PER_PROVIDER = 3
@@ -99,4 +104,12 @@ def poller(region: str | None, endpoint_url: str | None) -> Poller:
 @functools.cache
 def _poller(mode: str, region: str | None, endpoint_url: str | None) -> Poller:
     polling_client = client.rekognition(region, endpoint_url, polling=True)
-    return SharedPoller(polling_client) if mode == "shared" else GetPoller(polling_client)
+    if mode == "get":
+        return GetPoller(polling_client)
+    # The board is per account (access key), region and endpoint: pages of one account
+    # must never answer for another.
+    credentials = boto3.session.Session().get_credentials()
+    access_key = credentials.access_key if credentials is not None else ""
+    scope = f"{polling_client.meta.endpoint_url}|{polling_client.meta.region_name}|{access_key}"
+    board = PageBoard(scope, rate=limits.LIST_TPS * QUOTA_SHARE)
+    return SharedPoller(polling_client, board=board)

@@ -5,8 +5,9 @@ share one interface, ``wait(job_id, timeout, on_progress) -> job description``:
 
 * ``SharedPoller`` (the default) serves every job waiting in this provider process with
   one stream of ListMediaAnalysisJobs calls: a page carries the status of up to 100 jobs,
-  so the number of calls grows with time, not with jobs x time. Jobs a page does not
-  reach fall back to GetMediaAnalysisJob.
+  so the number of calls grows with time, not with jobs x time. With a ``PageBoard`` the
+  first page is also shared with the other provider processes of this machine. Jobs a
+  page does not reach fall back to GetMediaAnalysisJob.
 * ``GetPoller`` polls GetMediaAnalysisJob for a single job from the waiting thread; it is
   the straightforward design, kept for comparison (``bench/many_jobs.py``) and for
   accounts where List is not allowed.
@@ -28,6 +29,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError, ConnectionError, EndpointConnectionError
 
 from rekognition_media.api import limits, shapes
+from rekognition_media.providers.pageboard import PageBoard
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED"})
 # The lifecycle order; a poll that reports an earlier status than one already seen is a
@@ -153,14 +155,19 @@ class SharedPoller:
 
     MAX_PAGES = 5
     SLACK = 120.0  # seconds of clock skew tolerated between us and the service
+    # A page another process fetched this recently is as good as a new one: below the
+    # schedule's minimum interval, so sharing never delays detection by more than this.
+    BOARD_MAX_AGE = 0.5
 
     def __init__(
         self,
         client: Any,
         schedule: PollSchedule = PollSchedule(),
         backoff: Backoff = Backoff(),
+        board: PageBoard | None = None,
     ) -> None:
         self._client = client
+        self._board = board
         self._schedule = schedule
         self._backoff = backoff
         self._list_rate = RateLimiter(limits.LIST_TPS * QUOTA_SHARE)
@@ -241,11 +248,12 @@ class SharedPoller:
             min(w.created if w.created is not None else w.registered for w in pending) - self.SLACK
         )
         token: str | None = None
-        for _ in range(self.MAX_PAGES):
-            self._list_rate.acquire()
-            page = self._client.list_media_analysis_jobs(
-                MaxResults=PAGE_SIZE, **({"NextToken": token} if token else {})
-            )
+        for number in range(self.MAX_PAGES):
+            if number == 0 and self._board is not None:
+                page = self._board.first_page(lambda: self._list(None), self.BOARD_MAX_AGE)
+            else:
+                self._list_rate.acquire()
+                page = self._list(token)
             items = page.get("MediaAnalysisJobs", [])
             for item in items:
                 if item["JobId"] in wanted:
@@ -259,6 +267,12 @@ class SharedPoller:
             self._get_rate.acquire()
             seen[job_id] = self._client.get_media_analysis_job(JobId=job_id)
         return seen
+
+    def _list(self, token: str | None) -> dict[str, Any]:
+        page: dict[str, Any] = self._client.list_media_analysis_jobs(
+            MaxResults=PAGE_SIZE, **({"NextToken": token} if token else {})
+        )
+        return page
 
 
 class GetPoller:
