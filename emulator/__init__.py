@@ -1,7 +1,7 @@
 """A local Rekognition media-analysis service on top of moto, on one HTTP endpoint.
 
 ``StartMediaAnalysisJob``, ``GetMediaAnalysisJob`` and ``ListMediaAnalysisJobs`` behave
-as the reference (/work/shared/reference/rekognition-media-analysis.md) describes AWS;
+as AWS documents it (the team's behavioural reference, rekognition-media-analysis.md);
 S3, KMS, IAM, STS and every other request go to moto. See emulator/README.md.
 
     from rekognition_media.emulator import Emulator, EmulatorSettings

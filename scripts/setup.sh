@@ -18,7 +18,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 pulumi_version=$(cat .pulumi-version)
 echo "setup: installing pulumi-rekognition-media (editable) with pulumi==$pulumi_version" >&2
-.venv/bin/python -m pip install --quiet --upgrade pip "setuptools>=75"
+.venv/bin/python -m pip install --quiet --upgrade pip "setuptools>=77"
 .venv/bin/python -m pip install --quiet -e ".[dev]" "pulumi==$pulumi_version"
 
 bin_dir=$(scripts/pulumi-cli.sh | tail -n 1)

@@ -5,7 +5,7 @@ quotas and content limits AWS states only in prose. Everything that enforces or 
 them (the emulator, the provider's client-side throttling) imports them from here so a
 changed quota is edited once.
 
-Sources (see /work/shared/reference/rekognition-media-analysis.md):
+Sources (AWS documentation):
   [GQ]  Developer Guide, "Guidelines and quotas in Amazon Rekognition"
         (Image Bulk Analysis, and the Rekognition Image quotas for images)
   [EQ]  General Reference, "Amazon Rekognition endpoints and quotas"
