@@ -1,0 +1,114 @@
+"""The provider's methods called directly against the emulator (no engine)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rekognition_media.emulator import Emulator
+from rekognition_media.providers import MediaAnalysisJobFailed, MediaAnalysisJobProvider
+from rekognition_media.providers.request import build_request
+from rekognition_media.providers.token import derive_token
+from tests.providers.world import World, provider_env, seed
+
+
+@pytest.fixture(autouse=True)
+def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in provider_env().items():
+        monkeypatch.setenv(name, value)
+
+
+def props(world: World, **overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "operations_config": {"detect_moderation_labels": {"min_confidence": 50}},
+        "input": {"s3_object": {"bucket": world.input_bucket, "name": world.manifest}},
+        "output_config": {"s3_bucket": world.output_bucket, "s3_key_prefix": "direct/"},
+        "kms_key_id": world.key_arn,
+        "endpoint_url": world.emulator.url,
+        "wait_timeout_seconds": 60,
+    }
+    base |= overrides
+    base["client_request_token"] = derive_token("direct-test", build_request(base))
+    return base
+
+
+def test_create_waits_and_returns_the_job_outputs(emulator: Emulator) -> None:
+    world = seed(emulator)
+    result = MediaAnalysisJobProvider().create(props(world))
+    outs = result.outs
+    assert result.id == outs["job_id"]
+    assert outs["status"] == "SUCCEEDED"
+    assert outs["results_uri"].startswith(f"s3://{world.output_bucket}/direct/")
+    assert outs["results"]["model_versions"]["moderation"]
+    assert outs["manifest_summary"]["s3_object"]["bucket"] == world.output_bucket
+    assert outs["creation_timestamp"] <= outs["completion_timestamp"]
+    # Inputs are carried into the outputs unchanged.
+    assert outs["kms_key_id"] == world.key_arn
+
+
+def test_create_twice_with_the_same_token_is_one_job(emulator: Emulator) -> None:
+    world = seed(emulator)
+    first = MediaAnalysisJobProvider().create(props(world))
+    second = MediaAnalysisJobProvider().create(props(world))
+    assert first.id == second.id
+    assert len(world.jobs_of()) == 1
+
+
+def test_create_without_waiting_returns_at_once(emulator: Emulator) -> None:
+    world = seed(emulator, duration_seconds=30)
+    outs = MediaAnalysisJobProvider().create(props(world, wait_for_completion=False)).outs
+    assert outs["status"] in ("CREATED", "QUEUED", "IN_PROGRESS")
+    assert outs["results_uri"] is None
+
+
+def test_failed_job_raises_with_code_and_job_id(emulator: Emulator) -> None:
+    world = seed(emulator)
+    bad = props(world, output_config={"s3_bucket": "no-such-bucket-direct"})
+    with pytest.raises(MediaAnalysisJobFailed) as failure:
+        MediaAnalysisJobProvider().create(bad)
+    assert failure.value.code == "INVALID_OUTPUT_CONFIG"
+    assert failure.value.job_id in str(failure.value)
+
+
+def test_read_refreshes_and_a_vanished_job_leaves_the_state(emulator: Emulator) -> None:
+    world = seed(emulator)
+    provider = MediaAnalysisJobProvider()
+    created = provider.create(props(world))
+    stale = {**created.outs, "status": "IN_PROGRESS"}
+    read = provider.read(created.id, stale)
+    assert read.id == created.id
+    assert read.outs["status"] == "SUCCEEDED"
+    gone = provider.read("0" * 64, created.outs)
+    assert gone.id is None
+
+
+def test_update_changes_settings_and_keeps_the_job_outputs(emulator: Emulator) -> None:
+    world = seed(emulator)
+    provider = MediaAnalysisJobProvider()
+    created = provider.create(props(world))
+    news = props(world, wait_timeout_seconds=10, fail_on_job_failure=False)
+    calls_before = emulator.stats()["calls"]["total"]
+    updated = provider.update(created.id, created.outs, news).outs
+    assert emulator.stats()["calls"]["total"] == calls_before
+    assert updated["wait_timeout_seconds"] == 10
+    assert updated["job_id"] == created.id
+    assert updated["status"] == "SUCCEEDED"
+
+
+def test_delete_removes_outputs_only_when_asked(emulator: Emulator) -> None:
+    world = seed(emulator)
+    provider = MediaAnalysisJobProvider()
+    kept = provider.create(props(world))
+    provider.delete(kept.id, kept.outs)
+    s3 = world.client("s3")
+    key = kept.outs["results"]["s3_object"]["name"]
+    assert s3.head_object(Bucket=world.output_bucket, Key=key)
+
+    removed = provider.create(props(world, delete_outputs_on_destroy=True, job_name="removed"))
+    provider.delete(removed.id, removed.outs)
+    listed = {o["Key"] for o in s3.list_objects_v2(Bucket=world.output_bucket).get("Contents", [])}
+    assert removed.outs["results"]["s3_object"]["name"] not in listed
+    assert removed.outs["manifest_summary"]["s3_object"]["name"] not in listed
+    # Rekognition has no delete call: the job itself remains.
+    assert removed.id in {j["JobId"] for j in world.jobs_of()}
