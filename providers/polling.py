@@ -44,18 +44,19 @@ DEFAULT_JOBS_PER_PROVIDER = 3
 POLLING_ENV = "REKOGNITION_MEDIA_POLLING"
 
 
-class _Lanes:
-    """The lanes of one program run (an inline Automation API program may run many times
-    in one process, so the state is tied to the run's RPC manager, not to the module)."""
+class _Run:
+    """Jobs and lanes of one program run (an inline Automation API program may run many
+    times in one process, so the state is tied to the run's RPC manager, not the module)."""
 
-    def __init__(self, run: object) -> None:
-        self.run = run
-        self.providers: dict[int, pulumi.ProviderResource] = {}
-        self.counter = itertools.count()
+    def __init__(self, rpc_manager: object) -> None:
+        self.rpc_manager = rpc_manager
+        self.jobs = 0
+        self.laned = itertools.count()
+        self.lanes: dict[int, pulumi.ProviderResource] = {}
 
 
-_current: _Lanes | None = None
-_lanes_lock = threading.Lock()
+_run: _Run | None = None
+_run_lock = threading.Lock()
 
 
 def assign_provider(
@@ -63,25 +64,45 @@ def assign_provider(
 ) -> pulumi.ResourceOptions:
     """Resource options that put this job on a provider lane, unless the user chose one."""
     opts = opts or pulumi.ResourceOptions()
-    if opts.provider is not None or opts.providers:
-        return opts
-    per_lane = jobs_per_provider()
-    if per_lane == 0:
-        return opts
-    global _current
-    with _lanes_lock:
-        run = pulumi.runtime.settings._get_rpc_manager()
-        if _current is None or _current.run is not run:
-            _current = _Lanes(run)
-        lane = next(_current.counter) // per_lane
-        if lane not in _current.providers:
+    with _run_lock:
+        run = _current_run()
+        run.jobs += 1
+        _warn_beyond_parallelism(run.jobs)
+        per_lane = jobs_per_provider()
+        if opts.provider is not None or opts.providers or per_lane == 0:
+            return opts
+        lane = next(run.laned) // per_lane
+        if lane not in run.lanes:
             # Lanes are top-level and not parented to a job, so removing one job never
             # deletes a provider other jobs still use.
-            _current.providers[lane] = pulumi.ProviderResource(
+            run.lanes[lane] = pulumi.ProviderResource(
                 "pulumi-python", f"rekognition-media-lane-{lane}", {}
             )
-        provider = _current.providers[lane]
+        provider = run.lanes[lane]
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=provider))
+
+
+def _current_run() -> _Run:
+    global _run
+    rpc_manager = pulumi.runtime.settings._get_rpc_manager()
+    if _run is None or _run.rpc_manager is not rpc_manager:
+        _run = _Run(rpc_manager)
+    return _run
+
+
+def _warn_beyond_parallelism(jobs: int) -> None:
+    """The engine runs at most --parallel operations at once (default 4 x CPUs), and a
+    create that waits for its job holds one: say so when this job will queue for a slot."""
+    parallel = pulumi.runtime.settings.SETTINGS.parallel
+    if not parallel or jobs != parallel + 1 or pulumi.runtime.is_dry_run():
+        return
+    pulumi.log.warn(
+        f"This stack has more than {parallel} media analysis jobs, and `pulumi up` runs at "
+        f"most {parallel} resource operations at once (--parallel; the default is 4 x CPUs): "
+        "the jobs beyond that wait for a slot instead of running alongside the others. "
+        "Run `pulumi up --parallel <number of jobs + 10>` (or set PULUMI_PARALLEL) to run "
+        "them all at once."
+    )
 
 
 def jobs_per_provider() -> int:

@@ -233,7 +233,9 @@ def test_twenty_jobs_each_outcome_reaches_its_own_resource(
     # Without --continue-on-error the engine starts no new operation after the first
     # failure, and how many creates were already under way depends on timing.
     with pytest.raises(auto.CommandError) as failure:
-        stack.up(continue_on_error=True)
+        stack.up(continue_on_error=True, parallel=12)
+    # More jobs than --parallel: the program says that some will wait for a slot.
+    assert "more than 12 media analysis jobs" in str(failure.value)
     jobs = world.jobs_reading_input()
     assert len(jobs) == 20
     [failed] = [j for j in jobs if j["Status"] == "FAILED"]
@@ -251,7 +253,7 @@ def test_twenty_jobs_each_outcome_reaches_its_own_resource(
 
     # The next up re-runs only the failed job (same request, same token, same job).
     with pytest.raises(auto.CommandError):
-        stack.up(continue_on_error=True)
+        stack.up(continue_on_error=True, parallel=64)
     assert len(world.jobs_reading_input()) == 20
 
 

@@ -1,4 +1,8 @@
-"""N media analysis jobs on one manifest, configured from stack config."""
+"""N media analysis jobs on one manifest, configured from stack config.
+
+Used by the engine tests (tests/providers) and bench/many_jobs.py; ``jobs`` = 0 makes the
+stack without jobs (the benchmark's fixed overhead).
+"""
 
 import pulumi
 
@@ -13,7 +17,8 @@ from rekognition_media.providers import (
 )
 
 config = pulumi.Config()
-jobs = config.get_int("jobs") or 1
+jobs = config.get_int("jobs")
+jobs = 1 if jobs is None else jobs
 import_id = config.get("importJobId")
 adopt_id = config.get("adoptJobId")
 # Jobs (by index) whose output bucket does not exist, so they end FAILED.
