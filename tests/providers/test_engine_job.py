@@ -206,6 +206,11 @@ def test_killed_up_rerun_adopts_the_same_job(
     [job] = world.jobs_of()
     assert stack.outputs()["job_0_id"] == job["JobId"]
     assert job["Status"] == "SUCCEEDED"
+    # The engine keeps the killed run's pending create until told it is resolved.
+    assert stack.export()["deployment"].get("pending_operations")
+    stack.refresh(clear_pending_creates=True)
+    assert not stack.export()["deployment"].get("pending_operations")
+    assert stack.preview().change_summary == {"same": 3}
 
 
 def test_five_jobs_under_throttling_and_server_errors_make_exactly_five_jobs(
