@@ -193,7 +193,8 @@ def measure(
         for key, value in outputs.items()
         if key.endswith("_status") and value != "SUCCEEDED"
     }
-    if not_succeeded or len(outputs) != jobs or len(seen) != jobs:
+    statuses_out = [key for key in outputs if key.endswith("_status")]
+    if not_succeeded or len(statuses_out) != jobs or len(seen) != jobs:
         raise BenchmarkError(
             f"{variant}, N={jobs}: expected {jobs} SUCCEEDED jobs with a detection line, got "
             f"outputs {outputs} and {len(seen)} lines ({statuses}); state in {state_dir}\n"

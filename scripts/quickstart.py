@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+# The engine harness lives in tests/engine: the repository root must be importable before
+# the imports below (hence their E402 exemptions).
 sys.path.insert(0, str(REPO))
 
 from rekognition_media.api.manifest import parse_summary  # noqa: E402
