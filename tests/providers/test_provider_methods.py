@@ -112,3 +112,16 @@ def test_delete_removes_outputs_only_when_asked(emulator: Emulator) -> None:
     assert removed.outs["manifest_summary"]["s3_object"]["name"] not in listed
     # Rekognition has no delete call: the job itself remains.
     assert removed.id in {j["JobId"] for j in world.jobs_of()}
+
+
+def test_standard_aws_environment_is_used_when_no_endpoint_is_given(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AWS_ENDPOINT_URL and AWS_REGION (set by provider_env) reach the provider's clients."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.url)
+    world = seed(emulator)
+    given = props(world)
+    del given["endpoint_url"]
+    created = MediaAnalysisJobProvider().create(given)
+    assert created.outs["status"] == "SUCCEEDED"
+    assert created.id in {j["JobId"] for j in world.jobs_of()}
