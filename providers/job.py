@@ -39,6 +39,7 @@ from rekognition_media.providers.request import (
     JobSettings,
     build_request,
     is_unknown,
+    normalise,
     problems,
     strip_unknowns,
 )
@@ -211,11 +212,10 @@ def _outputs(job: Mapping[str, Any]) -> dict[str, Any]:
 def _check_adoptable(job: Mapping[str, Any], request: Mapping[str, Any]) -> None:
     """An adopted job must be the job the program declares, or the state would lie."""
     differences = [
-        f"{member}: declared {_normalise(request[member])!r}, "
-        f"job has {_normalise(job.get(member))!r}"
+        f"{member}: declared {normalise(request[member])!r}, job has {normalise(job.get(member))!r}"
         for member in request
         if member != "ClientRequestToken"
-        and _normalise(request[member]) != _normalise(job.get(member))
+        and normalise(request[member]) != normalise(job.get(member))
     ]
     if differences:
         raise ValueError(
@@ -243,16 +243,7 @@ def _job_shape() -> Any:
 def _changed(old: Any, new: Any) -> bool:
     if is_unknown(new):
         return True
-    return bool(_normalise(strip_unknowns(old)) != _normalise(strip_unknowns(new)))
-
-
-def _normalise(value: Any) -> Any:
-    """Equal requests compare equal: absent == None, 50 == 50.0."""
-    if isinstance(value, Mapping):
-        return {k: _normalise(v) for k, v in value.items() if v is not None}
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return value
+    return bool(normalise(strip_unknowns(old)) != normalise(strip_unknowns(new)))
 
 
 def _report(job_id: str, message: str) -> None:

@@ -84,6 +84,18 @@ def problems(props: Mapping[str, Any]) -> list[Problem]:
     return found
 
 
+def normalise(value: Any) -> Any:
+    """The value as the API sees it: absent == None, and 50 == 50.0 (JSON has one number
+    type). Equal requests normalise equal, for diff and for the idempotency token."""
+    if isinstance(value, Mapping):
+        return {k: normalise(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [normalise(v) for v in value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 def strip_unknowns(value: Any) -> Any:
     """A copy without the values Pulumi does not know yet (preview of computed inputs)."""
     if isinstance(value, Mapping):

@@ -14,6 +14,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from rekognition_media.providers.request import normalise
+
 PREFIX = "pulumi-"
 MAX_LENGTH = 64  # the API's limit for ClientRequestToken
 
@@ -24,24 +26,11 @@ def derive_token(identity: str, request: Mapping[str, Any]) -> str:
     ``request`` is the API request without a token; key order and int/float spelling
     of numbers do not change the result.
     """
+    without_token = {k: v for k, v in request.items() if k != "ClientRequestToken"}
     canonical = json.dumps(
-        {"identity": identity, "request": _normalise(request)},
+        {"identity": identity, "request": normalise(without_token)},
         sort_keys=True,
         separators=(",", ":"),
     )
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     return (PREFIX + digest)[:MAX_LENGTH]
-
-
-def _normalise(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {
-            k: _normalise(v)
-            for k, v in value.items()
-            if v is not None and k != "ClientRequestToken"
-        }
-    if isinstance(value, list):
-        return [_normalise(v) for v in value]
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return value
