@@ -174,6 +174,8 @@ class MediaAnalysisJob(pulumi.dynamic.Resource, module="rekognition", name="Medi
                 {k: props[k] for k in REQUEST_FIELDS if k in props}
             ).apply(lambda request: derive_token(identity, build_request(request)))
         props.update({name: None for name in OUTPUTS})
+        # The provider's messages name the resource (create is not told its URN).
+        props["resource_name"] = resource_name
         opts = polling.assign_provider(resource_name, opts)
         super().__init__(MediaAnalysisJobProvider(), resource_name, props, opts)
 
