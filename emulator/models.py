@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final
 
-from rekognition_media.api import limits
+from rekognition_media.api import limits, rules
 from rekognition_media.api.shapes import enum_values
 
 from .exceptions import (
@@ -314,9 +314,9 @@ class MediaAnalysisBackend:
         settings = self._settings.current
         token: str | None = params.get("ClientRequestToken")
         request = without_nulls({k: v for k, v in params.items() if k != "ClientRequestToken"})
-        if "DetectModerationLabels" not in request["OperationsConfig"]:
-            # [UNCONFIRMED] An OperationsConfig without an operation has nothing to run.
-            raise invalid_parameter("OperationsConfig must specify DetectModerationLabels.")
+        broken = rules.validate_start(request)
+        if broken:
+            raise invalid_parameter("; ".join(v.aws_message() for v in broken))
         with self._lock:
             now = time.time()
             self._expire(scope, now, settings)

@@ -7,13 +7,46 @@ itself, which never reach the API and can change without replacing the job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+import dataclasses
+import difflib
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import fields
+from typing import Any, TypeVar, dataclass_transform
 
 import pulumi
 
+from rekognition_media.providers.request import JobSettings
 
-@dataclass
+_T = TypeVar("_T")
+
+
+@dataclass_transform()
+def args_class(cls: type[_T]) -> type[_T]:
+    """``dataclasses.dataclass`` whose unknown keyword names the close match: a typo in
+    a program must not pass silently, and Python's own message suggests nothing."""
+    made = dataclasses.dataclass(cls)
+    names = [f.name for f in fields(made)]  # type: ignore[arg-type]
+    init: Callable[..., None] = made.__init__
+
+    @functools.wraps(init)
+    def checked_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        for key in kwargs:
+            if key not in names:
+                close = difflib.get_close_matches(key, names, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(names)}"
+                raise TypeError(f"{cls.__name__}: unknown argument {key!r}; {hint}")
+        init(self, *args, **kwargs)
+
+    made.__init__ = checked_init  # type: ignore[method-assign]
+    return made
+
+
+def _default(setting: str) -> Any:
+    return JobSettings.model_fields[setting].default
+
+
+@args_class
 class DetectModerationLabelsArgs:
     min_confidence: pulumi.Input[float] | None = None
     """Labels below this confidence (0-100) are left out of the results."""
@@ -21,41 +54,31 @@ class DetectModerationLabelsArgs:
     """ARN of a custom moderation adapter; the base model when absent."""
 
 
-@dataclass
+@args_class
 class OperationsConfigArgs:
     detect_moderation_labels: DetectModerationLabelsArgs | None = None
 
 
-@dataclass
+@args_class
 class S3ObjectArgs:
     bucket: pulumi.Input[str] | None = None
     name: pulumi.Input[str] | None = None
     version: pulumi.Input[str] | None = None
 
 
-@dataclass
+@args_class
 class MediaAnalysisInputArgs:
     s3_object: S3ObjectArgs
     """The JSON Lines manifest listing the images to analyse."""
 
 
-@dataclass
+@args_class
 class OutputConfigArgs:
     s3_bucket: pulumi.Input[str]
     s3_key_prefix: pulumi.Input[str] | None = None
 
 
-# Settings of the resource, not of the job: changing them updates the resource in place.
-SETTINGS = (
-    "wait_for_completion",
-    "wait_timeout_seconds",
-    "fail_on_job_failure",
-    "delete_outputs_on_destroy",
-    "endpoint_url",
-)
-
-
-@dataclass
+@args_class
 class MediaAnalysisJobArgs:
     operations_config: OperationsConfigArgs
     input: MediaAnalysisInputArgs
@@ -72,13 +95,13 @@ class MediaAnalysisJobArgs:
     the job's. (``ResourceOptions(import_=...)`` cannot work for Python dynamic resources:
     the engine's import reads the resource without its serialized provider.)"""
 
-    wait_for_completion: pulumi.Input[bool] = True
+    wait_for_completion: pulumi.Input[bool] = _default("wait_for_completion")
     """Return from create only once the job has SUCCEEDED or FAILED."""
-    wait_timeout_seconds: pulumi.Input[int] = 3600
+    wait_timeout_seconds: pulumi.Input[int] = _default("wait_timeout_seconds")
     """Give up waiting after this long (the job keeps running; a re-run resumes waiting)."""
-    fail_on_job_failure: pulumi.Input[bool] = True
+    fail_on_job_failure: pulumi.Input[bool] = _default("fail_on_job_failure")
     """Fail the deployment when the job ends FAILED (otherwise record it with its status)."""
-    delete_outputs_on_destroy: pulumi.Input[bool] = False
+    delete_outputs_on_destroy: pulumi.Input[bool] = _default("delete_outputs_on_destroy")
     """On destroy, also delete the results and summary objects the job wrote."""
 
     region: pulumi.Input[str] | None = None
@@ -88,11 +111,29 @@ class MediaAnalysisJobArgs:
 
     def to_props(self) -> dict[str, Any]:
         """The resource's input properties: nested plain dicts of ``pulumi.Input``s."""
-        props: dict[str, Any] = _as_props(self)
-        return props
+        return as_props(self)
+
+
+def as_props(args: MediaAnalysisJobArgs | Mapping[str, Any]) -> dict[str, Any]:
+    """Input properties from ``MediaAnalysisJobArgs`` or a plain dict of the same
+    (snake_case) names, nested Args and dicts mixed freely. Unknown names are left in,
+    for check to report at preview."""
+    if not isinstance(args, MediaAnalysisJobArgs | Mapping):
+        raise TypeError(
+            "MediaAnalysisJob: args must be MediaAnalysisJobArgs or a dict of its fields, "
+            f"got {type(args).__name__}"
+        )
+    props: dict[str, Any] = _as_props(args)
+    if isinstance(args, Mapping):
+        # A dict gets the same defaults as the Args class.
+        defaults = {f.name: f.default for f in fields(MediaAnalysisJobArgs)}
+        props = {**{k: v for k, v in defaults.items() if k in JobSettings.model_fields}, **props}
+    return props
 
 
 def _as_props(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):
         return {f.name: _as_props(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {k: _as_props(v) for k, v in value.items()}
     return value

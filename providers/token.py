@@ -5,6 +5,15 @@ request returns the job already started. boto3 sends a fresh UUID per call, so a
 that is interrupted while waiting (process killed, Ctrl-C, lost connection) and re-run
 would start a second job. Deriving the token from the resource's identity and its request
 makes the re-run adopt the first job instead.
+
+The identity is the stack's own (``identity.StackIdentity``: a random value kept in the
+stack's state) plus the resource's name, so two stacks that share project, stack and
+resource names -- in two backends -- never share a job.
+
+A token is not given a second chance: once its job has FAILED (or its results were
+deleted by a replacement), the next job gets a *successor* token, derived from the first
+by a counter. Successors are deterministic too, so an interrupted run that had started a
+successor adopts it on the re-run.
 """
 
 from __future__ import annotations
@@ -34,3 +43,12 @@ def derive_token(identity: str, request: Mapping[str, Any]) -> str:
     )
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     return (PREFIX + digest)[:MAX_LENGTH]
+
+
+def successor_token(token: str, attempt: int) -> str:
+    """The token of the ``attempt``-th successor of ``token``'s job; ``token`` itself for
+    ``attempt`` 0."""
+    if attempt == 0:
+        return token
+    canonical = json.dumps([token, attempt], separators=(",", ":"))
+    return (PREFIX + hashlib.sha256(canonical.encode()).hexdigest())[:MAX_LENGTH]

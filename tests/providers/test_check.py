@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from rekognition_media.providers import MediaAnalysisJobProvider
+from rekognition_media.providers import DetectModerationLabelsArgs, MediaAnalysisJobProvider
+from rekognition_media.providers.args import as_props
 
 
 def valid_props() -> dict[str, Any]:
@@ -21,12 +24,14 @@ def valid_props() -> dict[str, Any]:
         "client_request_token": "pulumi-0123456789abcdef",
         "wait_for_completion": True,
         "wait_timeout_seconds": 600,
+        "region": "us-east-1",
     }
 
 
 def failures(props: dict[str, Any]) -> dict[str, str]:
+    """Reasons by the property path they start with (``path = value: rule``)."""
     result = MediaAnalysisJobProvider().check({}, props)
-    return {f.property: f.reason for f in result.failures}
+    return {f.reason.split(" = ", 1)[0]: f.reason for f in result.failures}
 
 
 def test_valid_inputs_pass_unchanged() -> None:
@@ -116,5 +121,69 @@ json_values = st.recursive(
 def test_arbitrary_inputs_only_ever_produce_check_failures(props: dict[str, Any]) -> None:
     result = MediaAnalysisJobProvider().check({}, props)
     for failure in result.failures:
-        assert failure.property
-        assert failure.reason
+        # The reason names the property; the engine would echo a named property whole.
+        assert failure.property == ""
+        assert " = " in failure.reason and ": " in failure.reason
+
+
+# What the engine sends for values not known at preview: ``Unknown`` objects in check.
+UNKNOWNS = [rpc.UNKNOWN, Unknown()]
+
+
+@pytest.mark.parametrize("unknown", UNKNOWNS, ids=["sentinel", "object"])
+def test_unknown_values_anywhere_pass_and_known_ones_are_still_checked(unknown: Any) -> None:
+    props = valid_props()
+    props["output_config"]["s3_bucket"] = unknown
+    props["kms_key_id"] = unknown
+    props["input"]["s3_object"] = unknown
+    props["operations_config"]["detect_moderation_labels"] = unknown
+    props["token_scope"] = unknown
+    assert failures(props) == {}
+    props["job_name"] = "has spaces"
+    assert set(failures(props)) == {"job_name"}
+
+
+def test_a_misspelt_nested_key_is_reported_with_the_close_match() -> None:
+    props = valid_props()
+    props["operations_config"] = {"detect_moderation_labels": {"min_confidense": 95}}
+    reason = failures(props)["operations_config.detect_moderation_labels.min_confidense"]
+    assert reason.endswith("unknown property; did you mean 'min_confidence'?")
+    props = valid_props() | {"wait_timout_seconds": 5}
+    assert "did you mean 'wait_timeout_seconds'?" in failures(props)["wait_timout_seconds"]
+
+
+def test_an_operations_config_without_an_operation_is_reported() -> None:
+    props = valid_props()
+    props["operations_config"] = {}
+    reason = failures(props)["operations_config"]
+    assert "must specify at least one operation: DetectModerationLabels" in reason
+    # An operation with no settings is one: the base model at the default confidence.
+    props["operations_config"] = {"detect_moderation_labels": {}}
+    assert failures(props) == {}
+
+
+def test_no_region_anywhere_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent"))
+    props = valid_props()
+    del props["region"]
+    assert "no region: set the region input" in failures(props)["region"]
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    assert failures(props) == {}
+
+
+def test_a_long_value_is_shortened_in_the_reason() -> None:
+    props = valid_props() | {"kms_key_id": "k" * 10_000}
+    reason = failures(props)["kms_key_id"]
+    assert len(reason) < 200 and "...: must have length" in reason
+
+
+def test_args_classes_name_a_misspelt_argument_and_accept_dicts() -> None:
+    with pytest.raises(TypeError, match="did you mean 'min_confidence'"):
+        DetectModerationLabelsArgs(min_confidense=95)  # type: ignore[call-arg]
+    props = as_props({"operations_config": {"detect_moderation_labels": {"min_confidence": 60}}})
+    # A dict gets the Args class's defaults for the settings.
+    assert props["wait_for_completion"] is True and props["wait_timeout_seconds"] == 3600
+    with pytest.raises(TypeError, match="MediaAnalysisJobArgs or a dict"):
+        as_props(["not", "args"])  # type: ignore[arg-type]

@@ -63,9 +63,9 @@ def test_lifecycle_up_preview_refresh_replace_destroy(
     assert world.key_arn.endswith(head["SSEKMSKeyId"].split("/")[-1])
     assert "started" in up.stdout and job["JobId"] in up.stdout
 
-    assert stack.preview().change_summary == {"same": 3}
+    assert stack.preview().change_summary == {"same": 4}
     stack.refresh()
-    assert stack.preview().change_summary == {"same": 3}
+    assert stack.preview().change_summary == {"same": 4}
 
     stack.stack.set_config("minConfidence", auto.ConfigValue("75"))
     preview = stack.preview()
@@ -151,7 +151,7 @@ def test_adopt_an_existing_job_by_id(emulator: Emulator, engine_stack: StackFact
     assert outputs["job_0_id"] == job_id
     assert outputs["job_0_status"] == "SUCCEEDED"
     assert len(world.jobs_of()) == 1
-    assert stack.preview().change_summary == {"same": 3}
+    assert stack.preview().change_summary == {"same": 4}
 
 
 def test_adopting_a_job_whose_request_differs_fails_naming_the_difference(
@@ -210,7 +210,7 @@ def test_killed_up_rerun_adopts_the_same_job(
     assert stack.export()["deployment"].get("pending_operations")
     stack.refresh(clear_pending_creates=True)
     assert not stack.export()["deployment"].get("pending_operations")
-    assert stack.preview().change_summary == {"same": 3}
+    assert stack.preview().change_summary == {"same": 4}
 
 
 def test_five_jobs_under_throttling_and_server_errors_make_exactly_five_jobs(
@@ -254,12 +254,18 @@ def test_twenty_jobs_each_outcome_reaches_its_own_resource(
         assert resource["id"] == by_name[name]["JobId"]
         assert resource["outputs"]["status"] == "SUCCEEDED"
     # Jobs are spread over provider processes, three per lane.
-    assert len(stack.resources("pulumi:providers:pulumi-python")) == 7
+    lanes = [r for r in stack.resources("pulumi:providers:pulumi-python") if "-lane-" in r["urn"]]
+    assert len(lanes) == 7
 
-    # The next up re-runs only the failed job (same request, same token, same job).
-    with pytest.raises(auto.CommandError):
+    # The next up retries only the failed job: a successor job, never the failed one.
+    with pytest.raises(auto.CommandError) as again:
         stack.up(continue_on_error=True, parallel=64)
-    assert len(world.jobs_reading_input()) == 20
+    assert f"media analysis job {failed['JobId']}: ended FAILED in an earlier run" in str(
+        again.value
+    )
+    jobs = world.jobs_reading_input()
+    assert len(jobs) == 21
+    assert len([j for j in jobs if j["JobName"] == "job-7"]) == 2
 
 
 def test_state_and_serialized_provider_hold_no_credentials(

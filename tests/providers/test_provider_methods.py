@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -125,3 +126,23 @@ def test_standard_aws_environment_is_used_when_no_endpoint_is_given(
     created = MediaAnalysisJobProvider().create(given)
     assert created.outs["status"] == "SUCCEEDED"
     assert created.id in {j["JobId"] for j in world.jobs_of()}
+
+
+def test_a_rerun_after_a_successor_was_started_resumes_it_never_a_third_job(
+    emulator: Emulator,
+) -> None:
+    world = seed(emulator)
+    missing = f"{world.output_bucket}-direct-later"
+    bad = props(world, output_config={"s3_bucket": missing})
+    with pytest.raises(MediaAnalysisJobFailed):
+        MediaAnalysisJobProvider().create(bad)
+    world.client("s3").create_bucket(Bucket=missing)
+    time.sleep(3)  # a person fixing the cause (see job.py, _FRESH_SLACK)
+    successor = MediaAnalysisJobProvider().create(bad)
+    # The same create again -- a re-run after `pulumi up` was killed once the successor
+    # had started -- walks the same chain of tokens and resumes it.
+    again = MediaAnalysisJobProvider().create(bad)
+    assert again.id == successor.id
+    assert again.outs["request_token"] == successor.outs["request_token"]
+    assert len(world.jobs_of(missing)) == 2
+    assert again.outs["status"] == "SUCCEEDED"
