@@ -32,6 +32,7 @@ from ._framework import (
 from .cross_resource import cross_resource_links
 from .iam_policies import (
     MEDIA_ANALYSIS_ACTIONS,
+    iam_no_broad_managed_policies,
     iam_no_wildcard_actions,
     iam_no_wildcard_resources,
 )
@@ -66,6 +67,7 @@ def all_policies() -> list[Policy]:
         media_analysis_job_output_encryption,
         iam_no_wildcard_actions,
         iam_no_wildcard_resources,
+        iam_no_broad_managed_policies,
         cross_resource_links,
     ]
 
@@ -84,6 +86,7 @@ __all__ = [
     "StackResource",
     "all_policies",
     "cross_resource_links",
+    "iam_no_broad_managed_policies",
     "iam_no_wildcard_actions",
     "iam_no_wildcard_resources",
     "kms_key_deletion_window",

@@ -121,6 +121,74 @@ def matches(pattern: str, action: str) -> bool:
     return _pattern(pattern).fullmatch(action) is not None
 
 
+# --- resources: how much an ARN pattern covers -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Arn:
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+
+def parse_arn(value: str) -> Arn | None:
+    """``arn:partition:service:region:account:resource`` split up; None if not an ARN."""
+    parts = value.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    return Arn(*parts[1:])
+
+
+@dataclass(frozen=True)
+class BroadResource:
+    """A ``Resource`` pattern that reaches every resource of a service (or of all)."""
+
+    pattern: str
+    service: str  # the service whose resources it covers; "*" for any
+    why: str
+
+
+def _name_segments(arn: Arn) -> tuple[str, ...]:
+    """The parts of an ARN's resource that name the resource.
+
+    S3 ARNs start with the bucket (object keys follow after ``/``: a wildcard there only
+    widens within the bucket). Other services write ``type/name...`` or ``type:name...``:
+    the type and the first name (a key id, an alias, a collection) identify it.
+    """
+    if arn.service.lower() == "s3":
+        return (arn.resource.split("/", 1)[0],)
+    parts = re.split(r"[/:]", arn.resource, maxsplit=2)
+    return tuple(parts[:2]) if len(parts) >= 2 else (parts[0], "")
+
+
+def broad_resource(pattern: str) -> BroadResource | None:
+    """Why ``pattern`` is as broad as ``"*"`` for its service; None when it names resources.
+
+    Broad: ``"*"``; a non-ARN with a wildcard (``arn:*``); a wildcard in the service; a
+    wildcard (or nothing) where the resource's name goes: the bucket of an S3 ARN
+    (``arn:aws:s3:::*``, ``arn:aws:s3:::*/*``), the key id or alias of a KMS ARN
+    (``arn:aws:kms:*:*:key/*``), type or name elsewhere. A wildcard in the partition,
+    region or account with a named resource is not: the name still picks the resource
+    (a KMS key id is unique; a bucket name is global).
+    """
+    if pattern == "*":
+        return BroadResource(pattern, "*", "no name at all")
+    arn = parse_arn(pattern)
+    if arn is None:
+        if is_wildcard(pattern):
+            return BroadResource(pattern, "*", "a wildcard instead of an ARN")
+        return None
+    if is_wildcard(arn.service):
+        return BroadResource(pattern, "*", "a wildcard in the service")
+    names = _name_segments(arn)
+    if any(is_wildcard(part) or not part for part in names):
+        what = "bucket name" if arn.service.lower() == "s3" else "resource type or name"
+        return BroadResource(pattern, arn.service.lower(), f"a wildcard in the {what}")
+    return None
+
+
 # --- S3: deny requests that are not over TLS -------------------------------------------------
 
 

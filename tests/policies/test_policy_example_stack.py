@@ -35,10 +35,12 @@ BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 KEY = "aws:kms/key:Key"
 ALIAS = "aws:kms/alias:Alias"
 IAM_POLICY = "aws:iam/policy:Policy"
+ROLE_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
 
 ENDPOINT = "http://127.0.0.1:5123"
-MANAGED_CONFIG = {"accountId": ACCOUNT_ID, "endpointUrl": ENDPOINT}
+# roleName: the access policy is attached to a role, so the attachment is checked too.
+MANAGED_CONFIG = {"accountId": ACCOUNT_ID, "endpointUrl": ENDPOINT, "roleName": "media-analysis"}
 EXISTING_CONFIG = {
     "mode": "existing",
     "inputBucket": "media-in",
@@ -278,6 +280,7 @@ def test_example_stack_records_what_the_policies_check(managed: list[Recorded]) 
         KEY: 1,
         ALIAS: 1,
         IAM_POLICY: 1,
+        ROLE_ATTACHMENT: 1,
         OBJECT: 4,
         JOB_TYPE: 1,
     }.items():
@@ -387,6 +390,12 @@ def _add_statement(statement: dict[str, Any]) -> Callable[[list[Recorded]], None
     return mutate
 
 
+def _administrator_access(stack: list[Recorded]) -> None:
+    attachment = one(stack, ROLE_ATTACHMENT)
+    attachment.inputs["policyArn"] = "arn:aws:iam::aws:policy/AdministratorAccess"
+    attachment.property_deps["policyArn"] = []
+
+
 MUTATIONS: dict[str, tuple[Callable[[list[Recorded]], None], set[str]]] = {
     "key rotation off": (_rotation_off, {"kms-key-rotation"}),
     "output bucket without public access block": (
@@ -432,6 +441,22 @@ MUTATIONS: dict[str, tuple[Callable[[list[Recorded]], None], set[str]]] = {
     "IAM wildcard resource": (
         _add_statement({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}),
         {"iam-no-wildcard-resources"},
+    ),
+    "IAM wildcard bucket in an ARN": (
+        _add_statement(
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*/*"}
+        ),
+        {"iam-no-wildcard-resources"},
+    ),
+    "IAM wildcard key id in an ARN": (
+        _add_statement(
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:aws:kms:*:*:key/*"}
+        ),
+        {"iam-no-wildcard-resources"},
+    ),
+    "AdministratorAccess attached to the role": (
+        _administrator_access,
+        {"iam-no-broad-managed-policies"},
     ),
 }
 
