@@ -47,6 +47,7 @@ from .s3_buckets import (
     s3_bucket_deny_insecure_transport,
     s3_bucket_encryption_configured,
     s3_bucket_kms_encryption,
+    s3_bucket_policy_no_public_access,
     s3_bucket_public_access_block,
 )
 
@@ -60,6 +61,7 @@ def all_policies() -> list[Policy]:
         s3_bucket_encryption_configured,
         s3_bucket_public_access_block,
         s3_bucket_deny_insecure_transport,
+        s3_bucket_policy_no_public_access,
         kms_key_rotation,
         kms_key_deletion_window,
         media_analysis_job_kms_key,
@@ -98,6 +100,7 @@ __all__ = [
     "s3_bucket_deny_insecure_transport",
     "s3_bucket_encryption_configured",
     "s3_bucket_kms_encryption",
+    "s3_bucket_policy_no_public_access",
     "s3_bucket_public_access_block",
     "stack_policy",
 ]

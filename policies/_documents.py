@@ -8,12 +8,13 @@ are matched case-insensitively. Values unknown during preview stay :data:`UNKNOW
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from ._framework import UNKNOWN, as_list, plain, show
 
@@ -187,6 +188,154 @@ def broad_resource(pattern: str) -> BroadResource | None:
         what = "bucket name" if arn.service.lower() == "s3" else "resource type or name"
         return BroadResource(pattern, arn.service.lower(), f"a wildcard in the {what}")
     return None
+
+
+# --- who a statement lets in: "public" as S3 Block Public Access defines it -------------------
+
+
+PRINCIPAL_KEYS: Final = (
+    "aws:PrincipalArn",
+    "aws:PrincipalAccount",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:userid",
+)
+SOURCE_KEYS: Final = (
+    "aws:SourceArn",
+    "aws:SourceAccount",
+    "aws:SourceOwner",
+    "aws:SourceOrgID",
+    "aws:SourceOrgPaths",
+    "aws:SourceVpc",
+    "aws:SourceVpce",
+    "aws:SourceIp",
+)
+S3_RESTRICTING_KEYS: Final = (
+    *PRINCIPAL_KEYS,
+    *SOURCE_KEYS,
+    "s3:DataAccessPointArn",
+    "s3:DataAccessPointAccount",
+)
+"""Condition keys that make an ``Allow`` to ``"*"`` non-public when they are compared, with a
+positive operator, to fixed values (S3 User Guide, "The meaning of public")."""
+
+_POSITIVE_OPERATORS: Final = frozenset(
+    {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress"}
+)
+MIN_IPV4_PREFIX: Final = 8
+MIN_IPV6_PREFIX: Final = 32
+"""aws:SourceIp ranges wider than these (e.g. 0.0.0.0/0, 0.0.0.0/1) don't restrict anyone."""
+
+
+def _fixed(value: Any) -> bool:
+    """A value without wildcards or policy variables (S3's "fixed value")."""
+    return isinstance(value, str) and bool(value) and not is_wildcard(value) and "${" not in value
+
+
+def _narrow_cidr(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    minimum = MIN_IPV4_PREFIX if network.version == 4 else MIN_IPV6_PREFIX
+    return network.prefixlen >= minimum
+
+
+def restricting_condition(condition: Any, keys: Iterable[str]) -> bool | Any:
+    """Does ``condition`` limit the statement to fixed principals, sources or networks?
+
+    Only positive operators count (``StringEquals``, ``StringLike``, ``ArnEquals``,
+    ``ArnLike``, ``IpAddress``, optionally ``ForAnyValue:``): a negated operator, an
+    ``...IfExists`` operator (the key is absent from anonymous requests, which then pass)
+    and ``ForAllValues:`` (true for an empty set) restrict nobody. True, False or UNKNOWN.
+    """
+    if condition is UNKNOWN:
+        return UNKNOWN
+    if not isinstance(condition, dict):
+        return False
+    wanted = {k.lower() for k in keys}
+    unknown = False
+    for operator, clauses in condition.items():
+        op = operator.lower().removeprefix("foranyvalue:")
+        if op not in _POSITIVE_OPERATORS:
+            continue
+        if clauses is UNKNOWN:
+            unknown = True
+            continue
+        if not isinstance(clauses, dict):
+            continue
+        for key, value in clauses.items():
+            if key.lower() not in wanted:
+                continue
+            values = [value] if value is UNKNOWN else as_list(value)
+            if any(v is UNKNOWN for v in values):
+                unknown = True
+                continue
+            check = _narrow_cidr if key.lower() == "aws:sourceip" else _fixed
+            if values and all(_fixed(v) and check(v) for v in values):
+                return True
+    return UNKNOWN if unknown else False
+
+
+def everyone(principal: Any) -> bool | Any:
+    """``"*"``, ``{"AWS": "*"}``, ``{"AWS": ["*", ...]}`` (any principal type) -> True."""
+    if principal is UNKNOWN:
+        return UNKNOWN
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        unknown = False
+        for value in principal.values():
+            if value is UNKNOWN:
+                unknown = True
+                continue
+            values = as_list(value)
+            if "*" in values:
+                return True
+            unknown = unknown or UNKNOWN in values
+        return UNKNOWN if unknown else False
+    return False
+
+
+@dataclass(frozen=True)
+class PublicGrant:
+    statement: Statement
+    element: str  # Principal or NotPrincipal
+    condition: Any  # what the statement's Condition is (for the message)
+
+
+def public_grants(doc: Document, keys: Iterable[str]) -> tuple[list[PublicGrant], list[str]]:
+    """Allow statements that grant to everyone without a restricting condition, and the
+    labels of statements that can't be judged yet (unknown parts)."""
+    keys = tuple(keys)
+    grants: list[PublicGrant] = []
+    unknown: list[str] = []
+    for st in doc.statements:
+        if st.effect is UNKNOWN:
+            unknown.append(st.label)
+            continue
+        if not st.allows:
+            continue
+        not_principal = st.field("NotPrincipal")
+        if not_principal is not None:
+            # "Everyone except ...": the listed principals are the only ones left out.
+            element, public = "NotPrincipal", True if not_principal is not UNKNOWN else UNKNOWN
+        else:
+            element, public = "Principal", everyone(st.field("Principal"))
+        if public is False:
+            continue
+        restricted = restricting_condition(st.field("Condition"), keys)
+        if restricted is True:
+            continue
+        if public is UNKNOWN or restricted is UNKNOWN:
+            unknown.append(st.label)
+            continue
+        grants.append(PublicGrant(st, element, st.field("Condition")))
+    if doc.statements_unknown:
+        unknown.append("Statement")
+    return grants, unknown
 
 
 # --- S3: deny requests that are not over TLS -------------------------------------------------

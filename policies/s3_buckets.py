@@ -1,5 +1,6 @@
 """S3 buckets: customer-managed KMS default encryption with bucket keys, the public access
-block fully on, and a bucket policy that denies requests not made over TLS.
+block fully on, a bucket policy that denies requests not made over TLS, and no bucket
+policy that S3 would call public.
 
 ``s3-bucket-kms-encryption`` checks what the program writes, resource by resource (inline
 configuration on ``Bucket``/``BucketV2`` and the separate ``BucketServerSideEncryption
@@ -9,7 +10,8 @@ Configuration(V2)`` resources) and can remediate the bucket key. The bucket-leve
 to its bucket (see :func:`rekognition_media.policies._model.link_to_bucket`) and report a
 bucket that nothing configures. What they can't decide (a link or a value unknown during
 preview) is reported by the advisory ``cross-resource-links`` policy instead of as a
-violation.
+violation. ``s3-bucket-policy-no-public-access`` needs no link: a policy's statements alone
+decide whether it is public.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from typing import Any, Final
 from pulumi_policy import EnforcementLevel, Severity
 
 from ._documents import (
+    S3_RESTRICTING_KEYS,
     TLS_STATEMENT_EXAMPLE,
+    Document,
     DocumentError,
     denies_insecure_transport,
     parse_document,
+    public_grants,
 )
 from ._framework import (
     UNKNOWN,
@@ -43,6 +48,7 @@ from ._framework import (
     violation,
 )
 from ._model import (
+    BUCKET_POLICY,
     BUCKET_PUBLIC_ACCESS_BLOCK,
     BUCKET_SSE_TYPES,
     BUCKET_TYPES,
@@ -399,6 +405,61 @@ def assess_insecure_transport(stack: StackContext) -> Iterator[Finding]:
                     f"statement {TLS_STATEMENT_EXAMPLE}",
                 ),
             )
+
+
+# --- s3-bucket-policy-no-public-access (resource level) ---------------------------------------
+
+_PUBLIC_FIX = (
+    'name the principals (Principal {"AWS": "<role ARN>"}) or add a condition with a fixed '
+    'value, e.g. {"StringEquals": {"aws:PrincipalOrgID": "o-..."}} or, for an AWS service, '
+    "aws:SourceArn/aws:SourceAccount"
+)
+
+
+@resource_policy(
+    name="s3-bucket-policy-no-public-access",
+    description='S3 bucket policies must not allow everyone (Principal "*") unless a condition '
+    "limits access to fixed principals, accounts, organizations, sources or networks.",
+    types=(BUCKET_POLICY, *BUCKET_TYPES),
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    remediation_steps="Grant to named principals, or restrict the Allow with a fixed "
+    "aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceArn, "
+    "aws:SourceAccount, aws:SourceVpc(e) or a narrow aws:SourceIp.",
+)
+def s3_bucket_policy_no_public_access(ctx: ResourceContext, report: Report) -> None:
+    """Allow statements to ``"*"`` (or with NotPrincipal) that S3 would call public."""
+    value = ctx.props.get("policy")
+    if value is UNKNOWN:
+        ctx.not_applicable("the bucket policy is unknown during preview; checked once known")
+    try:
+        document = parse_document(value)
+    except DocumentError:
+        return  # unreadable: s3-bucket-deny-insecure-transport reports it
+    if not isinstance(document, Document):
+        return
+    grants, _ = public_grants(document, S3_RESTRICTING_KEYS)
+    for grant in grants:
+        who = (
+            "an Allow to every principal"
+            if grant.element == "Principal"
+            else "an Allow with NotPrincipal (everyone except the listed principals)"
+        )
+        why = (
+            "it has no Condition"
+            if grant.condition is None
+            else f"its Condition {show(grant.condition)} limits it to no fixed principal, "
+            "account, organization, source or network"
+        )
+        report(
+            violation(
+                ctx.label,
+                f"policy {grant.statement.label}.{grant.element}",
+                grant.statement.field(grant.element),
+                f"{who} makes the bucket public: {why}",
+                _PUBLIC_FIX,
+            )
+        )
 
 
 def report_violations(findings: Iterator[Finding], report: StackReport) -> None:

@@ -390,6 +390,30 @@ def _add_statement(statement: dict[str, Any]) -> Callable[[list[Recorded]], None
     return mutate
 
 
+def _edit_bucket_policy(
+    name: str, edit: Callable[[dict[str, Any]], None]
+) -> Callable[[list[Recorded]], None]:
+    def mutate(stack: list[Recorded]) -> None:
+        policy = one(stack, BUCKET_POLICY, name)
+        document = json.loads(policy.inputs["policy"])
+        edit(document)
+        policy.inputs["policy"] = json.dumps(document)
+
+    return mutate
+
+
+def _public_read(document: dict[str, Any]) -> None:
+    bucket_arn = document["Statement"][0]["Resource"][0]
+    document["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"{bucket_arn}/*",
+        }
+    )
+
+
 def _administrator_access(stack: list[Recorded]) -> None:
     attachment = one(stack, ROLE_ATTACHMENT)
     attachment.inputs["policyArn"] = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -457,6 +481,10 @@ MUTATIONS: dict[str, tuple[Callable[[list[Recorded]], None], set[str]]] = {
     "AdministratorAccess attached to the role": (
         _administrator_access,
         {"iam-no-broad-managed-policies"},
+    ),
+    "public read in the input bucket policy": (
+        _edit_bucket_policy("media-input-policy", _public_read),
+        {"s3-bucket-policy-no-public-access"},
     ),
 }
 

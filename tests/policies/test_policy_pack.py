@@ -41,6 +41,7 @@ EXPECTED = {
     "s3-bucket-encryption-configured": ("stack", "mandatory", set()),
     "s3-bucket-public-access-block": ("stack", "mandatory", set()),
     "s3-bucket-deny-insecure-transport": ("stack", "mandatory", set()),
+    "s3-bucket-policy-no-public-access": ("resource", "mandatory", set()),
     "kms-key-rotation": ("resource", "mandatory", set()),
     "kms-key-deletion-window": ("resource", "advisory", {"minimumDeletionWindowDays"}),
     "media-analysis-job-kms-key": ("resource", "mandatory", set()),
