@@ -1,6 +1,6 @@
 """S3 buckets: customer-managed KMS default encryption with bucket keys, the public access
-block fully on, a bucket policy that denies requests not made over TLS, and no bucket
-policy that S3 would call public.
+block fully on, a bucket policy that denies requests not made over TLS (on the bucket and
+all its objects), and no bucket policy that S3 would call public.
 
 ``s3-bucket-kms-encryption`` checks what the program writes, resource by resource (inline
 configuration on ``Bucket``/``BucketV2`` and the separate ``BucketServerSideEncryption
@@ -24,9 +24,11 @@ from pulumi_policy import EnforcementLevel, Severity
 from ._documents import (
     S3_RESTRICTING_KEYS,
     TLS_STATEMENT_EXAMPLE,
+    BucketTarget,
     Document,
     DocumentError,
     denies_insecure_transport,
+    parse_arn,
     parse_document,
     public_grants,
 )
@@ -60,6 +62,7 @@ from ._model import (
     Link,
     bucket_display,
     bucket_index,
+    bucket_names,
     encryption_config,
     is_aws_managed_key,
     undecided,
@@ -327,6 +330,19 @@ def assess_public_access_block(stack: StackContext) -> Iterator[Finding]:
 _TLS_FIX = f"add this statement to the bucket policy: {TLS_STATEMENT_EXAMPLE}"
 
 
+def bucket_target(bucket: StackResource, source: StackResource) -> BucketTarget:
+    """The bucket ``source``'s policy must cover: the bucket's known names, plus the name a
+    linked BucketPolicy targets (known during preview even when the bucket's is not)."""
+    names = set(bucket_names(bucket))
+    if source is not bucket:
+        value = source.props.get("bucket")
+        if isinstance(value, str) and value:
+            names.add(value.rsplit(":::", 1)[-1])
+    arn = bucket.props.get("arn")
+    parsed = parse_arn(arn) if isinstance(arn, str) else None
+    return BucketTarget(frozenset(names), parsed.partition if parsed else None)
+
+
 def assess_insecure_transport(stack: StackContext) -> Iterator[Finding]:
     index = bucket_index(stack)
     for bucket in stack.subjects(*BUCKET_TYPES):
@@ -369,7 +385,7 @@ def assess_insecure_transport(stack: StackContext) -> Iterator[Finding]:
             if document is None:
                 continue
             has_policy = True
-            verdict = denies_insecure_transport(document)
+            verdict = denies_insecure_transport(document, bucket_target(bucket, source))
             if verdict.ok is True:
                 continue
             if verdict.ok is UNKNOWN:
@@ -386,7 +402,8 @@ def assess_insecure_transport(stack: StackContext) -> Iterator[Finding]:
                     subject,
                     "policy",
                     Text(f"a document {verdict.detail}"),
-                    "requests over plain HTTP must be denied for every S3 action and principal",
+                    "requests over plain HTTP must be denied for every S3 action and principal, "
+                    "on the bucket and every object, with no other condition narrowing the Deny",
                     _TLS_FIX,
                 ),
             )

@@ -414,6 +414,12 @@ def _public_read(document: dict[str, Any]) -> None:
     )
 
 
+def _tls_deny_on_bucket_arn_only(document: dict[str, Any]) -> None:
+    tls = document["Statement"][0]
+    assert tls["Sid"] == "DenyInsecureTransport"
+    tls["Resource"] = tls["Resource"][0]
+
+
 def _administrator_access(stack: list[Recorded]) -> None:
     attachment = one(stack, ROLE_ATTACHMENT)
     attachment.inputs["policyArn"] = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -485,6 +491,10 @@ MUTATIONS: dict[str, tuple[Callable[[list[Recorded]], None], set[str]]] = {
     "public read in the input bucket policy": (
         _edit_bucket_policy("media-input-policy", _public_read),
         {"s3-bucket-policy-no-public-access"},
+    ),
+    "TLS deny on the bucket ARN only": (
+        _edit_bucket_policy("media-output-policy", _tls_deny_on_bucket_arn_only),
+        {"s3-bucket-deny-insecure-transport"},
     ),
 }
 
