@@ -32,6 +32,7 @@ from ._framework import (
 from .cross_resource import cross_resource_links
 from .iam_policies import (
     MEDIA_ANALYSIS_ACTIONS,
+    iam_no_broad_managed_policies,
     iam_no_wildcard_actions,
     iam_no_wildcard_resources,
 )
@@ -46,6 +47,7 @@ from .s3_buckets import (
     s3_bucket_deny_insecure_transport,
     s3_bucket_encryption_configured,
     s3_bucket_kms_encryption,
+    s3_bucket_policy_no_public_access,
     s3_bucket_public_access_block,
 )
 
@@ -59,6 +61,7 @@ def all_policies() -> list[Policy]:
         s3_bucket_encryption_configured,
         s3_bucket_public_access_block,
         s3_bucket_deny_insecure_transport,
+        s3_bucket_policy_no_public_access,
         kms_key_rotation,
         kms_key_deletion_window,
         media_analysis_job_kms_key,
@@ -66,6 +69,7 @@ def all_policies() -> list[Policy]:
         media_analysis_job_output_encryption,
         iam_no_wildcard_actions,
         iam_no_wildcard_resources,
+        iam_no_broad_managed_policies,
         cross_resource_links,
     ]
 
@@ -84,6 +88,7 @@ __all__ = [
     "StackResource",
     "all_policies",
     "cross_resource_links",
+    "iam_no_broad_managed_policies",
     "iam_no_wildcard_actions",
     "iam_no_wildcard_resources",
     "kms_key_deletion_window",
@@ -95,6 +100,7 @@ __all__ = [
     "s3_bucket_deny_insecure_transport",
     "s3_bucket_encryption_configured",
     "s3_bucket_kms_encryption",
+    "s3_bucket_policy_no_public_access",
     "s3_bucket_public_access_block",
     "stack_policy",
 ]

@@ -8,12 +8,13 @@ are matched case-insensitively. Values unknown during preview stay :data:`UNKNOW
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Final, Literal
 
 from ._framework import UNKNOWN, as_list, plain, show
 
@@ -121,6 +122,222 @@ def matches(pattern: str, action: str) -> bool:
     return _pattern(pattern).fullmatch(action) is not None
 
 
+# --- resources: how much an ARN pattern covers -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Arn:
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+
+def parse_arn(value: str) -> Arn | None:
+    """``arn:partition:service:region:account:resource`` split up; None if not an ARN."""
+    parts = value.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    return Arn(*parts[1:])
+
+
+@dataclass(frozen=True)
+class BroadResource:
+    """A ``Resource`` pattern that reaches every resource of a service (or of all)."""
+
+    pattern: str
+    service: str  # the service whose resources it covers; "*" for any
+    why: str
+
+
+def _name_segments(arn: Arn) -> tuple[str, ...]:
+    """The parts of an ARN's resource that name the resource.
+
+    S3 ARNs start with the bucket (object keys follow after ``/``: a wildcard there only
+    widens within the bucket). Other services write ``type/name...`` or ``type:name...``:
+    the type and the first name (a key id, an alias, a collection) identify it.
+    """
+    if arn.service.lower() == "s3":
+        return (arn.resource.split("/", 1)[0],)
+    parts = re.split(r"[/:]", arn.resource, maxsplit=2)
+    return tuple(parts[:2]) if len(parts) >= 2 else (parts[0], "")
+
+
+def broad_resource(pattern: str) -> BroadResource | None:
+    """Why ``pattern`` is as broad as ``"*"`` for its service; None when it names resources.
+
+    Broad: ``"*"``; a non-ARN with a wildcard (``arn:*``); a wildcard in the service; a
+    wildcard (or nothing) where the resource's name goes: the bucket of an S3 ARN
+    (``arn:aws:s3:::*``, ``arn:aws:s3:::*/*``), the key id or alias of a KMS ARN
+    (``arn:aws:kms:*:*:key/*``), type or name elsewhere. A wildcard in the partition,
+    region or account with a named resource is not: the name still picks the resource
+    (a KMS key id is unique; a bucket name is global).
+    """
+    if pattern == "*":
+        return BroadResource(pattern, "*", "no name at all")
+    arn = parse_arn(pattern)
+    if arn is None:
+        if is_wildcard(pattern):
+            return BroadResource(pattern, "*", "a wildcard instead of an ARN")
+        return None
+    if is_wildcard(arn.service):
+        return BroadResource(pattern, "*", "a wildcard in the service")
+    names = _name_segments(arn)
+    if any(is_wildcard(part) or not part for part in names):
+        what = "bucket name" if arn.service.lower() == "s3" else "resource type or name"
+        return BroadResource(pattern, arn.service.lower(), f"a wildcard in the {what}")
+    return None
+
+
+# --- who a statement lets in: "public" as S3 Block Public Access defines it -------------------
+
+
+PRINCIPAL_KEYS: Final = (
+    "aws:PrincipalArn",
+    "aws:PrincipalAccount",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:userid",
+)
+SOURCE_KEYS: Final = (
+    "aws:SourceArn",
+    "aws:SourceAccount",
+    "aws:SourceOwner",
+    "aws:SourceOrgID",
+    "aws:SourceOrgPaths",
+    "aws:SourceVpc",
+    "aws:SourceVpce",
+    "aws:SourceIp",
+)
+S3_RESTRICTING_KEYS: Final = (
+    *PRINCIPAL_KEYS,
+    *SOURCE_KEYS,
+    "s3:DataAccessPointArn",
+    "s3:DataAccessPointAccount",
+)
+"""Condition keys that make an ``Allow`` to ``"*"`` non-public when they are compared, with a
+positive operator, to fixed values (S3 User Guide, "The meaning of public")."""
+
+_POSITIVE_OPERATORS: Final = frozenset(
+    {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress"}
+)
+MIN_IPV4_PREFIX: Final = 8
+MIN_IPV6_PREFIX: Final = 32
+"""aws:SourceIp ranges wider than these (e.g. 0.0.0.0/0, 0.0.0.0/1) don't restrict anyone."""
+
+
+def _fixed(value: Any) -> bool:
+    """A value without wildcards or policy variables (S3's "fixed value")."""
+    return isinstance(value, str) and bool(value) and not is_wildcard(value) and "${" not in value
+
+
+def _narrow_cidr(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    minimum = MIN_IPV4_PREFIX if network.version == 4 else MIN_IPV6_PREFIX
+    return network.prefixlen >= minimum
+
+
+def restricting_condition(condition: Any, keys: Iterable[str]) -> bool | Any:
+    """Does ``condition`` limit the statement to fixed principals, sources or networks?
+
+    Only positive operators count (``StringEquals``, ``StringLike``, ``ArnEquals``,
+    ``ArnLike``, ``IpAddress``, optionally ``ForAnyValue:``): a negated operator, an
+    ``...IfExists`` operator (the key is absent from anonymous requests, which then pass)
+    and ``ForAllValues:`` (true for an empty set) restrict nobody. True, False or UNKNOWN.
+    """
+    if condition is UNKNOWN:
+        return UNKNOWN
+    if not isinstance(condition, dict):
+        return False
+    wanted = {k.lower() for k in keys}
+    unknown = False
+    for operator, clauses in condition.items():
+        op = operator.lower().removeprefix("foranyvalue:")
+        if op not in _POSITIVE_OPERATORS:
+            continue
+        if clauses is UNKNOWN:
+            unknown = True
+            continue
+        if not isinstance(clauses, dict):
+            continue
+        for key, value in clauses.items():
+            if key.lower() not in wanted:
+                continue
+            values = [value] if value is UNKNOWN else as_list(value)
+            if any(v is UNKNOWN for v in values):
+                unknown = True
+                continue
+            check = _narrow_cidr if key.lower() == "aws:sourceip" else _fixed
+            if values and all(_fixed(v) and check(v) for v in values):
+                return True
+    return UNKNOWN if unknown else False
+
+
+def everyone(principal: Any) -> bool | Any:
+    """``"*"``, ``{"AWS": "*"}``, ``{"AWS": ["*", ...]}`` (any principal type) -> True."""
+    if principal is UNKNOWN:
+        return UNKNOWN
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        unknown = False
+        for value in principal.values():
+            if value is UNKNOWN:
+                unknown = True
+                continue
+            values = as_list(value)
+            if "*" in values:
+                return True
+            unknown = unknown or UNKNOWN in values
+        return UNKNOWN if unknown else False
+    return False
+
+
+@dataclass(frozen=True)
+class PublicGrant:
+    statement: Statement
+    element: str  # Principal or NotPrincipal
+    condition: Any  # what the statement's Condition is (for the message)
+
+
+def public_grants(doc: Document, keys: Iterable[str]) -> tuple[list[PublicGrant], list[str]]:
+    """Allow statements that grant to everyone without a restricting condition, and the
+    labels of statements that can't be judged yet (unknown parts)."""
+    keys = tuple(keys)
+    grants: list[PublicGrant] = []
+    unknown: list[str] = []
+    for st in doc.statements:
+        if st.effect is UNKNOWN:
+            unknown.append(st.label)
+            continue
+        if not st.allows:
+            continue
+        not_principal = st.field("NotPrincipal")
+        if not_principal is not None:
+            # "Everyone except ...": the listed principals are the only ones left out.
+            element, public = "NotPrincipal", True if not_principal is not UNKNOWN else UNKNOWN
+        else:
+            element, public = "Principal", everyone(st.field("Principal"))
+        if public is False:
+            continue
+        restricted = restricting_condition(st.field("Condition"), keys)
+        if restricted is True:
+            continue
+        if public is UNKNOWN or restricted is UNKNOWN:
+            unknown.append(st.label)
+            continue
+        grants.append(PublicGrant(st, element, st.field("Condition")))
+    if doc.statements_unknown:
+        unknown.append("Statement")
+    return grants, unknown
+
+
 # --- S3: deny requests that are not over TLS -------------------------------------------------
 
 
@@ -130,49 +347,106 @@ class TlsVerdict:
     detail: str  # reads after "a document ..."
 
 
+@dataclass(frozen=True)
+class BucketTarget:
+    """The bucket a policy must protect: its known names (empty: not known yet) and its
+    partition (None: not known, any partition is accepted)."""
+
+    names: frozenset[str]
+    partition: str | None = None
+
+    def arns(self) -> str:
+        name = sorted(self.names)[0] if self.names else "<bucket>"
+        partition = self.partition or "aws"
+        return f"arn:{partition}:s3:::{name} and arn:{partition}:s3:::{name}/*"
+
+
 _TLS_OPERATORS = ("bool", "boolifexists")
+_TLS_KEY = "aws:securetransport"
+TlsCondition = Literal["tls-only", "narrowed", "none"]
 
 
-def _denies_without_tls(condition: Any) -> bool | Any:
+def _tls_condition(condition: Any) -> TlsCondition | Any:
+    """``tls-only``: exactly ``{Bool(IfExists): {aws:SecureTransport: false}}`` (the key is
+    always present, so IfExists changes nothing); ``narrowed``: that plus anything else,
+    which makes the Deny apply to fewer requests; ``none``: no such test; or UNKNOWN."""
     if condition is UNKNOWN:
         return UNKNOWN
     if not isinstance(condition, dict):
-        return False
+        return "none"
+    found = False
+    extra = False
     for operator, clauses in condition.items():
-        if operator.lower() not in _TLS_OPERATORS:
-            continue
         if clauses is UNKNOWN:
             return UNKNOWN
-        if not isinstance(clauses, dict):
+        if operator.lower() not in _TLS_OPERATORS or not isinstance(clauses, dict):
+            extra = True
             continue
         for key, value in clauses.items():
-            if key.lower() != "aws:securetransport":
+            if key.lower() != _TLS_KEY:
+                extra = True
                 continue
             values = [value] if value is UNKNOWN else as_list(value)
             if any(v is UNKNOWN for v in values):
                 return UNKNOWN
             if any(str(v).lower() == "false" for v in values):
-                return True
-    return False
+                found = True
+            else:
+                extra = True
+    if not found:
+        return "none"
+    return "narrowed" if extra else "tls-only"
 
 
-def _everyone(principal: Any) -> bool | Any:
-    if principal is UNKNOWN:
-        return UNKNOWN
-    if principal == "*":
+def _covers(pattern: Any, target: BucketTarget) -> tuple[bool | Any, bool | Any]:
+    """Does ``pattern`` match the bucket ARN, and every object ARN, of ``target``?"""
+    if not isinstance(pattern, str):
+        return False, False
+    if pattern == "*":
+        return True, True
+    arn = parse_arn(pattern)
+    if arn is None or not matches(arn.service, "s3"):
+        return False, False
+    if not (matches(arn.region, "") and matches(arn.account, "")):
+        return False, False
+    if target.partition is not None and not matches(arn.partition, target.partition):
+        return False, False
+    resource = arn.resource
+    if not target.names:
+        # The name is not known yet: only patterns that match any bucket decide.
+        every_bucket = resource == "*"
+        every_object = resource in ("*", "*/*")
+        return (
+            True if every_bucket else UNKNOWN,
+            True if every_object else UNKNOWN,
+        )
+    bucket = any(matches(resource, name) for name in target.names)
+    # Every key k: the pattern must match "<name>/k" for all k. With a trailing "*" that
+    # holds exactly when the rest of the pattern matches a prefix of "<name>/".
+    objects = resource.endswith("*") and any(
+        matches(resource[:-1], f"{name}/"[:i])
+        for name in target.names
+        for i in range(len(name) + 2)
+    )
+    return bucket, objects
+
+
+def _merge(a: bool | Any, b: bool | Any) -> bool | Any:
+    if a is True or b is True:
         return True
-    if isinstance(principal, dict):
-        aws = _field(principal, "AWS")
-        if aws is UNKNOWN:
-            return UNKNOWN
-        return "*" in as_list(aws)
-    return False
+    return UNKNOWN if UNKNOWN in (a, b) else False
 
 
-def denies_insecure_transport(doc: Document) -> TlsVerdict:
-    """Does ``doc`` deny every S3 action to everyone when ``aws:SecureTransport`` is false?"""
+def denies_insecure_transport(doc: Document, target: BucketTarget) -> TlsVerdict:
+    """Does ``doc`` deny every S3 action to everyone, on the bucket and all its objects, when
+    ``aws:SecureTransport`` is false, with no other condition narrowing the Deny?
+
+    Statements may share the work (one for the bucket ARN, one for the objects).
+    """
     unknown: list[str] = []
     partial: list[str] = []
+    bucket_covered: bool | Any = False
+    objects_covered: bool | Any = False
     for st in doc.statements:
         effect = st.effect
         if effect is UNKNOWN:
@@ -180,24 +454,58 @@ def denies_insecure_transport(doc: Document) -> TlsVerdict:
             continue
         if not (isinstance(effect, str) and effect.lower() == "deny"):
             continue
-        condition = _denies_without_tls(st.field("Condition"))
+        condition = _tls_condition(st.field("Condition"))
         if condition is UNKNOWN:
             unknown.append(f"{st.label} Condition")
             continue
-        if not condition:
+        if condition == "none":
             continue
         actions = st.values("Action")
-        principal = _everyone(st.field("Principal"))
+        principal = everyone(st.field("Principal"))
         if actions is UNKNOWN or principal is UNKNOWN or UNKNOWN in actions:
             unknown.append(f"{st.label} Action/Principal")
             continue
         all_s3 = any(isinstance(a, str) and a.lower() in ("*", "s3:*") for a in actions)
-        if all_s3 and principal:
+        if not (all_s3 and principal):
+            partial.append(
+                f"whose {st.label} denies non-TLS requests only for Action "
+                f"{show(st.field('Action'))} and Principal {show(st.field('Principal'))}"
+            )
+            continue
+        if condition == "narrowed":
+            partial.append(
+                f"whose {st.label} denies non-TLS requests only when its other conditions "
+                f"also hold (Condition {show(st.field('Condition'))})"
+            )
+            continue
+        if st.field("NotResource") is not None:
+            partial.append(
+                f"whose {st.label} exempts NotResource {show(st.field('NotResource'))} "
+                "from its non-TLS Deny"
+            )
+            continue
+        resources = st.values("Resource")
+        if resources is UNKNOWN or UNKNOWN in resources:
+            unknown.append(f"{st.label} Resource")
+            continue
+        bucket: bool | Any = False
+        objects: bool | Any = False
+        for pattern in resources:
+            b, o = _covers(pattern, target)
+            bucket, objects = _merge(bucket, b), _merge(objects, o)
+        if bucket is True and objects is True:
             return TlsVerdict(True, f"{st.label} denies s3:* without TLS")
-        partial.append(
-            f"whose {st.label} denies non-TLS requests only for Action {show(st.field('Action'))} "
-            f"and Principal {show(st.field('Principal'))}"
-        )
+        bucket_covered = _merge(bucket_covered, bucket)
+        objects_covered = _merge(objects_covered, objects)
+        if UNKNOWN in (bucket, objects):
+            unknown.append(f"{st.label} Resource (the bucket name is not known yet)")
+        else:
+            partial.append(
+                f"whose {st.label} denies non-TLS requests only for Resource "
+                f"{show(st.field('Resource'))}, not for both {target.arns()}"
+            )
+    if bucket_covered is True and objects_covered is True:
+        return TlsVerdict(True, "its statements together deny s3:* without TLS")
     if doc.statements_unknown or unknown:
         return TlsVerdict(UNKNOWN, "with unknown parts: " + ", ".join(unknown or ["Statement"]))
     if partial:

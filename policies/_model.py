@@ -41,6 +41,30 @@ IAM_ROLE_POLICY: Final = "aws:iam/rolePolicy:RolePolicy"
 IAM_USER_POLICY: Final = "aws:iam/userPolicy:UserPolicy"
 IAM_GROUP_POLICY: Final = "aws:iam/groupPolicy:GroupPolicy"
 IAM_ROLE: Final = "aws:iam/role:Role"
+IAM_ROLE_POLICY_ATTACHMENT: Final = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+IAM_USER_POLICY_ATTACHMENT: Final = "aws:iam/userPolicyAttachment:UserPolicyAttachment"
+IAM_GROUP_POLICY_ATTACHMENT: Final = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"
+IAM_POLICY_ATTACHMENT: Final = "aws:iam/policyAttachment:PolicyAttachment"
+IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE: Final = (
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
+)
+IAM_USER_POLICY_ATTACHMENTS_EXCLUSIVE: Final = (
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive"
+)
+IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE: Final = (
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive"
+)
+MANAGED_POLICY_ARN_PROPS: Final = {
+    IAM_ROLE_POLICY_ATTACHMENT: "policyArn",
+    IAM_USER_POLICY_ATTACHMENT: "policyArn",
+    IAM_GROUP_POLICY_ATTACHMENT: "policyArn",
+    IAM_POLICY_ATTACHMENT: "policyArn",
+    IAM_ROLE: "managedPolicyArns",
+    IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE: "policyArns",
+    IAM_USER_POLICY_ATTACHMENTS_EXCLUSIVE: "policyArns",
+    IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE: "policyArns",
+}
+"""Every way pulumi-aws attaches a managed policy, and the property holding its ARN(s)."""
 MEDIA_ANALYSIS_JOB: Final = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
 
 KMS_ALGORITHMS: Final = ("aws:kms", "aws:kms:dsse")

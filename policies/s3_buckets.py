@@ -1,5 +1,6 @@
 """S3 buckets: customer-managed KMS default encryption with bucket keys, the public access
-block fully on, and a bucket policy that denies requests not made over TLS.
+block fully on, a bucket policy that denies requests not made over TLS (on the bucket and
+all its objects), and no bucket policy that S3 would call public.
 
 ``s3-bucket-kms-encryption`` checks what the program writes, resource by resource (inline
 configuration on ``Bucket``/``BucketV2`` and the separate ``BucketServerSideEncryption
@@ -9,7 +10,8 @@ Configuration(V2)`` resources) and can remediate the bucket key. The bucket-leve
 to its bucket (see :func:`rekognition_media.policies._model.link_to_bucket`) and report a
 bucket that nothing configures. What they can't decide (a link or a value unknown during
 preview) is reported by the advisory ``cross-resource-links`` policy instead of as a
-violation.
+violation. ``s3-bucket-policy-no-public-access`` needs no link: a policy's statements alone
+decide whether it is public.
 """
 
 from __future__ import annotations
@@ -20,10 +22,15 @@ from typing import Any, Final
 from pulumi_policy import EnforcementLevel, Severity
 
 from ._documents import (
+    S3_RESTRICTING_KEYS,
     TLS_STATEMENT_EXAMPLE,
+    BucketTarget,
+    Document,
     DocumentError,
     denies_insecure_transport,
+    parse_arn,
     parse_document,
+    public_grants,
 )
 from ._framework import (
     UNKNOWN,
@@ -43,6 +50,7 @@ from ._framework import (
     violation,
 )
 from ._model import (
+    BUCKET_POLICY,
     BUCKET_PUBLIC_ACCESS_BLOCK,
     BUCKET_SSE_TYPES,
     BUCKET_TYPES,
@@ -54,6 +62,7 @@ from ._model import (
     Link,
     bucket_display,
     bucket_index,
+    bucket_names,
     encryption_config,
     is_aws_managed_key,
     undecided,
@@ -321,6 +330,19 @@ def assess_public_access_block(stack: StackContext) -> Iterator[Finding]:
 _TLS_FIX = f"add this statement to the bucket policy: {TLS_STATEMENT_EXAMPLE}"
 
 
+def bucket_target(bucket: StackResource, source: StackResource) -> BucketTarget:
+    """The bucket ``source``'s policy must cover: the bucket's known names, plus the name a
+    linked BucketPolicy targets (known during preview even when the bucket's is not)."""
+    names = set(bucket_names(bucket))
+    if source is not bucket:
+        value = source.props.get("bucket")
+        if isinstance(value, str) and value:
+            names.add(value.rsplit(":::", 1)[-1])
+    arn = bucket.props.get("arn")
+    parsed = parse_arn(arn) if isinstance(arn, str) else None
+    return BucketTarget(frozenset(names), parsed.partition if parsed else None)
+
+
 def assess_insecure_transport(stack: StackContext) -> Iterator[Finding]:
     index = bucket_index(stack)
     for bucket in stack.subjects(*BUCKET_TYPES):
@@ -363,7 +385,7 @@ def assess_insecure_transport(stack: StackContext) -> Iterator[Finding]:
             if document is None:
                 continue
             has_policy = True
-            verdict = denies_insecure_transport(document)
+            verdict = denies_insecure_transport(document, bucket_target(bucket, source))
             if verdict.ok is True:
                 continue
             if verdict.ok is UNKNOWN:
@@ -380,7 +402,8 @@ def assess_insecure_transport(stack: StackContext) -> Iterator[Finding]:
                     subject,
                     "policy",
                     Text(f"a document {verdict.detail}"),
-                    "requests over plain HTTP must be denied for every S3 action and principal",
+                    "requests over plain HTTP must be denied for every S3 action and principal, "
+                    "on the bucket and every object, with no other condition narrowing the Deny",
                     _TLS_FIX,
                 ),
             )
@@ -399,6 +422,61 @@ def assess_insecure_transport(stack: StackContext) -> Iterator[Finding]:
                     f"statement {TLS_STATEMENT_EXAMPLE}",
                 ),
             )
+
+
+# --- s3-bucket-policy-no-public-access (resource level) ---------------------------------------
+
+_PUBLIC_FIX = (
+    'name the principals (Principal {"AWS": "<role ARN>"}) or add a condition with a fixed '
+    'value, e.g. {"StringEquals": {"aws:PrincipalOrgID": "o-..."}} or, for an AWS service, '
+    "aws:SourceArn/aws:SourceAccount"
+)
+
+
+@resource_policy(
+    name="s3-bucket-policy-no-public-access",
+    description='S3 bucket policies must not allow everyone (Principal "*") unless a condition '
+    "limits access to fixed principals, accounts, organizations, sources or networks.",
+    types=(BUCKET_POLICY, *BUCKET_TYPES),
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    remediation_steps="Grant to named principals, or restrict the Allow with a fixed "
+    "aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceArn, "
+    "aws:SourceAccount, aws:SourceVpc(e) or a narrow aws:SourceIp.",
+)
+def s3_bucket_policy_no_public_access(ctx: ResourceContext, report: Report) -> None:
+    """Allow statements to ``"*"`` (or with NotPrincipal) that S3 would call public."""
+    value = ctx.props.get("policy")
+    if value is UNKNOWN:
+        ctx.not_applicable("the bucket policy is unknown during preview; checked once known")
+    try:
+        document = parse_document(value)
+    except DocumentError:
+        return  # unreadable: s3-bucket-deny-insecure-transport reports it
+    if not isinstance(document, Document):
+        return
+    grants, _ = public_grants(document, S3_RESTRICTING_KEYS)
+    for grant in grants:
+        who = (
+            "an Allow to every principal"
+            if grant.element == "Principal"
+            else "an Allow with NotPrincipal (everyone except the listed principals)"
+        )
+        why = (
+            "it has no Condition"
+            if grant.condition is None
+            else f"its Condition {show(grant.condition)} limits it to no fixed principal, "
+            "account, organization, source or network"
+        )
+        report(
+            violation(
+                ctx.label,
+                f"policy {grant.statement.label}.{grant.element}",
+                grant.statement.field(grant.element),
+                f"{who} makes the bucket public: {why}",
+                _PUBLIC_FIX,
+            )
+        )
 
 
 def report_violations(findings: Iterator[Finding], report: StackReport) -> None:

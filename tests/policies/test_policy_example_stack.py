@@ -35,10 +35,12 @@ BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 KEY = "aws:kms/key:Key"
 ALIAS = "aws:kms/alias:Alias"
 IAM_POLICY = "aws:iam/policy:Policy"
+ROLE_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
 
 ENDPOINT = "http://127.0.0.1:5123"
-MANAGED_CONFIG = {"accountId": ACCOUNT_ID, "endpointUrl": ENDPOINT}
+# roleName: the access policy is attached to a role, so the attachment is checked too.
+MANAGED_CONFIG = {"accountId": ACCOUNT_ID, "endpointUrl": ENDPOINT, "roleName": "media-analysis"}
 EXISTING_CONFIG = {
     "mode": "existing",
     "inputBucket": "media-in",
@@ -278,6 +280,7 @@ def test_example_stack_records_what_the_policies_check(managed: list[Recorded]) 
         KEY: 1,
         ALIAS: 1,
         IAM_POLICY: 1,
+        ROLE_ATTACHMENT: 1,
         OBJECT: 4,
         JOB_TYPE: 1,
     }.items():
@@ -387,6 +390,42 @@ def _add_statement(statement: dict[str, Any]) -> Callable[[list[Recorded]], None
     return mutate
 
 
+def _edit_bucket_policy(
+    name: str, edit: Callable[[dict[str, Any]], None]
+) -> Callable[[list[Recorded]], None]:
+    def mutate(stack: list[Recorded]) -> None:
+        policy = one(stack, BUCKET_POLICY, name)
+        document = json.loads(policy.inputs["policy"])
+        edit(document)
+        policy.inputs["policy"] = json.dumps(document)
+
+    return mutate
+
+
+def _public_read(document: dict[str, Any]) -> None:
+    bucket_arn = document["Statement"][0]["Resource"][0]
+    document["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"{bucket_arn}/*",
+        }
+    )
+
+
+def _tls_deny_on_bucket_arn_only(document: dict[str, Any]) -> None:
+    tls = document["Statement"][0]
+    assert tls["Sid"] == "DenyInsecureTransport"
+    tls["Resource"] = tls["Resource"][0]
+
+
+def _administrator_access(stack: list[Recorded]) -> None:
+    attachment = one(stack, ROLE_ATTACHMENT)
+    attachment.inputs["policyArn"] = "arn:aws:iam::aws:policy/AdministratorAccess"
+    attachment.property_deps["policyArn"] = []
+
+
 MUTATIONS: dict[str, tuple[Callable[[list[Recorded]], None], set[str]]] = {
     "key rotation off": (_rotation_off, {"kms-key-rotation"}),
     "output bucket without public access block": (
@@ -432,6 +471,30 @@ MUTATIONS: dict[str, tuple[Callable[[list[Recorded]], None], set[str]]] = {
     "IAM wildcard resource": (
         _add_statement({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}),
         {"iam-no-wildcard-resources"},
+    ),
+    "IAM wildcard bucket in an ARN": (
+        _add_statement(
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*/*"}
+        ),
+        {"iam-no-wildcard-resources"},
+    ),
+    "IAM wildcard key id in an ARN": (
+        _add_statement(
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:aws:kms:*:*:key/*"}
+        ),
+        {"iam-no-wildcard-resources"},
+    ),
+    "AdministratorAccess attached to the role": (
+        _administrator_access,
+        {"iam-no-broad-managed-policies"},
+    ),
+    "public read in the input bucket policy": (
+        _edit_bucket_policy("media-input-policy", _public_read),
+        {"s3-bucket-policy-no-public-access"},
+    ),
+    "TLS deny on the bucket ARN only": (
+        _edit_bucket_policy("media-output-policy", _tls_deny_on_bucket_arn_only),
+        {"s3-bucket-deny-insecure-transport"},
     ),
 }
 

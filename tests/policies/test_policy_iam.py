@@ -245,3 +245,100 @@ def test_invalid_document_is_reported_once() -> None:
         "aws:iam/policy:Policy 'res': `policy` is not a policy document (not valid JSON"
     )
     assert check(iam_no_wildcard_resources, POLICY, {"policy": "{"}).violations == []
+
+
+# --- iam-no-wildcard-resources: ARN patterns as broad as "*" ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "resource", "why"),
+    [
+        ("s3:GetObject", "arn:aws:s3:::*", "a wildcard in the bucket name"),
+        ("s3:GetObject", "arn:aws:s3:::*/*", "a wildcard in the bucket name"),
+        ("s3:PutObject", "arn:aws:s3:::media-*/*", "a wildcard in the bucket name"),
+        ("s3:ListBucket", "arn:aws-cn:s3:::*", "a wildcard in the bucket name"),
+        ("kms:Decrypt", "arn:aws:kms:*:*:key/*", "a wildcard in the resource type or name"),
+        (
+            "kms:Decrypt",
+            "arn:aws:kms:us-east-1:111122223333:*",
+            "a wildcard in the resource type or name",
+        ),
+        (
+            "rekognition:DetectLabels",
+            "arn:aws:rekognition:us-east-1:111122223333:project/*",
+            "a wildcard in the resource type or name",
+        ),
+        ("s3:GetObject", "arn:*", "a wildcard instead of an ARN"),
+        ("kms:Decrypt", "arn:aws:*:*:*:*", "a wildcard in the service"),
+        ("*", "arn:aws:s3:::*", "a wildcard in the bucket name"),
+    ],
+)
+def test_wildcard_arn_is_as_broad_as_star(action: str, resource: str, why: str) -> None:
+    statement = {"Effect": "Allow", "Action": action, "Resource": resource}
+    message = check(iam_no_wildcard_resources, POLICY, {"policy": doc(statement)}).only()
+    assert f'`policy Statement[0].Resource` is "{resource}" - "{action}" must name' in message
+    assert f'but "{resource}" has {why}, as broad as "*"' in message
+
+
+def test_wildcard_arn_message_in_full() -> None:
+    statement = {
+        **READ_INPUT,
+        "Resource": ["arn:aws:s3:::media-in/*", "arn:aws:s3:::*/*"],
+    }
+    props, path = shape(ROLE, doc(statement))
+    message = check(iam_no_wildcard_resources, ROLE, props, name="media").only()
+    assert message == (
+        f"{ROLE} 'media': `{path} Statement[0] (Sid \"ReadInput\").Resource` is "
+        '["arn:aws:s3:::media-in/*","arn:aws:s3:::*/*"] - "s3:GetObject", "s3:GetObjectVersion" '
+        'must name the resources they act on, but "arn:aws:s3:::*/*" has a wildcard in the '
+        'bucket name, as broad as "*" (rekognition/s3/kms actions; only '
+        "rekognition:StartMediaAnalysisJob, rekognition:GetMediaAnalysisJob, "
+        "rekognition:ListMediaAnalysisJobs are exempt because they support no resource-level "
+        "permissions). Fix: set Resource to the bucket/object ARNs (arn:aws:s3:::<bucket>/*) or "
+        'the key ARN; keep the media analysis actions alone in a statement with Resource "*", '
+        "or list the exact pattern in allowedResourcePatterns"
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "resource"),
+    [
+        ("s3:GetObject", "arn:aws:s3:::media-in/*"),
+        ("s3:PutObject", "arn:aws:s3:::media-out/results/*"),
+        ("s3:GetObject", "arn:aws:s3:::media-in/${aws:username}/*"),
+        ("s3:GetObject", "arn:*:s3:::media-in/*"),
+        ("s3:ListBucket", "arn:aws:s3:::media-in"),
+        ("kms:Decrypt", KEY),
+        ("kms:Decrypt", "arn:aws:kms:*:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+        ("rekognition:DetectLabels", "arn:aws:rekognition:*:111122223333:project/media/*"),
+        # A wildcard ARN of one service grants nothing to actions of another.
+        ("kms:Decrypt", "arn:aws:s3:::*"),
+        # Services outside the `services` setting are not this policy's business.
+        ("sqs:SendMessage", "arn:*"),
+    ],
+)
+def test_named_resources_are_compliant(action: str, resource: str) -> None:
+    statement = {"Effect": "Allow", "Action": action, "Resource": resource}
+    assert check(iam_no_wildcard_resources, POLICY, {"policy": doc(statement)}).violations == []
+
+
+def test_media_analysis_actions_are_exempt_from_wildcard_arns_too() -> None:
+    statement = {**MEDIA_ANALYSIS, "Resource": "arn:aws:rekognition:*:*:*"}
+    assert check(iam_no_wildcard_resources, POLICY, {"policy": doc(statement)}).violations == []
+
+
+def test_allowed_resource_patterns_config() -> None:
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::team-*/*"}
+    props = {"policy": doc(statement)}
+    assert check(iam_no_wildcard_resources, POLICY, props).violations
+    config = {"allowedResourcePatterns": ["arn:aws:s3:::team-*/*"]}
+    assert check(iam_no_wildcard_resources, POLICY, props, config=config).violations == []
+
+
+def test_unknown_resource_is_skipped() -> None:
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": UNKNOWN_STR}
+    document = doc(statement, as_json=False)
+    assert check(iam_no_wildcard_resources, POLICY, {"policy": document}).violations == []
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": [UNKNOWN_STR]}
+    document = doc(statement, as_json=False)
+    assert check(iam_no_wildcard_resources, POLICY, {"policy": document}).violations == []

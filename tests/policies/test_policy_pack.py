@@ -41,13 +41,23 @@ EXPECTED = {
     "s3-bucket-encryption-configured": ("stack", "mandatory", set()),
     "s3-bucket-public-access-block": ("stack", "mandatory", set()),
     "s3-bucket-deny-insecure-transport": ("stack", "mandatory", set()),
+    "s3-bucket-policy-no-public-access": ("resource", "mandatory", set()),
     "kms-key-rotation": ("resource", "mandatory", set()),
     "kms-key-deletion-window": ("resource", "advisory", {"minimumDeletionWindowDays"}),
     "media-analysis-job-kms-key": ("resource", "mandatory", set()),
     "media-analysis-job-min-confidence": ("resource", "advisory", {"minimumConfidence"}),
     "media-analysis-job-output-encryption": ("stack", "mandatory", set()),
     "iam-no-wildcard-actions": ("resource", "mandatory", {"allowedActionPatterns"}),
-    "iam-no-wildcard-resources": ("resource", "mandatory", {"services", "wildcardResourceActions"}),
+    "iam-no-wildcard-resources": (
+        "resource",
+        "mandatory",
+        {"services", "wildcardResourceActions", "allowedResourcePatterns"},
+    ),
+    "iam-no-broad-managed-policies": (
+        "resource",
+        "mandatory",
+        {"deniedManagedPolicies", "allowedManagedPolicies"},
+    ),
     "cross-resource-links": ("stack", "advisory", set()),
 }
 REMEDIATES = {"s3-bucket-kms-encryption", "kms-key-rotation", "kms-key-deletion-window"}
@@ -79,7 +89,7 @@ def test_type_tokens_exist_in_pulumi_aws() -> None:
     tokens = {t for types in RESOURCE_TYPES.values() for t in types}
     tokens |= {_model.BUCKET_PUBLIC_ACCESS_BLOCK, _model.BUCKET_POLICY, _model.KMS_ALIAS}
     tokens.discard(_model.MEDIA_ANALYSIS_JOB)
-    assert len(tokens) == 13
+    assert len(tokens) == 20
     for token in tokens:
         module = token.split(":")[1].split("/")[0]
         constructor = f"__init__(\n            '{token}',"
@@ -117,7 +127,7 @@ def test_type_tokens_exist_in_pulumi_aws() -> None:
                 "targetKeyId",
             ],
         ),
-        ("iam", ["inlinePolicies"]),
+        ("iam", ["inlinePolicies", "managedPolicyArns", "policyArn", "policyArns"]),
     ],
 )
 def test_camel_case_property_names_exist_in_pulumi_aws(module: str, names: list[str]) -> None:

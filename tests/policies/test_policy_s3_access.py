@@ -212,3 +212,153 @@ def test_separate_policy_wins_over_the_inline_one() -> None:
     stack.add(POLICY, "media-policy", {"bucket": "media-123", "policy": doc(READ)})
     outcome = stack.check(s3_bucket_deny_insecure_transport)
     assert outcome.urns == [f"urn:pulumi:dev::media::{POLICY}::media-policy"]
+
+
+# --- the TLS Deny must cover this bucket and all its objects, unconditionally ----------------
+
+
+def tls_stack(*statements: dict[str, Any], arn: str | None = None) -> Stack:
+    stack = Stack()
+    props = {"bucket": "media-123", **({"arn": arn} if arn else {})}
+    bucket = stack.add(BUCKET, "media", props)
+    stack.add(
+        POLICY,
+        "media-policy",
+        {"bucket": UNKNOWN_STR, "policy": doc(READ, *statements)},
+        deps={"bucket": [bucket]},
+    )
+    return stack
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:s3:::media-123",
+        "arn:aws:s3:::media-123/*",
+        ["arn:aws:s3:::media-123", "arn:aws:s3:::media-123/uploads/*"],
+        ["arn:aws:s3:::other-bucket", "arn:aws:s3:::other-bucket/*"],
+        ["arn:aws:s3:::media-123", "arn:aws:s3:::media-123/?"],
+        "arn:aws:s3:::media-*/*",
+    ],
+    ids=[
+        "bucket-only",
+        "objects-only",
+        "prefix-only",
+        "other-bucket",
+        "one-char-keys",
+        "no-bucket",
+    ],
+)
+def test_tls_deny_must_cover_bucket_and_objects(resource: Any) -> None:
+    message = stack_message(tls_stack({**TLS_DENY, "Resource": resource}))
+    assert (
+        '`policy` is a document whose Statement[1] (Sid "DenyInsecureTransport") denies non-TLS '
+        f"requests only for Resource {json.dumps(resource, separators=(',', ':'))}, not for both "
+        "arn:aws:s3:::media-123 and arn:aws:s3:::media-123/* - requests over plain HTTP must be "
+        "denied for every S3 action and principal, on the bucket and every object, with no "
+        "other condition narrowing the Deny"
+    ) in message
+
+
+def stack_message(stack: Stack) -> str:
+    return stack.check(s3_bucket_deny_insecure_transport).only()
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"Bool": {"aws:SecureTransport": "false"}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+        {"Bool": {"aws:SecureTransport": "false", "aws:ViaAWSService": "false"}},
+        {"Bool": {"aws:SecureTransport": "false"}, "StringEquals": {"s3:prefix": "public/"}},
+    ],
+    ids=["ip", "second-bool-key", "prefix"],
+)
+def test_extra_condition_narrows_the_deny(condition: dict[str, Any]) -> None:
+    message = stack_message(tls_stack({**TLS_DENY, "Condition": condition}))
+    assert "denies non-TLS requests only when its other conditions also hold (Condition {" in (
+        message
+    )
+
+
+def test_not_resource_exempts_objects_from_the_deny() -> None:
+    statement = {k: v for k, v in TLS_DENY.items() if k != "Resource"}
+    statement["NotResource"] = "arn:aws:s3:::media-123/public/*"
+    message = stack_message(tls_stack(statement))
+    assert 'exempts NotResource "arn:aws:s3:::media-123/public/*" from its non-TLS Deny' in message
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        [{**TLS_DENY, "Resource": "*"}],
+        [{**TLS_DENY, "Resource": "arn:aws:s3:::media-123*"}],
+        [{**TLS_DENY, "Resource": ["arn:aws:s3:::*", "arn:aws:s3:::*/*"]}],
+        [{**TLS_DENY, "Resource": ["arn:*:s3:::media-123", "arn:aws:s3:::media-1??/*"]}],
+        [
+            {**TLS_DENY, "Resource": "arn:aws:s3:::media-123"},
+            {**TLS_DENY, "Sid": "Objects", "Resource": "arn:aws:s3:::media-123/*"},
+        ],
+        [{**TLS_DENY, "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}],
+    ],
+    ids=["star", "name-star", "every-bucket", "patterns", "split-statements", "if-exists"],
+)
+def test_tls_deny_shapes_that_cover_the_bucket(statements: list[dict[str, Any]]) -> None:
+    assert tls_stack(*statements).check(s3_bucket_deny_insecure_transport).violations == []
+
+
+def test_partition_comes_from_the_bucket_arn() -> None:
+    cn = {**TLS_DENY, "Resource": ["arn:aws-cn:s3:::media-123", "arn:aws-cn:s3:::media-123/*"]}
+    stack = tls_stack(cn, arn="arn:aws-cn:s3:::media-123")
+    assert stack.check(s3_bucket_deny_insecure_transport).violations == []
+    message = stack_message(tls_stack(TLS_DENY, arn="arn:aws-cn:s3:::media-123"))
+    assert "not for both arn:aws-cn:s3:::media-123 and arn:aws-cn:s3:::media-123/*" in message
+
+
+def test_inline_policy_of_another_bucket() -> None:
+    stack = Stack()
+    other = {**TLS_DENY, "Resource": ["arn:aws:s3:::other", "arn:aws:s3:::other/*"]}
+    stack.add(BUCKET, "media", {"bucket": "media-123", "policy": doc(other)})
+    message = stack_message(stack)
+    assert message.startswith("aws:s3/bucket:Bucket 'media': `policy` is a document whose")
+    assert "not for both arn:aws:s3:::media-123 and arn:aws:s3:::media-123/*" in message
+
+
+def test_unknown_bucket_name_is_advisory_only() -> None:
+    """Preview: an auto-named bucket, and a policy whose BucketPolicy.bucket is unknown too."""
+    stack = Stack()
+    bucket = stack.add(BUCKET, "media", {"bucket": UNKNOWN_STR})
+    stack.add(
+        POLICY,
+        "media-policy",
+        {"bucket": UNKNOWN_STR, "policy": doc(TLS_DENY)},
+        deps={"bucket": [bucket]},
+    )
+    assert stack.check(s3_bucket_deny_insecure_transport).violations == []
+    message = stack.check(cross_resource_links).only()
+    assert message.startswith(f"[s3-bucket-deny-insecure-transport] {POLICY} 'media-policy'")
+    assert "Resource (the bucket name is not known yet)" in message
+    # ... while a Deny on every bucket decides without the name
+    stack = Stack()
+    bucket = stack.add(BUCKET, "media", {"bucket": UNKNOWN_STR})
+    everything = {**TLS_DENY, "Resource": "*"}
+    stack.add(
+        POLICY,
+        "media-policy",
+        {"bucket": UNKNOWN_STR, "policy": doc(everything)},
+        deps={"bucket": [bucket]},
+    )
+    assert stack.check(s3_bucket_deny_insecure_transport).violations == []
+    assert stack.check(cross_resource_links).violations == []
+
+
+def test_the_bucket_policys_own_bucket_names_the_bucket() -> None:
+    """Inputs of an auto-named bucket carry no name; the BucketPolicy's `bucket` does."""
+    stack = Stack()
+    bucket = stack.add(BUCKET, "media", {"forceDestroy": True})
+    stack.add(
+        POLICY,
+        "media-policy",
+        {"bucket": "media-123", "policy": doc({**TLS_DENY, "Resource": "arn:aws:s3:::media-123"})},
+        deps={"bucket": [bucket]},
+    )
+    assert "not for both arn:aws:s3:::media-123 and" in stack_message(stack)
