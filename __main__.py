@@ -16,8 +16,9 @@ from typing import Any
 
 import pulumi
 
+from rekognition_media.api.limits import DEFAULT_MIN_CONFIDENCE
 from rekognition_media.components import MediaAnalysisPipeline, MediaAnalysisPipelineArgs
-from rekognition_media.components.samples import SAMPLE_MANIFEST_KEY, sample_images
+from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
 
 MODES = ("managed", "existing")
 
@@ -30,7 +31,7 @@ min_confidence = config.get_float("minConfidence")
 common: dict[str, Any] = {
     "manifest_key": config.get("manifestKey") or SAMPLE_MANIFEST_KEY,
     "output_prefix": config.get("outputPrefix") or "results/",
-    "min_confidence": 50.0 if min_confidence is None else min_confidence,
+    "min_confidence": DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence,
     "endpoint_url": config.get("endpointUrl"),
     "region": config.get("region") or pulumi.Config("aws").get("region"),
     "job_name": config.get("jobName"),

@@ -3,10 +3,10 @@
     .venv/bin/python bench/emulator_manifest.py [--sizes 1000 10000] [--images 1000]
 
 Each size runs in a fresh subprocess (so peak RSS is per size) that starts the emulator
-in-process, uploads ``--images`` distinct small PNGs (80..127 px, generated with
-zlib/struct, each with moderation-label metadata) and a manifest of ``size`` lines
-referencing them round-robin (at 10,000 lines each image is listed 10 times: uploading
-10,000 objects over HTTP would dominate the run). Then it:
+in-process, uploads ``--images`` distinct small PNGs (80..127 px, written by
+``rekognition_media.devtools.media``, each with moderation-label metadata) and a manifest
+of ``size`` lines referencing them round-robin (at 10,000 lines each image is listed 10
+times: uploading 10,000 objects over HTTP would dominate the run). Then it:
 
 1. times Start -> SUCCEEDED as a client sees it (Get polled every 10 ms) and checks the
    summary counts every line valid;
@@ -26,38 +26,31 @@ import argparse
 import json
 import os
 import resource
-import struct
 import subprocess
 import sys
 import threading
 import time
 import tracemalloc
-import zlib
 from typing import Any
+
+from rekognition_media.api.manifest import manifest_jsonl
+from rekognition_media.api.statuses import TERMINAL
+from rekognition_media.devtools import media
 
 SPILL_BUFFER = str(64 * 1024)
 
 
 def png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    rows = b"".join(b"\x00" + bytes((x * 7 + y) % 256 for x in range(width)) for y in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
+    """A grayscale gradient, so images of the same size still differ by their pixels."""
+    rows = (bytes((x * 7 + y) % 256 for x in range(width)) for y in range(height))
+    return media.png(width, height, rows)
 
 
 def aws_wait(rekognition: Any, job_id: str) -> dict[str, Any]:
     """Poll Get every 10 ms until the job is terminal, as a client would."""
     while True:
         job: dict[str, Any] = rekognition.get_media_analysis_job(JobId=job_id)
-        if job["Status"] in ("SUCCEEDED", "FAILED"):
+        if job["Status"] in TERMINAL:
             return job
         time.sleep(0.01)
 
@@ -81,9 +74,8 @@ def run_one(size: int, images: int) -> dict[str, Any]:
                 Metadata={"moderation-labels": f"Violence:{50 + index % 50};Weapons:{index % 100}"},
             )
             keys.append(key)
-        manifest = "".join(
-            json.dumps({"source-ref": f"s3://bench-images/{keys[line % images]}"}) + "\n"
-            for line in range(size)
+        manifest = manifest_jsonl(
+            "bench-images", (keys[line % images] for line in range(size))
         ).encode()
         s3.put_object(Bucket="bench-images", Key="manifest.jsonl", Body=manifest)
         request = {

@@ -3,7 +3,7 @@
     .venv/bin/python bench/many_jobs.py --jobs 1,5,20 --duration 20
 
 Starts the emulator in-process and, for each N, runs ``pulumi up`` (the real CLI, via
-tests/engine/harness.py) on tests/providers/programs/jobs with N jobs of D seconds each:
+rekognition_media.devtools.engine) on examples/jobs with N jobs of D seconds each:
 
 * ``design``   -- the default configuration: jobs spread over provider "lanes"
                   (``rekognition-media:jobsPerProvider`` default) and one shared
@@ -36,17 +36,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pulumi import automation as auto
+
+from rekognition_media.devtools.engine import EngineStack, cli_bin_dir, cli_version
+from rekognition_media.devtools.world import provider_env, seed
+from rekognition_media.emulator import Emulator, EmulatorSettings
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
-from pulumi import automation as auto  # noqa: E402
-
-from rekognition_media.emulator import Emulator, EmulatorSettings  # noqa: E402
-from tests.engine.harness import EngineStack, cli_bin_dir, cli_version  # noqa: E402
-from tests.providers.world import provider_env, seed  # noqa: E402
-
-PROGRAM = Path(__file__).resolve().parents[1] / "tests" / "providers" / "programs" / "jobs"
+PROGRAM = REPO_ROOT / "examples" / "jobs"
 OPERATIONS = (
     "StartMediaAnalysisJob",
     "GetMediaAnalysisJob",

@@ -4,8 +4,9 @@ Pulumi components, and the pipeline that wires them to a ``MediaAnalysisJob``.
     from rekognition_media.components import MediaAnalysisPipeline, MediaAnalysisPipelineArgs
 
 Modules: ``documents`` (the policy documents, pure functions), ``key``, ``bucket``,
-``access``, ``pipeline`` (the components), ``samples`` (sample images and manifest),
-``arns`` (bucket name/ARN helpers). See README.md in this folder.
+``access``, ``pipeline`` (the components), ``arns`` (bucket name/ARN helpers). The
+sample images of the example stack are in ``rekognition_media.devtools.media``, the
+manifest writer in ``rekognition_media.api.manifest``. See README.md in this folder.
 """
 
 from .access import MediaAnalysisAccess, MediaAnalysisAccessArgs

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-# mypy cannot see rekognition_media.providers (setuptools maps it from providers/ at
-# install time); at run time it is there.
+from rekognition_media.api.manifest import manifest_jsonl
 from rekognition_media.providers import (
     DetectModerationLabelsArgs,
     MediaAnalysisInputArgs,
@@ -26,7 +25,6 @@ from .access import MediaAnalysisAccess, MediaAnalysisAccessArgs
 from .bucket import EncryptedBucket, EncryptedBucketArgs
 from .key import MIN_DELETION_WINDOW_DAYS, MediaAnalysisKey, MediaAnalysisKeyArgs
 from .key import validate_deletion_window as _validate_deletion_window
-from .samples import manifest_jsonl
 
 _CONTENT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 

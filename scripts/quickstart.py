@@ -20,30 +20,20 @@ import argparse
 import json
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from rekognition_media.api.manifest import manifest_jsonl, parse_summary
+from rekognition_media.components.documents import access_policy_document, key_policy_document
+from rekognition_media.devtools.engine import EngineStack, cli_bin_dir
+from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
+from rekognition_media.emulator import Emulator, EmulatorSettings
+
 REPO = Path(__file__).resolve().parents[1]
-# The engine harness lives in tests/engine: the repository root must be importable before
-# the imports below (hence their E402 exemptions).
-sys.path.insert(0, str(REPO))
-
-from rekognition_media.api.manifest import parse_summary  # noqa: E402
-from rekognition_media.components.documents import (  # noqa: E402
-    access_policy_document,
-    key_policy_document,
-)
-from rekognition_media.components.samples import (  # noqa: E402
-    SAMPLE_MANIFEST_KEY,
-    manifest_jsonl,
-    sample_images,
-)
-from rekognition_media.emulator import Emulator, EmulatorSettings  # noqa: E402
-from tests.engine.harness import EngineStack, cli_bin_dir  # noqa: E402
-
 REGION = "us-east-1"
+# The stack lives in a throwaway file backend; its secrets need a passphrase all the same.
+PASSPHRASE = "rekognition-media-quickstart"
 # The emulator accepts any credentials; these are not secrets.
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "quickstart", "AWS_SECRET_ACCESS_KEY": "quickstart"}
 
@@ -68,6 +58,7 @@ def main() -> None:
             state_dir=state_dir,
             bin_dir=bin_dir,
             stack_name="quickstart",
+            passphrase=PASSPHRASE,
             env={**DUMMY_CREDENTIALS, "AWS_REGION": REGION},
             config=stack_config(emulator, mode),
         )

@@ -3,18 +3,21 @@
 ``emulator`` is a running :class:`~rekognition_media.emulator.Emulator` on a free port;
 its jobs take no time by default (created/queue/duration 0 s; a manifest can ask for
 more with ``x-amz-meta-emulator-duration-seconds``). ``aws_client`` makes boto3 clients
-pointed at it with dummy credentials.
+pointed at it with dummy credentials. ``pulumi_bin`` and ``engine_stack`` run programs
+through the real Pulumi CLI.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
 
+from rekognition_media.devtools.engine import EngineStack, StackFactory, cli_bin_dir, cli_version
 from rekognition_media.emulator import Emulator, EmulatorSettings
 
 AwsClientFactory = Callable[..., Any]
@@ -47,3 +50,34 @@ def aws_client(emulator: Emulator) -> AwsClientFactory:
         )
 
     return make
+
+
+# --- the real Pulumi CLI ----------------------------------------------------------------
+# Tests that drive it are marked ``engine``; the CLI comes from PULUMI_CLI_DIR or
+# scripts/pulumi-cli.sh (rekognition_media.devtools.engine), and never skips.
+
+
+@pytest.fixture(scope="session")
+def pulumi_bin() -> Path:
+    bin_dir = cli_bin_dir()
+    print(f"\nreal Pulumi CLI {cli_version(bin_dir)} at {bin_dir}")
+    return bin_dir
+
+
+@pytest.fixture
+def engine_stack(pulumi_bin: Path, tmp_path: Path) -> Iterator[StackFactory]:
+    """Make stacks of program directories, each in its own backend under tmp_path."""
+    made: list[EngineStack] = []
+
+    def make(program_dir: Path, name: str = "test", **kwargs: Any) -> EngineStack:
+        stack = EngineStack(
+            program_dir=program_dir,
+            state_dir=tmp_path / f"state-{name}",
+            bin_dir=pulumi_bin,
+            stack_name=name,
+            **kwargs,
+        )
+        made.append(stack)
+        return stack
+
+    yield make

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.harness import cli_bin_dir
+from rekognition_media.devtools.engine import cli_bin_dir
 
 pytestmark = pytest.mark.engine
 

@@ -10,6 +10,7 @@ Sources (AWS documentation):
         (Image Bulk Analysis, and the Rekognition Image quotas for images)
   [EQ]  General Reference, "Amazon Rekognition endpoints and quotas"
   [BA]  Developer Guide, "Bulk analysis" (job retention)
+  [DM]  API Reference, "DetectModerationLabels" (MinConfidence)
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ MIN_IMAGE_SIDE_PX: Final = 80
 """Minimum height and width."""
 MAX_IMAGE_SIDE_PX: Final = 10_000
 """Maximum height and width for DetectModerationLabels."""
+
+# --- moderation [DM] -----------------------------------------------------------------
+DEFAULT_MIN_CONFIDENCE: Final = 50.0
+"""MinConfidence when a request has none: labels of at least 50% confidence are returned."""
 
 # --- request rates, per account per region [EQ] --------------------------------------
 START_TPS: Final = 5

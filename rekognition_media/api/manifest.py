@@ -1,7 +1,10 @@
 """File formats of media analysis jobs: input manifest, results and manifest summary.
 
-The emulator writes these formats and clients (the provider, the quickstart) read them,
-so both sides share this module. Formats follow the Developer Guide ("Processing images
+Everything that writes or reads them shares this module: the example stack, the
+components and the development tools write input manifests (:func:`manifest_jsonl`); the
+emulator reads manifests and writes results and summaries; the provider reads a finished
+job's manifest summary (:func:`parse_summary`, for ``manifest_statistics``) and so does
+the quickstart. Formats follow the Developer Guide ("Processing images
 in bulk", "Bulk analysis output manifests"); where the guide is silent the choice is
 marked [UNCONFIRMED] and documented in emulator/README.md.
 
@@ -184,6 +187,15 @@ def parse_line(line: bytes | None, line_number: int) -> ManifestLine | LineError
             source_ref,
         )
     return ManifestLine(line_number, source_ref, location)
+
+
+def manifest_jsonl(bucket: str, keys: Iterable[str]) -> str:
+    """The input manifest of images in ``bucket``: one ``{"source-ref": "s3://bucket/key"}``
+    per line, in the order given."""
+    lines = [json.dumps({SOURCE_REF: f"s3://{bucket}/{key}"}) for key in keys]
+    if not lines:
+        raise ValueError("manifest_jsonl: got no keys, a manifest lists at least one image")
+    return "\n".join(lines) + "\n"
 
 
 # --- results -------------------------------------------------------------------------

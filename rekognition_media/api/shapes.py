@@ -25,11 +25,15 @@ import botocore.model
 import botocore.session
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from .messages import shorten
+
 SERVICE = "rekognition"
 START = "StartMediaAnalysisJob"
 GET = "GetMediaAnalysisJob"
 LIST = "ListMediaAnalysisJobs"
 OPERATIONS = (START, GET, LIST)
+MEDIA_ANALYSIS_ACTIONS = tuple(f"{SERVICE}:{operation}" for operation in OPERATIONS)
+"""The IAM actions of the media-analysis API: its operations under the service prefix."""
 
 
 @functools.cache
@@ -201,6 +205,5 @@ def _lower_first(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _short(value: Any) -> str:
+    return shorten(repr(value))

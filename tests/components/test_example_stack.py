@@ -11,7 +11,7 @@ import pulumi
 import pytest
 import yaml
 
-from rekognition_media.components.samples import SAMPLE_MANIFEST_KEY, sample_images
+from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "__main__.py"

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from rekognition_media.api.manifest import manifest_jsonl
 from rekognition_media.components import MediaAnalysisPipeline, MediaAnalysisPipelineArgs
-from rekognition_media.components.samples import manifest_jsonl, sample_images
+from rekognition_media.devtools.media import sample_images
 
 JOB = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"

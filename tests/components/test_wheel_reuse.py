@@ -37,7 +37,7 @@ PROGRAM = textwrap.dedent(
         MediaAnalysisPipeline,
         MediaAnalysisPipelineArgs,
     )
-    from rekognition_media.components.samples import sample_images
+    from rekognition_media.devtools.media import sample_images
 
     KEY = "arn:aws:kms:us-east-1:111122223333:key/0f0f0f0f-1111-2222-3333-444444444444"
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import http.client
 import json
-import struct
 import time
 import uuid
-import zlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-TERMINAL = ("SUCCEEDED", "FAILED")
+from rekognition_media.api.statuses import TERMINAL
+from rekognition_media.devtools import media
+from rekognition_media.devtools.media import jpeg
+
+__all__ = ["JSON_11", "Aws", "assert_aws_error", "error_code", "jpeg", "png", "post"]
 
 
 # --- raw HTTP ----------------------------------------------------------------------------
@@ -61,36 +63,8 @@ def assert_aws_error(response: tuple[int, dict[str, str], bytes], code: str, sta
 
 
 def png(width: int, height: int, pixels: bool = True) -> bytes:
-    """A PNG; with ``pixels`` a complete grayscale image, else only a valid header."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    idat = zlib.compress(b"".join(b"\x00" + bytes(width) for _ in range(height))) if pixels else b""
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
-
-
-def _segment(marker: int, payload: bytes) -> bytes:
-    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
-
-
-def jpeg(
-    width: int, height: int, sof: int = 0xC0, exif_bytes: int = 0, fill: bool = False
-) -> bytes:
-    """A JPEG header stream (no entropy data, which nothing here decodes)."""
-    out = b"\xff\xd8" + _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
-    if exif_bytes:
-        out += _segment(0xE1, b"Exif\x00\x00" + bytes(exif_bytes))
-    if fill:
-        out += b"\xff"  # a fill byte before the next marker
-    out += _segment(0xDB, b"\x00" + bytes(64))
-    frame = struct.pack(">BHHB", 8, height, width, 3) + b"\x01\x11\x00\x02\x11\x01\x03\x11\x01"
-    out += _segment(sof, frame)
-    out += _segment(0xDA, b"\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00") + bytes(16) + b"\xff\xd9"
-    return out
+    """A PNG; with ``pixels`` a complete (black) grayscale image, else only a valid header."""
+    return media.png(width, height, None if pixels else ())
 
 
 # --- a region of the emulator, seen through boto3 ----------------------------------------

@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-from tests.engine.fixtures import StackFactory
-from tests.engine.harness import EngineStack
+from rekognition_media.devtools.engine import EngineStack, StackFactory
 
 pytestmark = pytest.mark.engine
 
 REPO = Path(__file__).parents[2]
 PACK = str(REPO / "policies")
-PROGRAM = REPO / "tests" / "providers" / "programs" / "jobs"
+PROGRAM = REPO / "examples" / "jobs"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 

@@ -14,22 +14,23 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from rekognition_media.components.samples import manifest_jsonl, sample_images
+from rekognition_media.api.manifest import manifest_jsonl
+from rekognition_media.devtools.engine import EngineStack, StackFactory
+from rekognition_media.devtools.media import sample_images
+from rekognition_media.devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers import TYPE_TOKEN
-from tests.engine.fixtures import StackFactory
-from tests.engine.harness import EngineStack
-from tests.providers.world import World, provider_env, seed
 
 pytestmark = pytest.mark.engine
 
 PROGRAMS = Path(__file__).parent / "programs"
+JOBS = Path(__file__).parents[2] / "examples" / "jobs"
 
 
 def jobs_stack(
     engine_stack: StackFactory, world: World, name: str = "test", **config: str
 ) -> EngineStack:
-    return engine_stack(PROGRAMS / "jobs", name, env=provider_env(), config=world.config(**config))
+    return engine_stack(JOBS, name, env=provider_env(), config=world.config(**config))
 
 
 def _rekognition_calls(emulator: Emulator) -> int:
@@ -166,14 +167,14 @@ def test_same_names_in_two_backends_are_two_jobs_and_keep_their_outputs(
 ) -> None:
     world = seed(emulator)
     laptop = engine_stack(
-        PROGRAMS / "jobs",
+        JOBS,
         "test",
         env=provider_env(),
         config=world.config(deleteOutputs="true"),
     )
     laptop.up()
     ci = EngineStack(
-        program_dir=PROGRAMS / "jobs",
+        program_dir=JOBS,
         state_dir=tmp_path / "other-backend",
         bin_dir=laptop.bin_dir,
         env=provider_env(),
@@ -238,7 +239,7 @@ def test_no_region_anywhere_fails_preview_without_calling_aws(
     env = {k: v for k, v in provider_env().items() if k != "AWS_REGION"}
     # No region in the environment or in any profile.
     env |= {"AWS_CONFIG_FILE": str(tmp_path / "no-config"), "AWS_DEFAULT_REGION": ""}
-    stack = engine_stack(PROGRAMS / "jobs", env=env, config=world.config())
+    stack = engine_stack(JOBS, env=env, config=world.config())
     emulator.reset_stats()
     with pytest.raises(auto.CommandError) as failure:
         stack.preview()

@@ -1,7 +1,7 @@
 """MediaAnalysisJob through the real Pulumi CLI, against the emulator.
 
 Each test seeds its own buckets, key and manifest in the session's emulator and runs
-tests/providers/programs/jobs in its own backend.
+examples/jobs in its own backend.
 """
 
 from __future__ import annotations
@@ -20,11 +20,8 @@ import dill
 import pytest
 from pulumi import automation as auto
 
-from rekognition_media.emulator import Emulator
-from rekognition_media.providers import TYPE_TOKEN
-from tests.engine.fixtures import StackFactory
-from tests.engine.harness import EngineStack
-from tests.providers.world import (
+from rekognition_media.devtools.engine import EngineStack, StackFactory
+from rekognition_media.devtools.world import (
     ACCESS_KEY,
     SECRET_KEY,
     SESSION_TOKEN,
@@ -32,10 +29,12 @@ from tests.providers.world import (
     provider_env,
     seed,
 )
+from rekognition_media.emulator import Emulator
+from rekognition_media.providers import TYPE_TOKEN
 
 pytestmark = pytest.mark.engine
 
-PROGRAM = Path(__file__).parent / "programs" / "jobs"
+PROGRAM = Path(__file__).parents[2] / "examples" / "jobs"
 
 
 def job_stack(
@@ -187,7 +186,7 @@ def test_killed_up_rerun_adopts_the_same_job(
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps(stack.spec()))
     runner = subprocess.Popen(
-        [sys.executable, "-m", "tests.engine.run", str(spec), "up"],
+        [sys.executable, "-m", "rekognition_media.devtools.run", str(spec), "up"],
         cwd=Path(__file__).parents[2],
         start_new_session=True,
         stdout=subprocess.DEVNULL,

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from rekognition_media.devtools.world import REGION, World, provider_env, seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers import client
 from rekognition_media.providers.waiter import GetPoller, JobWaitTimeout, SharedPoller
-from tests.providers.world import REGION, World, provider_env, seed
 
 
 @pytest.fixture(autouse=True)

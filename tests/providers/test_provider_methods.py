@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from rekognition_media.devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers import MediaAnalysisJobFailed, MediaAnalysisJobProvider
 from rekognition_media.providers.request import build_request
 from rekognition_media.providers.token import derive_token
-from tests.providers.world import World, provider_env, seed
 
 
 @pytest.fixture(autouse=True)

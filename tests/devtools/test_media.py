@@ -8,12 +8,8 @@ import zlib
 
 import pytest
 
-from rekognition_media.components.samples import (
-    SAMPLE_MANIFEST_KEY,
-    manifest_jsonl,
-    png_image,
-    sample_images,
-)
+from rekognition_media.api.manifest import manifest_jsonl
+from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, png_image, sample_images
 
 
 def _decode_png(data: bytes) -> tuple[int, int, bytes]:

@@ -1,4 +1,9 @@
-"""Test data in the emulator: buckets, a KMS key, sample images and their manifest."""
+"""A seeded world in the emulator: buckets, a KMS key, sample images and their manifest.
+
+:func:`seed` makes a fresh one (unique names, so many share one emulator); a
+:class:`World` gives the stack configuration of ``examples/jobs`` over it and lists the
+jobs it ran. The tests and the benchmarks run their stacks on such worlds.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from rekognition_media.components.samples import manifest_jsonl, sample_images
+from rekognition_media.api.manifest import manifest_jsonl
 from rekognition_media.emulator import Emulator
 
-# Credentials the provider process gets from its environment; the tests assert that none
-# of these values ever appears in the Pulumi state.
+from .media import SAMPLE_MANIFEST_KEY, sample_images
+
+# Credentials the provider process gets from its environment (the emulator accepts any);
+# the tests assert that none of these values ever appears in the Pulumi state.
 ACCESS_KEY = "AKIAENGINETEST0SECRET"
 SECRET_KEY = "engine-test-secret-7f3a9c1e5b"
 SESSION_TOKEN = "engine-test-session-token-42d8"
@@ -29,7 +36,7 @@ class World:
         return self.emulator.client(service, region_name=REGION)
 
     def config(self, **extra: str) -> dict[str, str]:
-        """Stack configuration for tests/providers/programs/jobs."""
+        """Stack configuration for examples/jobs."""
         return {
             "inputBucket": self.input_bucket,
             "outputBucket": self.output_bucket,
@@ -83,7 +90,7 @@ def seed(emulator: Emulator, duration_seconds: float | None = None) -> World:
     metadata = (
         {} if duration_seconds is None else {"emulator-duration-seconds": str(duration_seconds)}
     )
-    manifest = "manifests/sample.jsonl"
+    manifest = SAMPLE_MANIFEST_KEY
     s3.put_object(
         Bucket=input_bucket,
         Key=manifest,

@@ -1,15 +1,17 @@
 """N media analysis jobs on one manifest, configured from stack config.
 
-Used by the engine tests (tests/providers) and bench/many_jobs.py; ``jobs`` = 0 makes the
-stack without jobs (the benchmark's fixed overhead). ``operationsConfig`` (JSON) and
-``argsAsDict`` pass plain dicts instead of the Args classes; ``argsTypo`` misspells an
-Args class argument.
+Used by the engine tests (tests/providers, tests/policies) and bench/many_jobs.py, on a
+world seeded by ``rekognition_media.devtools.world`` (its ``config()`` is this program's
+configuration); ``jobs`` = 0 makes the stack without jobs (the benchmark's fixed
+overhead). ``operationsConfig`` (JSON) and ``argsAsDict`` pass plain dicts instead of the
+Args classes; ``argsTypo`` misspells an Args class argument.
 """
 
 import json
 
 import pulumi
 
+from rekognition_media.api.limits import DEFAULT_MIN_CONFIDENCE
 from rekognition_media.providers import (
     DetectModerationLabelsArgs,
     MediaAnalysisInputArgs,
@@ -35,7 +37,7 @@ for index in range(jobs):
         detect = DetectModerationLabelsArgs(min_confidense=95)  # type: ignore[call-arg]
     else:
         detect = DetectModerationLabelsArgs(
-            min_confidence=config.get_float("minConfidence") or 50.0
+            min_confidence=config.get_float("minConfidence") or DEFAULT_MIN_CONFIDENCE
         )
     args = MediaAnalysisJobArgs(
         operations_config=OperationsConfigArgs(detect_moderation_labels=detect),
@@ -60,7 +62,9 @@ for index in range(jobs):
     if config.get_bool("argsAsDict"):
         # As a user would write it: only what matters, the settings left to defaults.
         inputs = {
-            "operations_config": {"detect_moderation_labels": {"min_confidence": 50.0}},
+            "operations_config": {
+                "detect_moderation_labels": {"min_confidence": DEFAULT_MIN_CONFIDENCE}
+            },
             "input": {
                 "s3_object": {
                     "bucket": config.require("inputBucket"),

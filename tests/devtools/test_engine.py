@@ -1,4 +1,4 @@
-"""The harness drives the real Pulumi CLI: a trivial dynamic resource through its life."""
+"""devtools.engine drives the real Pulumi CLI: a trivial dynamic resource through its life."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-from tests.engine.fixtures import StackFactory
-from tests.engine.harness import cli_version, write_program
+from rekognition_media.devtools.engine import StackFactory, cli_version, write_program
 
 pytestmark = pytest.mark.engine
 

@@ -1,4 +1,8 @@
-"""Run one harness command in its own process: ``python -m tests.engine.run SPEC.json up``.
+"""One engine command in a process of its own.
+
+    python -m rekognition_media.devtools.run SPEC.json up
+
+``SPEC.json`` is ``EngineStack.spec()``.
 
 Tests that kill ``pulumi up`` mid-flight (SIGKILL to the whole process group) need the
 program, the CLI and the providers in a process tree of their own.
@@ -10,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from tests.engine.harness import EngineStack
+from .engine import EngineStack
 
 
 def main() -> None:
@@ -22,6 +26,7 @@ def main() -> None:
         stack_name=spec["stack_name"],
         env=spec["env"],
         config=spec["config"],
+        passphrase=spec["passphrase"],
     )
     getattr(stack, sys.argv[2])()
 

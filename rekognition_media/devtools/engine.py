@@ -1,14 +1,16 @@
 """Run a Pulumi program directory through the real Pulumi CLI, offline and isolated.
 
-The CLI is the one ``scripts/pulumi-cli.sh`` provides (built from Pulumi's Go modules).
-Pulumi's Python language host is not obtainable here, so the program (``__main__.py`` of
-the directory) runs through the Automation API's inline-program mode: the pulumi Python
-SDK serves the language runtime in this process and the real ``pulumi`` binary drives
-the engine, the dynamic-provider plugin and policy packs exactly as ``pulumi up`` does.
+The CLI is the one ``scripts/pulumi-cli.sh`` provides in a checkout (built from Pulumi's
+Go modules), or any directory named by ``PULUMI_CLI_DIR``. Pulumi's Python language host
+is not obtainable there, so the program (``__main__.py`` of the directory) runs through the
+Automation API's inline-program mode: the pulumi Python SDK serves the language runtime in
+this process and the real ``pulumi`` binary drives the engine, the dynamic-provider plugin
+and policy packs exactly as ``pulumi up`` does.
 
-Every stack gets its own file backend and PULUMI_HOME under ``work_root``; every command
+Every stack gets its own file backend and PULUMI_HOME under ``state_dir``; every command
 is non-interactive with no update check and no plugin download. A failing step raises
-``CommandError`` carrying the CLI's full output.
+``CommandError`` carrying the CLI's full output. The tests, the quickstart and the
+benchmarks all run their stacks this way.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import os
 import runpy
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,10 @@ import yaml
 from pulumi import automation as auto
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PASSPHRASE = "engine-tests-only"
+"""The checkout this module runs from (editable installs); holds scripts/pulumi-cli.sh."""
+PASSPHRASE = "rekognition-media-local-backend"
+"""The default passphrase of a stack's secrets. Each stack lives in its own throwaway
+file backend, so it protects nothing; it only has to stay the same for the stack."""
 
 
 class CLINotAvailable(RuntimeError):
@@ -40,6 +45,10 @@ def cli_bin_dir() -> Path:
     if given:
         return Path(given)
     script = REPO_ROOT / "scripts" / "pulumi-cli.sh"
+    if not script.is_file():
+        raise CLINotAvailable(
+            f"no {script} (not a checkout): set PULUMI_CLI_DIR to the directory of `pulumi`"
+        )
     result = subprocess.run([str(script)], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise CLINotAvailable(
@@ -54,12 +63,12 @@ def cli_version(bin_dir: Path) -> str:
     ).stdout.strip()
 
 
-def offline_env(bin_dir: Path, state_dir: Path) -> dict[str, str]:
+def offline_env(bin_dir: Path, state_dir: Path, passphrase: str = PASSPHRASE) -> dict[str, str]:
     """The environment that keeps every Pulumi command offline and non-interactive."""
     return {
         "PULUMI_HOME": str(state_dir / "home"),
         "PULUMI_BACKEND_URL": f"file://{state_dir / 'backend'}",
-        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_CONFIG_PASSPHRASE": passphrase,
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_SKIP_CONFIRMATIONS": "true",
@@ -82,6 +91,7 @@ class EngineStack:
     env: Mapping[str, str] = field(default_factory=dict)
     config: Mapping[str, str] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)
+    passphrase: str = PASSPHRASE
     outputs_seen: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -99,7 +109,7 @@ class EngineStack:
                 work_dir=str(workspace_dir),
                 pulumi_home=str(self.state_dir / "home"),
                 pulumi_command=auto.PulumiCommand(root=str(self.bin_dir.parent)),
-                env_vars={**offline_env(self.bin_dir, self.state_dir), **self.env},
+                env_vars={**offline_env(self.bin_dir, self.state_dir, self.passphrase), **self.env},
                 project_settings=auto.ProjectSettings(
                     name=self.project_name,
                     runtime="python",
@@ -154,7 +164,11 @@ class EngineStack:
         result = subprocess.run(
             command,
             cwd=self.state_dir / "workspace",
-            env={**os.environ, **offline_env(self.bin_dir, self.state_dir), **self.env},
+            env={
+                **os.environ,
+                **offline_env(self.bin_dir, self.state_dir, self.passphrase),
+                **self.env,
+            },
             capture_output=True,
             text=True,
             check=False,
@@ -164,7 +178,7 @@ class EngineStack:
         return result.stdout
 
     def spec(self) -> dict[str, Any]:
-        """What ``tests.engine.run`` needs to run this stack in another process."""
+        """What ``rekognition_media.devtools.run`` needs to run this stack in another process."""
         return {
             "program_dir": str(self.program_dir),
             "state_dir": str(self.state_dir),
@@ -172,6 +186,7 @@ class EngineStack:
             "stack_name": self.stack_name,
             "env": dict(self.env),
             "config": dict(self.config),
+            "passphrase": self.passphrase,
         }
 
     def resources(self, type_: str | None = None) -> list[dict[str, Any]]:
@@ -181,6 +196,10 @@ class EngineStack:
     def cancel(self) -> None:
         """Release the lock a killed ``pulumi`` process left on the stack."""
         self.stack.cancel()
+
+
+StackFactory = Callable[..., EngineStack]
+"""Makes an ``EngineStack`` of a program directory: ``make(program_dir, name, **fields)``."""
 
 
 def write_program(root: Path, name: str, source: str) -> Path:

@@ -1,0 +1,14 @@
+"""Development support: what the tests, the quickstart and the benchmarks run on.
+
+Like moto's ``mock_aws``, these are tools for developing with the package, not part of
+what a stack deploys (the example stack takes its sample images from ``media``):
+
+    engine  run a Pulumi program directory through the real Pulumi CLI, offline, with the
+            Automation API's inline programs (``EngineStack``, ``cli_bin_dir``)
+    run     one engine command in a process of its own (``python -m ...devtools.run``)
+    world   a seeded world in the emulator: buckets, key, sample images, manifest
+    media   image files made in code: the sample set, PNG and JPEG writers
+
+Import the submodules; this package imports nothing on its own, so ``media`` stays free of
+the Pulumi and moto dependencies the others pull in.
+"""

@@ -1,3 +1,0 @@
-from tests.engine.fixtures import engine_stack, pulumi_bin
-
-__all__ = ["engine_stack", "pulumi_bin"]
