@@ -2,9 +2,10 @@
 
 Plain strings in, plain ``dict``s out (``json.dumps`` them for AWS). The components
 apply them to their resolved outputs with ``Output.all(...).apply(...)``; the quickstart
-calls them directly to pre-create the same bucket policy, key policy and access policy
-with boto3 in the emulator. Keeping one source for both means the bring-your-own path
-is hardened exactly like the managed one.
+calls them directly to pre-create the same key policy and access policy with boto3 in the
+emulator (it attaches no bucket policy: the emulator serves plain HTTP, which the TLS-only
+statement would refuse). Keeping one source for both means the bring-your-own path is
+hardened like the managed one.
 
 Three documents:
 
@@ -27,14 +28,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from rekognition_media.api import shapes
+
 POLICY_VERSION = "2012-10-17"
 
-REKOGNITION_ACTIONS: tuple[str, ...] = (
-    "rekognition:GetMediaAnalysisJob",
-    "rekognition:ListMediaAnalysisJobs",
-    "rekognition:StartMediaAnalysisJob",
-)
-"""The media-analysis API. None of these can be scoped to a resource ARN (see
+REKOGNITION_ACTIONS: tuple[str, ...] = tuple(sorted(shapes.MEDIA_ANALYSIS_ACTIONS))
+"""The media-analysis API, sorted. None of these can be scoped to a resource ARN (see
 ``access_policy_document``), so their statement needs ``Resource: "*"``."""
 
 INPUT_READ_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:GetObjectVersion")

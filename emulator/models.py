@@ -31,7 +31,15 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from rekognition_media.api import limits, rules
-from rekognition_media.api.shapes import enum_values
+from rekognition_media.api.statuses import (
+    CREATED,
+    IN_PROGRESS,
+    QUEUED,
+    RANK,
+    STATUSES,
+    SUCCEEDED,
+    TERMINAL,
+)
 
 from .exceptions import (
     idempotent_parameter_mismatch,
@@ -49,11 +57,6 @@ from .settings import EmulatorSettings, SettingsHolder
 from .storage import Storage, StorageError
 
 log = logging.getLogger(__name__)
-
-STATUSES: Final = enum_values("MediaAnalysisJobStatus")
-CREATED, QUEUED, IN_PROGRESS, SUCCEEDED, FAILED = STATUSES
-TERMINAL: Final = frozenset({SUCCEEDED, FAILED})
-_RANK: Final = {CREATED: 0, QUEUED: 1, IN_PROGRESS: 2, SUCCEEDED: 3, FAILED: 3}
 
 DEFAULT_PAGE_SIZE: Final = 100
 
@@ -127,7 +130,7 @@ class Job:
             status = QUEUED
         else:
             status = CREATED
-        if _RANK[status] < _RANK[self.last_status]:
+        if RANK[status] < RANK[self.last_status]:
             return self.last_status
         self.last_status = status
         return status

@@ -29,6 +29,7 @@ from rekognition_media.api.manifest import (
     split_lines,
     write_summary,
 )
+from rekognition_media.api.statuses import FAILED, SUCCEEDED
 
 from . import moderation
 from .exceptions import INVALID_S3_OBJECT_MESSAGE
@@ -41,9 +42,6 @@ log = logging.getLogger(__name__)
 
 SPOOL_BYTES: Final = 256 * 1024
 """Results and errors stay in memory up to this size, then spill to a temporary file."""
-
-SUCCEEDED: Final = "SUCCEEDED"
-FAILED: Final = "FAILED"
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,10 @@ class EmulatorSettings(BaseModel):
         default="us-east-1", description="Region of requests that carry no SigV4 credential scope."
     )
     default_min_confidence: float = Field(
-        default=50.0, ge=0, le=100, description="MinConfidence applied when the request has none."
+        default=limits.DEFAULT_MIN_CONFIDENCE,
+        ge=0,
+        le=100,
+        description="MinConfidence applied when the request has none.",
     )
     moderation_model_version: str = Field(
         default="7.0", description="ModerationModelVersion reported."

@@ -42,6 +42,8 @@ from pulumi_policy.proxy import (
 )
 from pulumi_policy.secret import Secret
 
+from rekognition_media.api.messages import shorten
+
 PACK_TAGS: Final = ["rekognition-media"]
 
 
@@ -148,7 +150,7 @@ def show(value: Any, limit: int = 120) -> str:
         text = f"{value:g}" if isinstance(value, float) else str(value)
     else:
         text = json.dumps(value, default=repr, separators=(",", ":"))
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shorten(text, limit)
 
 
 def path_text(*path: str | int) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from rekognition_media.api.resources import JOB_TYPE_TOKEN
+
 from ._framework import (
     UNKNOWN,
     StackContext,
@@ -65,7 +67,7 @@ MANAGED_POLICY_ARN_PROPS: Final = {
     IAM_GROUP_POLICY_ATTACHMENTS_EXCLUSIVE: "policyArns",
 }
 """Every way pulumi-aws attaches a managed policy, and the property holding its ARN(s)."""
-MEDIA_ANALYSIS_JOB: Final = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
+MEDIA_ANALYSIS_JOB: Final = JOB_TYPE_TOKEN
 
 KMS_ALGORITHMS: Final = ("aws:kms", "aws:kms:dsse")
 

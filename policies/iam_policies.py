@@ -59,9 +59,9 @@ from ._model import (
 
 IAM_TYPES: Final = (IAM_POLICY, IAM_ROLE_POLICY, IAM_USER_POLICY, IAM_GROUP_POLICY, IAM_ROLE)
 
-MEDIA_ANALYSIS_ACTIONS: Final = tuple(f"{shapes.SERVICE}:{op}" for op in shapes.OPERATIONS)
-"""The IAM actions of the media-analysis API: its operations in botocore's model, under the
-service prefix (StartMediaAnalysisJob, GetMediaAnalysisJob, ListMediaAnalysisJobs)."""
+MEDIA_ANALYSIS_ACTIONS: Final = shapes.MEDIA_ANALYSIS_ACTIONS
+"""The IAM actions of the media-analysis API (StartMediaAnalysisJob, GetMediaAnalysisJob,
+ListMediaAnalysisJobs under the service prefix)."""
 
 
 def documents(

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from rekognition_media.api import shapes
+from rekognition_media.api import limits, shapes
 
 from ._framework import (
     UNKNOWN,
@@ -105,9 +105,8 @@ CONFIDENCE_RANGE: Final = (
 )
 """The API's range of MinConfidence (from botocore's Rekognition model)."""
 
-API_DEFAULT_MIN_CONFIDENCE: Final = 50.0
-"""MinConfidence when a request has none: Rekognition documents 50 for moderation labels
-(DetectModerationLabels), and the emulator applies the same (``default_min_confidence``)."""
+API_DEFAULT_MIN_CONFIDENCE: Final = limits.DEFAULT_MIN_CONFIDENCE
+"""MinConfidence when a request has none (the emulator applies the same by default)."""
 
 MINIMUM_CONFIDENCE: Final = Setting(
     "minimumConfidence",

@@ -19,6 +19,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider
 
+from rekognition_media.api.resources import PROVIDER_MODULE, STACK_IDENTITY_RESOURCE
+
 RESOURCE_NAME = "rekognition-media-stack-identity"
 
 
@@ -34,7 +36,7 @@ class StackIdentityProvider(ResourceProvider):
         return ReadResult(id_, {**props, "value": props.get("value") or id_})
 
 
-class StackIdentity(pulumi.dynamic.Resource, module="rekognition", name="StackIdentity"):
+class StackIdentity(pulumi.dynamic.Resource, module=PROVIDER_MODULE, name=STACK_IDENTITY_RESOURCE):
     value: pulumi.Output[str]
 
     def __init__(self, opts: pulumi.ResourceOptions | None = None) -> None:

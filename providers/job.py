@@ -35,9 +35,12 @@ from pulumi.dynamic import (
 
 from rekognition_media.api import manifest, shapes
 from rekognition_media.api.casing import from_api
-from rekognition_media.providers import client, identity, polling
-from rekognition_media.providers.args import MediaAnalysisJobArgs, as_props
-from rekognition_media.providers.request import (
+from rekognition_media.api.resources import JOB_RESOURCE, JOB_TYPE_TOKEN, PROVIDER_MODULE
+from rekognition_media.api.statuses import SUCCEEDED, TERMINAL
+
+from . import client, identity, polling
+from .args import MediaAnalysisJobArgs, as_props
+from .request import (
     ADOPT_FIELD,
     JOB_FIELDS,
     OUTPUT_FIELDS,
@@ -50,10 +53,10 @@ from rekognition_media.providers.request import (
     problems,
     strip_unknowns,
 )
-from rekognition_media.providers.token import derive_token, successor_token
-from rekognition_media.providers.waiter import TERMINAL, JobWaitTimeout
+from .token import derive_token, successor_token
+from .waiter import JobWaitTimeout
 
-TYPE_TOKEN = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
+TYPE_TOKEN = JOB_TYPE_TOKEN
 OUTPUTS = OUTPUT_FIELDS
 # A job is immutable and lives in one region; an adopted job is another job.
 _REPLACE_ON = (*REQUEST_FIELDS, "region", ADOPT_FIELD)
@@ -175,7 +178,7 @@ class MediaAnalysisJobProvider(ResourceProvider):
                 _delete_output(s3, _id, s3_object)
 
 
-class MediaAnalysisJob(pulumi.dynamic.Resource, module="rekognition", name="MediaAnalysisJob"):
+class MediaAnalysisJob(pulumi.dynamic.Resource, module=PROVIDER_MODULE, name=JOB_RESOURCE):
     """A Rekognition media analysis job that ``pulumi up`` runs to completion."""
 
     job_id: pulumi.Output[str]
@@ -241,7 +244,7 @@ def _start_or_resume(
         if not earlier:
             _report(job["JobId"], f"started ({resource})")
             return job, token, True
-        gone = job["Status"] == "SUCCEEDED" and _results_gone(job, settings)
+        gone = job["Status"] == SUCCEEDED and _results_gone(job, settings)
         if job["Status"] != "FAILED" and not gone:
             _report(
                 job["JobId"],
@@ -327,7 +330,7 @@ def _summary_statistics(job: Mapping[str, Any], settings: JobSettings) -> dict[s
     """The manifest summary's counts, printed -- invalid lines do not fail a job, so
     without this a manifest with 9 of 10 bad lines would succeed without a word."""
     s3_object = (job.get("ManifestSummary") or {}).get("S3Object") or {}
-    if job.get("Status") != "SUCCEEDED" or not s3_object.get("Bucket"):
+    if job.get("Status") != SUCCEEDED or not s3_object.get("Bucket"):
         return None
     uri = f"s3://{s3_object['Bucket']}/{s3_object.get('Name')}"
     try:

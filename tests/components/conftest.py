@@ -19,6 +19,8 @@ import pulumi
 import pytest
 from pulumi.runtime.mocks import MockMonitor
 
+from rekognition_media.api.resources import JOB_TYPE_TOKEN
+
 with warnings.catch_warnings():
     # pulumi_aws.s3 warns at import time about its own deprecated *V2 aliases, which
     # the components do not use.
@@ -29,7 +31,7 @@ with warnings.catch_warnings():
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
-JOB_TYPE = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
+JOB_TYPE = JOB_TYPE_TOKEN
 
 
 def fake_key_id(name: str) -> str:

@@ -11,6 +11,7 @@ import pulumi
 import pytest
 import yaml
 
+from rekognition_media.api.resources import JOB_TYPE_TOKEN
 from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +82,7 @@ def test_managed_mode_creates_everything_and_uploads_samples(mocks, deploy, conf
         assert upload.inputs["kmsKeyId"] == out["kms_key_arn"]
     # the example lets `pulumi destroy` remove buckets that still hold samples/results
     assert {r.inputs["forceDestroy"] for r in mocks.of_type("aws:s3/bucket:Bucket")} == {True}
-    job = mocks.one("pulumi-python:dynamic/rekognition:MediaAnalysisJob").inputs
+    job = mocks.one(JOB_TYPE_TOKEN).inputs
     assert job["endpoint_url"] == "http://127.0.0.1:5123"
     assert job["operations_config"] == {"detect_moderation_labels": {"min_confidence": 60.0}}
     assert job["input"]["s3_object"]["name"] == SAMPLE_MANIFEST_KEY
@@ -111,7 +112,7 @@ def test_existing_mode_creates_no_aws_resource(mocks, deploy, config) -> None:
         "results_uri": "s3://media-out/results/job-media-job/results.jsonl",
         "manifest_summary_uri": "s3://media-out/results/job-media-job/manifest-summary.json",
     }
-    job = mocks.one("pulumi-python:dynamic/rekognition:MediaAnalysisJob").inputs
+    job = mocks.one(JOB_TYPE_TOKEN).inputs
     assert job["operations_config"] == {"detect_moderation_labels": {"min_confidence": 50.0}}
     assert job["kms_key_id"] == EXISTING_KEY
 

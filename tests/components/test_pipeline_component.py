@@ -8,10 +8,11 @@ import json
 import pytest
 
 from rekognition_media.api.manifest import manifest_jsonl
+from rekognition_media.api.resources import JOB_TYPE_TOKEN, STACK_IDENTITY_TYPE_TOKEN
 from rekognition_media.components import MediaAnalysisPipeline, MediaAnalysisPipelineArgs
 from rekognition_media.devtools.media import sample_images
 
-JOB = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
+JOB = JOB_TYPE_TOKEN
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
 EXISTING_KEY = "arn:aws:kms:us-east-1:123456789012:key/0f0f0f0f-1111-2222-3333-444444444444"
 EXISTING_POLICY = "arn:aws:iam::123456789012:policy/media-analysis"
@@ -118,7 +119,7 @@ def test_every_resource_is_parented_under_the_pipeline(mocks, deploy) -> None:
         if r.typ.startswith(("aws:", "rekognition-media:index:", "pulumi-python:dynamic"))
         and r is not pipeline
         # One per stack, shared by every job in it (see providers/identity.py).
-        and r.typ != "pulumi-python:dynamic/rekognition:StackIdentity"
+        and r.typ != STACK_IDENTITY_TYPE_TOKEN
     ]
     assert len(owned) > 20
     for r in owned:

@@ -16,10 +16,11 @@ from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
+from rekognition_media.api.resources import JOB_TYPE_TOKEN
 from rekognition_media.policies import PACK_NAME, all_policies
 
 KEY = "aws:kms/key:Key"
-JOB = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
+JOB = JOB_TYPE_TOKEN
 BUCKET = "aws:s3/bucket:Bucket"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 LEVELS = {

@@ -8,6 +8,7 @@ import pytest
 from policy_harness import UNKNOWN_NUM, UNKNOWN_OBJ, UNKNOWN_STR, Stack, check
 
 from rekognition_media.api import shapes
+from rekognition_media.api.resources import JOB_TYPE_TOKEN
 from rekognition_media.policies import (
     cross_resource_links,
     media_analysis_job_kms_key,
@@ -16,7 +17,7 @@ from rekognition_media.policies import (
 )
 from rekognition_media.policies.media_analysis_jobs import CONFIDENCE_RANGE, MINIMUM_CONFIDENCE
 
-JOB = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
+JOB = JOB_TYPE_TOKEN
 BUCKET = "aws:s3/bucket:Bucket"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 KEY = "aws:kms/key:Key"
