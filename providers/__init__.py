@@ -1,6 +1,6 @@
 """The ``MediaAnalysisJob`` Pulumi resource (a Python dynamic provider)."""
 
-from rekognition_media.providers.args import (
+from .args import (
     DetectModerationLabelsArgs,
     MediaAnalysisInputArgs,
     MediaAnalysisJobArgs,
@@ -8,13 +8,13 @@ from rekognition_media.providers.args import (
     OutputConfigArgs,
     S3ObjectArgs,
 )
-from rekognition_media.providers.job import (
+from .job import (
     TYPE_TOKEN,
     MediaAnalysisJob,
     MediaAnalysisJobFailed,
     MediaAnalysisJobProvider,
 )
-from rekognition_media.providers.waiter import JobWaitTimeout
+from .waiter import JobWaitTimeout
 
 __all__ = [
     "TYPE_TOKEN",

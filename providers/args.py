@@ -16,7 +16,7 @@ from typing import Any, TypeVar, dataclass_transform
 
 import pulumi
 
-from rekognition_media.providers.request import JobSettings
+from .request import JobSettings
 
 _T = TypeVar("_T")
 

@@ -35,9 +35,10 @@ import boto3
 import pulumi
 
 from rekognition_media.api import limits
-from rekognition_media.providers import client
-from rekognition_media.providers.pageboard import PageBoard
-from rekognition_media.providers.waiter import QUOTA_SHARE, GetPoller, Poller, SharedPoller
+
+from . import client
+from .pageboard import PageBoard
+from .waiter import QUOTA_SHARE, GetPoller, Poller, SharedPoller
 
 CONFIG_NAMESPACE = "rekognition-media"
 DEFAULT_JOBS_PER_PROVIDER = 3

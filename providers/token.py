@@ -23,7 +23,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from rekognition_media.providers.request import normalise
+from .request import normalise
 
 PREFIX = "pulumi-"
 MAX_LENGTH = 64  # the API's limit for ClientRequestToken

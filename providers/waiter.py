@@ -29,7 +29,8 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError, ConnectionError, EndpointConnectionError
 
 from rekognition_media.api import limits, shapes
-from rekognition_media.providers.pageboard import PageBoard
+
+from .pageboard import PageBoard
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED"})
 # The lifecycle order; a poll that reports an earlier status than one already seen is a
