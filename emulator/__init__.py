@@ -1,8 +1,8 @@
 """A local Rekognition media-analysis service on top of moto, on one HTTP endpoint.
 
 ``StartMediaAnalysisJob``, ``GetMediaAnalysisJob`` and ``ListMediaAnalysisJobs`` behave
-as AWS documents it (the team's behavioural reference, rekognition-media-analysis.md);
-S3, KMS, IAM, STS and every other request go to moto. See emulator/README.md.
+as the AWS documentation describes them (API Reference and Developer Guide, "Bulk
+analysis"); S3, KMS, IAM, STS and every other request go to moto. See emulator/README.md.
 
     from rekognition_media.emulator import Emulator, EmulatorSettings
 
@@ -12,7 +12,9 @@ S3, KMS, IAM, STS and every other request go to moto. See emulator/README.md.
 
 from __future__ import annotations
 
-from .server import ADMIN_PREFIX, Emulator, EmulatorApp
+from .admin import ADMIN_PREFIX
+from .server import Emulator
 from .settings import EmulatorSettings
+from .urls import EmulatorApp
 
 __all__ = ["ADMIN_PREFIX", "Emulator", "EmulatorApp", "EmulatorSettings"]

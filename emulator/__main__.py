@@ -27,7 +27,7 @@ from .settings import (
     flag_name,
     from_env,
     parse_text,
-    validation_message,
+    settings_error_message,
 )
 
 DEFAULT_HOST = "127.0.0.1"
@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = settings_from(args, os.environ)
     except ValidationError as exc:
-        parser.error(validation_message(exc))
+        parser.error(settings_error_message(exc))
     host = args.host or os.environ.get(env_name("host"), DEFAULT_HOST)
     port = (
         args.port if args.port is not None else int(os.environ.get(env_name("port"), DEFAULT_PORT))

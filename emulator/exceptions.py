@@ -1,7 +1,8 @@
 """Errors of the Rekognition API, raised by the models and serialized by the responses.
 
-Names and HTTP statuses follow the reference, section 5: every modeled exception is a
-400 except InternalServerError and (by default) ThrottlingException, which are 500s.
+Names and HTTP statuses follow the AWS documentation (Rekognition API Reference,
+"Common Errors" and each operation's "Errors"): every modeled exception is a 400 except
+InternalServerError and (by default, [UNCONFIRMED]) ThrottlingException, which are 500s.
 """
 
 from __future__ import annotations

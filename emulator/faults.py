@@ -64,8 +64,9 @@ class FaultDice:
         return None
 
 
-class RateLimiter:
-    """Token buckets per (account, region, operation): ``rate`` calls/s, burst ``rate``.
+class QuotaEnforcer:
+    """Quota mode: token buckets per (account, region, operation), ``rate`` calls/s, burst
+    ``rate``; a call over quota is refused, never delayed.
 
     A burst of ``rate`` calls passes at once, as AWS's documented TPS quotas allow; the
     next call within the same second is over quota. Rates below 1/s still admit one call.

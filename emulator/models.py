@@ -50,7 +50,7 @@ from .exceptions import (
     limit_exceeded,
     resource_not_found,
 )
-from .hooks import JobControls, job_controls
+from .job_controls import JobControls, job_controls
 from .persistence import JobFiles
 from .processing import JobResult, JobSpec, process
 from .settings import EmulatorSettings, SettingsHolder

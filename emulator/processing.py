@@ -33,8 +33,8 @@ from rekognition_media.api.statuses import FAILED, SUCCEEDED
 
 from . import moderation
 from .exceptions import INVALID_S3_OBJECT_MESSAGE
-from .hooks import JobControls
 from .images import ImageFormatError, probe
+from .job_controls import JobControls
 from .settings import EmulatorSettings
 from .storage import KmsKeyError, NoSuchBucket, Storage, StorageError, StoredObject
 

@@ -27,7 +27,7 @@ from werkzeug.wrappers import Request
 from rekognition_media.api import shapes
 
 from .exceptions import ApiError, internal_error, invalid_parameter, serialization
-from .faults import QUOTA_FAULT, FaultDice, RateLimiter
+from .faults import QUOTA_FAULT, FaultDice, QuotaEnforcer
 from .models import MediaAnalysisBackend, Scope
 from .settings import SettingsHolder
 from .stats import SUCCESS, CallStats
@@ -72,7 +72,8 @@ def request_scope(environ: Mapping[str, Any], default_region: str) -> Scope:
     return Scope(str(account), region)
 
 
-def validation_message(violations: list[shapes.Violation]) -> str:
+def validation_error_message(violations: list[shapes.Violation]) -> str:
+    """AWS's text for constraint violations: ``N validation errors detected: ...``."""
     count = len(violations)
     detail = "; ".join(violation.aws_message() for violation in violations)
     return f"{count} validation error{'s' if count > 1 else ''} detected: {detail}"
@@ -91,7 +92,7 @@ class RekognitionResponses:
         self.settings = settings
         self.stats = stats
         self.dice = FaultDice()
-        self.limiter = RateLimiter()
+        self.limiter = QuotaEnforcer()
         self._handlers: dict[str, Callable[[Scope, Mapping[str, Any]], dict[str, Any]]] = {
             shapes.START: backend.start_job,
             shapes.GET: backend.get_job,
@@ -130,7 +131,7 @@ class RekognitionResponses:
         params = _read_json(environ)
         violations = shapes.validate(operation, params)
         if violations:
-            raise invalid_parameter(validation_message(violations))
+            raise invalid_parameter(validation_error_message(violations))
         return self._handlers[operation](scope, params)
 
 

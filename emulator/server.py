@@ -1,115 +1,22 @@
-"""One HTTP endpoint: moto's services, the media-analysis operations and admin routes.
-
-Requests are routed in this order:
-
-1. ``/_emulator/...``: admin API (JSON; never subject to fault injection).
-2. ``X-Amz-Target: RekognitionService.{Start,Get,List}MediaAnalysisJob(s)``: ours.
-3. Everything else, unchanged, to moto's multi-service app (S3, KMS, IAM, STS, ...).
-
-:class:`Emulator` runs it on a background thread, for tests and embedding.
+"""The emulator's lifecycle: :class:`Emulator` serves the app of :mod:`.urls` on one port
+from a background thread, for tests, embedding and the CLI (``__main__``).
 """
 
 from __future__ import annotations
 
-import http
 import importlib
-import json
-import logging
 import threading
-from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Final, Self
 
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
+from moto.moto_server.werkzeug_app import MotoRequestHandler
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .models import MediaAnalysisBackend
-from .responses import HttpResponse, RekognitionResponses, target_operation
-from .settings import EmulatorSettings, SettingsHolder, validation_message
-from .stats import CallStats
+from .settings import EmulatorSettings, SettingsHolder
+from .urls import EmulatorApp
 
-log = logging.getLogger(__name__)
-
-ADMIN_PREFIX: Final = "/_emulator"
 DUMMY_CREDENTIALS: Final = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-StartResponse = Any  # the WSGI start_response callable
-
-
-class EmulatorApp:
-    """The WSGI application combining moto, the media-analysis API and the admin API."""
-
-    def __init__(self, settings: SettingsHolder, backend: MediaAnalysisBackend) -> None:
-        self.settings = settings
-        self.backend = backend
-        self.stats = CallStats()
-        self.rekognition = RekognitionResponses(backend, settings, self.stats)
-        self.moto = DomainDispatcherApplication(create_backend_app)
-
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = str(environ.get("PATH_INFO", ""))
-        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
-            try:
-                response = self.admin(str(environ.get("REQUEST_METHOD", "GET")), path, environ)
-            except Exception as exc:  # still JSON, never werkzeug's HTML error page
-                log.exception("admin request %s failed", path)
-                response = _json(500, {"error": f"{type(exc).__name__}: {exc}"})
-        elif (operation := target_operation(environ)) is not None:
-            response = self.rekognition.handle(operation, environ)
-        else:
-            result: Iterable[bytes] = self.moto(environ, start_response)
-            return result
-        status = f"{response.status} {http.HTTPStatus(response.status).phrase}"
-        start_response(status, response.headers)
-        return [response.body]
-
-    # --- admin API -----------------------------------------------------------------------
-
-    def admin(self, method: str, path: str, environ: dict[str, Any]) -> HttpResponse:
-        route = path[len(ADMIN_PREFIX) :].strip("/")
-        if route == "health" and method == "GET":
-            return _json(200, {"status": "ok"})
-        if route == "settings" and method == "GET":
-            return _json(200, self.settings.current.model_dump(mode="json"))
-        if route == "settings" and method == "PATCH":
-            try:
-                changes = json.loads(_body(environ) or b"{}")
-                if not isinstance(changes, dict):
-                    raise ValueError("settings changes must be a JSON object")
-                updated = self.settings.update(changes)
-            except ValueError as exc:
-                return _json(400, {"error": validation_message(exc)})
-            return _json(200, updated.model_dump(mode="json"))
-        if route == "stats" and method == "GET":
-            return _json(200, self.stats_snapshot())
-        if route == "stats/reset" and method == "POST":
-            self.stats.reset()
-            return _json(200, self.stats_snapshot())
-        if route in ("health", "settings", "stats", "stats/reset"):
-            return _json(405, {"error": f"{method} not allowed on {path}"})
-        return _json(404, {"error": f"no admin endpoint {path}"})
-
-    def stats_snapshot(self) -> dict[str, Any]:
-        return {"calls": self.stats.snapshot(), "jobs": self.backend.job_counts()}
-
-
-def _body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    data: bytes = environ["wsgi.input"].read(min(length, 1024 * 1024)) if length > 0 else b""
-    return data
-
-
-def _json(status: int, body: Any) -> HttpResponse:
-    data = json.dumps(body).encode("utf-8")
-    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
-    return HttpResponse(status, headers, data)
 
 
 class _RequestHandler(MotoRequestHandler):

@@ -255,7 +255,7 @@ class SettingsHolder:
             return updated
 
 
-def validation_message(exc: ValueError) -> str:
+def settings_error_message(exc: ValueError) -> str:
     """A one-line explanation of a settings error, for the CLI and the admin API."""
     if isinstance(exc, ValidationError):
         return "; ".join(

@@ -1,4 +1,4 @@
-"""Every request constraint of reference section 1 is enforced server-side.
+"""Every request constraint of botocore's model (the API Reference's) is enforced server-side.
 
 Requests are posted raw, so values botocore would refuse client-side reach the server
 too. A violation must be InvalidParameterException naming the member; the values just
@@ -167,7 +167,7 @@ def test_list_constraint_violations(
 
 
 def test_list_max_results_101_through_boto3(aws: Aws) -> None:
-    # boto3 checks only minimums client-side, so 101 reaches the server (reference §1).
+    # boto3 checks only minimums client-side, so 101 reaches the server.
     with pytest.raises(aws.rekognition.exceptions.InvalidParameterException) as caught:
         aws.rekognition.list_media_analysis_jobs(MaxResults=101)
     assert "less than or equal to 100" in str(caught.value)
