@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import runpy
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -13,11 +12,9 @@ import yaml
 
 from rekognition_media.api.resources import JOB_TYPE_TOKEN
 from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
+from tests.mocks import EXAMPLE_PROGRAM as PROGRAM
+from tests.mocks import EXISTING_KEY, EXISTING_POLICY, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-PROGRAM = ROOT / "__main__.py"
-EXISTING_KEY = "arn:aws:kms:us-east-1:123456789012:key/0f0f0f0f-1111-2222-3333-444444444444"
-EXISTING_POLICY = "arn:aws:iam::123456789012:policy/media-analysis"
 EXPORTS = (
     "mode",
     "input_bucket",

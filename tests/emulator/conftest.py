@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from emulator_testkit import Aws
 
 from rekognition_media.emulator import Emulator
+
+from .testkit import Aws
 
 
 @pytest.fixture(autouse=True)

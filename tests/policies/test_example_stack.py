@@ -1,6 +1,6 @@
 """The whole pack on the example stack (``__main__.py`` at the repository root).
 
-The example program runs under Pulumi mocks (the ``RecordingMocks`` of the component tests),
+The example program runs under Pulumi mocks (the ``RecordingMocks`` of tests/mocks.py),
 which record every registered resource: its type, name, URN, parent, its inputs exactly as
 the engine receives them (camelCase for pulumi-aws, the snake_case dicts of the dynamic
 ``MediaAnalysisJob``) and, here, its property dependencies. Each recorded resource goes
@@ -21,12 +21,20 @@ from typing import Any, Literal
 
 import pulumi
 import pytest
-from policy_harness import UNKNOWN_STR, Stack, check
 from pulumi_policy import PolicyResource, ResourceValidationPolicy, StackValidationPolicy
 
 from rekognition_media.policies import RESOURCE_TYPES, all_policies
-from tests.components.conftest import ACCOUNT_ID, JOB_TYPE, RecordingMocks, RecordingMonitor
-from tests.components.test_example_stack import EXISTING_KEY, EXISTING_POLICY, PROGRAM
+from tests.mocks import (
+    ACCOUNT_ID,
+    EXISTING_KEY,
+    EXISTING_POLICY,
+    JOB_TYPE,
+    RecordingMocks,
+    RecordingMonitor,
+)
+from tests.mocks import EXAMPLE_PROGRAM as PROGRAM
+
+from .harness import UNKNOWN_STR, Stack, check
 
 BUCKET = "aws:s3/bucket:Bucket"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"

@@ -12,9 +12,10 @@ import json
 from typing import Any
 
 import pytest
-from emulator_testkit import Aws, assert_aws_error, post
 
 from rekognition_media.emulator import Emulator
+
+from .testkit import Aws, assert_aws_error, post
 
 START = "RekognitionService.StartMediaAnalysisJob"
 GET = "RekognitionService.GetMediaAnalysisJob"

@@ -11,13 +11,14 @@ import json
 from typing import Any
 
 from google.protobuf import empty_pb2, json_format, struct_pb2
-from policy_harness import UNKNOWN_STR, urn
 from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from rekognition_media.api.resources import JOB_TYPE_TOKEN
 from rekognition_media.policies import PACK_NAME, all_policies
+
+from .harness import UNKNOWN_STR, urn
 
 KEY = "aws:kms/key:Key"
 JOB = JOB_TYPE_TOKEN

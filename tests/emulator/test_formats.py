@@ -7,13 +7,14 @@ import itertools
 import json
 
 import pytest
-from emulator_testkit import jpeg, png
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rekognition_media.api import manifest
 from rekognition_media.emulator.images import ImageFormatError, ImageInfo, probe_bytes
 from rekognition_media.emulator.moderation import TAXONOMY
+
+from .testkit import jpeg, png
 
 
 @settings(max_examples=200, deadline=None)

@@ -6,7 +6,11 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from policy_harness import (
+
+from rekognition_media.policies import UNKNOWN
+from rekognition_media.policies._framework import get, plain
+
+from .harness import (
     UNKNOWN_BOOL,
     UNKNOWN_NUM,
     UNKNOWN_OBJ,
@@ -14,9 +18,6 @@ from policy_harness import (
     analyze_props,
     remediate_props,
 )
-
-from rekognition_media.policies import UNKNOWN
-from rekognition_media.policies._framework import get, plain
 
 SENTINELS = [UNKNOWN_STR, UNKNOWN_BOOL, UNKNOWN_NUM, UNKNOWN_OBJ]
 

@@ -4,7 +4,8 @@ Properties go through the same path as in ``pulumi_policy``'s servicer: a protob
 ``Struct`` (so numbers become floats), ``json_format.MessageToDict``,
 ``deserialize_properties`` and the unknown-checking proxy. Args are built with the real
 ``ResourceValidationArgs`` / ``StackValidationArgs`` / ``PolicyResource`` constructors and
-the policy's own ``validate`` / ``remediate`` are called, capturing ``report_violation``.
+the policy's own ``validate`` / ``remediate`` are called, capturing ``report_violation``
+and the public ``args.not_applicable(reason)``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from pulumi_policy.deserialize import (
     deserialize_properties,
     serialize_properties,
 )
-from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import (
     UNKNOWN_BOOLEAN_VALUE,
     UNKNOWN_NUMBER_VALUE,
@@ -73,6 +73,18 @@ def remediate_props(props: Mapping[str, Any]) -> Any:
     return unknown_checking_proxy(deserialize_properties(wire(props), True))
 
 
+class NotApplicable(Exception):
+    """What ``args.not_applicable`` raises here: the policy declined, with a reason."""
+
+    def __init__(self, reason: str | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _not_applicable(reason: str | None = None) -> None:
+    raise NotApplicable(reason)
+
+
 def options(parent: str | None = None) -> PolicyResourceOptions:
     return PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], parent)
 
@@ -101,9 +113,11 @@ def resource_args(
     for_remediation: bool = False,
 ) -> ResourceValidationArgs:
     engine = remediate_props(props) if for_remediation else analyze_props(props)
-    return ResourceValidationArgs(
+    args = ResourceValidationArgs(
         resource_type, engine, urn(resource_type, name), name, options(), None, config
     )
+    args.not_applicable = _not_applicable  # type: ignore[method-assign]
+    return args
 
 
 def check(
@@ -125,7 +139,7 @@ def check(
     try:
         result = policy.validate(args, report)
         assert result is None
-    except _NotApplicableError as exc:
+    except NotApplicable as exc:
         outcome.not_applicable = exc.reason or ""
     return outcome
 
@@ -183,9 +197,11 @@ class Stack:
             outcome.violations.append(message)
             outcome.urns.append(urn_)
 
+        args = StackValidationArgs(self.resources, config)
+        args.not_applicable = _not_applicable  # type: ignore[method-assign]
         try:
-            assert policy.validate(StackValidationArgs(self.resources, config), report) is None
-        except _NotApplicableError as exc:
+            assert policy.validate(args, report) is None
+        except NotApplicable as exc:
             outcome.not_applicable = exc.reason or ""
         return outcome
 

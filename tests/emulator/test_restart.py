@@ -16,9 +16,10 @@ from typing import Any
 
 import boto3
 import pytest
-from emulator_testkit import Aws
 
 from rekognition_media.emulator import Emulator, EmulatorSettings
+
+from .testkit import Aws
 
 FAST = {"created_delay": 0, "queue_delay": 0, "job_duration": 0}
 

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from emulator_testkit import Aws, error_code, post
 
 from rekognition_media.emulator import Emulator
+
+from .testkit import Aws, error_code, post
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emulator_testkit import Aws, jpeg, png
 
 from rekognition_media.api import limits
+
+from .testkit import Aws, jpeg, png
 
 LABELS = "Violence:88.5;Graphic Violence:75;Blood & Gore:60.25;Weapons:40;Custom Thing:99"
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from emulator_testkit import Aws, error_code
+from .testkit import Aws, error_code
 
 THREADS = 20
 

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from emulator_testkit import Aws
+
+from .testkit import Aws
 
 
 def region_with_jobs(

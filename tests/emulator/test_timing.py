@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from emulator_testkit import Aws
-
 from rekognition_media.emulator import Emulator
+
+from .testkit import Aws
 
 PRECISION = 0.05  # seconds: completion must be visible this soon after the configured time
 

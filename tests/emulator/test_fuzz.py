@@ -12,11 +12,12 @@ import uuid
 from typing import Any
 
 import pytest
-from emulator_testkit import JSON_11, Aws, post
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rekognition_media.emulator import Emulator
+
+from .testkit import JSON_11, Aws, post
 
 OPERATIONS = ("StartMediaAnalysisJob", "GetMediaAnalysisJob", "ListMediaAnalysisJobs")
 CLIENT_ERRORS = {
