@@ -36,7 +36,7 @@ from pulumi.dynamic import (
 from rekognition_media.api import manifest, shapes
 from rekognition_media.api.casing import from_api
 from rekognition_media.api.resources import JOB_RESOURCE, JOB_TYPE_TOKEN, PROVIDER_MODULE
-from rekognition_media.api.statuses import SUCCEEDED, TERMINAL
+from rekognition_media.api.statuses import FAILED, SUCCEEDED, TERMINAL
 
 from . import client, identity, polling
 from .args import MediaAnalysisJobArgs, as_props
@@ -138,7 +138,7 @@ class MediaAnalysisJobProvider(ResourceProvider):
             "started_by_stack": owned,
             "manifest_statistics": _summary_statistics(job, settings),
         }
-        if job["Status"] == "FAILED" and settings.fail_on_job_failure:
+        if job["Status"] == FAILED and settings.fail_on_job_failure:
             details = job.get("FailureDetails", {})
             raise MediaAnalysisJobFailed(
                 resource, job_id, details.get("Code", "UNKNOWN"), details.get("Message", "")
@@ -245,7 +245,7 @@ def _start_or_resume(
             _report(job["JobId"], f"started ({resource})")
             return job, token, True
         gone = job["Status"] == SUCCEEDED and _results_gone(job, settings)
-        if job["Status"] != "FAILED" and not gone:
+        if job["Status"] != FAILED and not gone:
             _report(
                 job["JobId"],
                 f"resumed ({resource}): an earlier run started it with this request, "
