@@ -7,6 +7,8 @@ Subpackages:
     components  encrypted buckets, KMS key, least-privilege IAM, the whole pipeline
     policies    the CrossGuard policy pack
     emulator    a local Rekognition media-analysis service on top of moto
+    devtools    development support: programs through the real Pulumi CLI, a seeded
+                emulator, sample and test images (tests, quickstart, benchmarks)
 """
 
 __version__ = "0.1.0"
