@@ -15,7 +15,7 @@ import pytest
 from pulumi import automation as auto
 
 from rekognition_media.api.manifest import manifest_jsonl
-from rekognition_media.devtools.engine import EngineStack, StackFactory
+from rekognition_media.devtools.engine import EngineStack, StackFactory, write_program
 from rekognition_media.devtools.media import sample_images
 from rekognition_media.devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator
@@ -296,3 +296,61 @@ def test_invalid_manifest_lines_are_counted_in_the_output_and_outputs(
         "valid_json_lines": 1,
         "invalid_json_lines": 9,
     }
+
+
+# --- the README's example, as written, on a first deployment ----------------------------
+
+README_PRELUDE = """
+import pulumi
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+
+
+class _Made(ResourceProvider):
+    def create(self, props):
+        return CreateResult(props["name"], dict(props))
+
+
+class _Bucket(Resource):  # stands in for aws.s3.Bucket: its name is unknown at preview
+    bucket: pulumi.Output[str]
+
+    def __init__(self, name, bucket):
+        super().__init__(_Made(), name, {"name": name, "bucket": bucket})
+
+
+class _Key(Resource):  # stands in for aws.kms.Key
+    arn: pulumi.Output[str]
+
+    def __init__(self, name, arn):
+        super().__init__(_Made(), name, {"name": name, "arn": arn})
+
+
+_config = pulumi.Config()
+media_in = _Bucket("media-in", _config.require("inputBucket"))
+media_out = _Bucket("media-out", _config.require("outputBucket"))
+key = _Key("key", _config.require("kmsKeyId"))
+"""
+
+
+def test_the_readme_example_runs_as_written_on_a_first_deployment(
+    emulator: Emulator, engine_stack: StackFactory, tmp_path: Path
+) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("## `MediaAnalysisJob`") :]
+    example = section[section.index("```python\n") + 10 : section.index("```\n", 10)]
+    world = seed(emulator)
+    manifest = example.split('name="', 1)[1].split('"', 1)[0]  # the manifest it names
+    world.client("s3").copy_object(
+        Bucket=world.input_bucket,
+        Key=manifest,
+        CopySource={"Bucket": world.input_bucket, "Key": world.manifest},
+    )
+    program = write_program(tmp_path, "readme-example", README_PRELUDE + example)
+    stack = engine_stack(
+        program,
+        env={**provider_env(), "AWS_ENDPOINT_URL": emulator.url},
+        config=world.config(),
+    )
+    assert "create" in stack.preview().change_summary
+    stack.up()
+    assert stack.outputs()["status"] == "SUCCEEDED"
+    assert stack.outputs()["results"].startswith(f"s3://{world.output_bucket}/results/")
