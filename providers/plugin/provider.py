@@ -59,6 +59,7 @@ from pulumi.provider.experimental.provider import (
     UpdateRequest,
     UpdateResponse,
 )
+from pulumi.runtime import rpc
 from pydantic import ValidationError
 
 from rekognition_media.providers.job import MediaAnalysisJobProvider, diff_keys
@@ -146,9 +147,12 @@ class MediaAnalysisJobPlugin(Provider):
         )
         # Secrets are taken off before the plugin sees them, and the engine marks the
         # outputs of secret inputs secret again; no resource references or output values.
+        # Previews of create and update are answered (create: outputs unknown; update: the
+        # job's recorded outputs, which a settings update keeps), so resources that use a
+        # job's outputs are not replaced when only its settings change.
         return ConfigureResponse(
             accept_secrets=False,
-            supports_preview=False,
+            supports_preview=True,
             accept_resources=False,
             accept_outputs=False,
         )
@@ -185,6 +189,9 @@ class MediaAnalysisJobPlugin(Provider):
     async def create(self, request: CreateRequest) -> CreateResponse:
         _require_job(request.type)
         declared = convert.to_core(request.properties)
+        if request.preview:
+            unknown = {key: rpc.UNKNOWN for key in OUTPUT_FIELDS}
+            return CreateResponse(properties=convert.to_wire({**declared, **unknown}))
         props = {
             **self._effective(declared),
             "resource_name": request.name,
@@ -214,6 +221,7 @@ class MediaAnalysisJobPlugin(Provider):
         return ReadResponse(resource_id=result.id, properties=convert.to_wire(outs), inputs=inputs)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
+        # Makes no AWS call (only settings update in place), so a preview is the real answer.
         _require_job(request.type)
         olds, news = convert.to_core(request.olds), convert.to_core(request.news)
         result = await self._run(request.urn, self._core.update, request.resource_id, olds, news)
