@@ -228,3 +228,24 @@ def test_refresh_of_a_vanished_job_removes_it(
     own_emulator.update_settings(retention_seconds=0.001)  # every job is now past retention
     stack.run("refresh", "--yes")
     assert stack.resources(JOB_TYPE) == []
+
+
+def test_the_example_program_runs(emulator: Emulator, pulumi_bin: Path, tmp_path: Path) -> None:
+    """examples/yaml-job, copied (stack configuration is written beside the program)."""
+    require_tools(pulumi_bin)
+    world = seed(emulator)
+    example = Path(__file__).resolve().parents[2] / "examples" / "yaml-job" / "Pulumi.yaml"
+    stack = YamlStack(tmp_path / "program", tmp_path / "state", pulumi_bin, env=provider_env())
+    (stack.program_dir / "Pulumi.yaml").write_text(example.read_text())
+    stack.init()
+    for key, value in {
+        "inputBucket": world.input_bucket,
+        "outputBucket": world.output_bucket,
+        "kmsKeyArn": world.key_arn,
+        "manifest": world.manifest,
+        "rekognition-media:endpointUrl": emulator.url,
+    }.items():
+        stack.run("config", "set", key, value)
+    stack.up()
+    assert stack.outputs()["status"] == "SUCCEEDED"
+    stack.run("destroy", "--yes")
