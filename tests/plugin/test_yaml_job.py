@@ -8,6 +8,11 @@ the plugin's own). Each test seeds its own buckets, key and manifest.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +22,8 @@ import yaml
 
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.providers.plugin import JOB_TYPE
-from tests.plugin.yaml_stack import PulumiFailed, YamlStack, require_tools
+from tests.engine.harness import offline_env
+from tests.plugin.yaml_stack import PLUGIN, PulumiFailed, YamlStack, require_tools
 from tests.providers.world import World, provider_env, seed
 
 pytestmark = pytest.mark.engine
@@ -249,3 +255,63 @@ def test_the_example_program_runs(emulator: Emulator, pulumi_bin: Path, tmp_path
     stack.up()
     assert stack.outputs()["status"] == "SUCCEEDED"
     stack.run("destroy", "--yes")
+
+
+def test_killed_up_rerun_resumes_the_same_job(
+    emulator: Emulator, yaml_stack: YamlStackFactory
+) -> None:
+    """The token scope's promise: the provider's stackIdentity is in the state before the
+    job starts, so a re-run of a killed `pulumi up` derives the same token."""
+    world = seed(emulator, duration_seconds=8)
+    stack = yaml_stack(one_job(world))
+    runner = subprocess.Popen(
+        [str(stack.bin_dir / "pulumi"), "up", "--yes", "--skip-preview", "--non-interactive"],
+        cwd=stack.program_dir,
+        env={**os.environ, **offline_env(stack.bin_dir, stack.state_dir), **stack.env},
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not world.jobs_of():
+            assert time.monotonic() < deadline, "no job started"
+            time.sleep(0.2)
+        time.sleep(1)  # the plugin now waits for the job
+    finally:
+        os.killpg(runner.pid, signal.SIGKILL)
+        runner.wait()
+    assert world.jobs_of()[0]["Status"] not in ("SUCCEEDED", "FAILED")
+    # The plugin process notices its engine is gone and exits (no orphan left polling).
+    deadline = time.monotonic() + 10
+    while _plugin_processes():
+        assert time.monotonic() < deadline, f"plugin processes left: {_plugin_processes()}"
+        time.sleep(0.2)
+
+    stack.run("cancel", "--yes")  # the killed run still holds the stack's lock
+    out = stack.up()
+    [job] = world.jobs_of()
+    assert stack.outputs()["jobId"] == job["JobId"]
+    assert job["Status"] == "SUCCEEDED"
+    assert "resumed (nightly)" in out
+    stack.run("refresh", "--yes", "--clear-pending-creates")
+    stack.run("preview", "--expect-no-changes")
+
+
+def _plugin_processes() -> list[int]:
+    """Running processes of this checkout's plugin executable."""
+    executable = str(_plugin_dir() / PLUGIN)
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if executable.encode() in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+def _plugin_dir() -> Path:
+    return Path(sys.executable).parent
