@@ -97,11 +97,7 @@ class MediaAnalysisJobProvider(ResourceProvider):
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [key for key in _REPLACE_ON if _changed(olds.get(key), news.get(key))]
-        if news.get("client_request_token") is None and "client_request_token" in replaces:
-            # Derived (not declared): it changes only with the request, which is compared.
-            replaces.remove("client_request_token")
-        updates = [key for key in SETTINGS if _changed(olds.get(key), news.get(key))]
+        replaces, updates = diff_keys(olds, news)
         return DiffResult(
             changes=bool(replaces or updates),
             replaces=replaces,
@@ -176,6 +172,17 @@ class MediaAnalysisJobProvider(ResourceProvider):
             s3_object = (pointer or {}).get("s3_object") or {}
             if s3_object.get("bucket") and s3_object.get("name"):
                 _delete_output(s3, _id, s3_object)
+
+
+def diff_keys(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """The properties whose change replaces the job, and the settings that update in place
+    (shared by the dynamic provider and the ``rekognition-media`` plugin)."""
+    replaces = [key for key in _REPLACE_ON if _changed(olds.get(key), news.get(key))]
+    if news.get("client_request_token") is None and "client_request_token" in replaces:
+        # Derived (not declared): it changes only with the request, which is compared.
+        replaces.remove("client_request_token")
+    updates = [key for key in SETTINGS if _changed(olds.get(key), news.get(key))]
+    return replaces, updates
 
 
 class MediaAnalysisJob(pulumi.dynamic.Resource, module=PROVIDER_MODULE, name=JOB_RESOURCE):

@@ -5,7 +5,8 @@
 #         export PATH="$PULUMI_BIN:$PATH"
 #
 # The last line on stdout is the absolute directory holding `pulumi` and the helper plugins
-# (pulumi-resource-pulumi-python, pulumi-analyzer-policy-python, pulumi-language-python-exec).
+# (pulumi-resource-pulumi-python, pulumi-analyzer-policy-python, pulumi-language-python-exec) and Pulumi's
+# YAML language host (pulumi-language-yaml, built from github.com/pulumi/pulumi-yaml when missing).
 # Everything else goes to stderr. Put that directory first on PATH: the engine looks up plugins there.
 #
 # The version is pinned in .pulumi-version at the repository root (one line, e.g. 3.259.0).
@@ -28,6 +29,11 @@ readonly LANGHOST_MODULE=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language
 readonly ANALYZER_FALLBACK_SDK_VERSION=3.220.0
 readonly HELPERS=(pulumi-resource-pulumi-python pulumi-analyzer-policy-python pulumi-language-python-exec)
 readonly MARKER_NAME=.complete
+# Pulumi's YAML language host (`runtime: yaml` programs), served by the module proxy. It is added beside
+# the CLI in our cache when missing, so caches built before it was needed get it too.
+readonly YAML_MODULE=github.com/pulumi/pulumi-yaml
+readonly YAML_VERSION=v1.25.0
+readonly YAML_HOST=pulumi-language-yaml
 
 log() { printf 'pulumi-cli: %s\n' "$*" >&2; }
 die() {
@@ -207,6 +213,42 @@ build_into_cache() {
 	log "built Pulumi CLI $want in $((SECONDS - start)) s"
 }
 
+# Builds the YAML language host into directory $1 (one of our cache directories) unless it is there.
+# A failure only warns: the CLI still runs Python programs; YAML programs then fail, saying why.
+ensure_yaml_host() {
+	local dest=$1 wrap logf tmp start
+	[[ -x $dest/$YAML_HOST ]] && return 0
+	find_go
+	mkdir -p "$cache_root"
+	if command -v flock >/dev/null 2>&1; then
+		exec 8>"$cache_root/.lock-yaml-$YAML_VERSION"
+		flock 8
+		if [[ -x $dest/$YAML_HOST ]]; then
+			exec 8>&-
+			return 0
+		fi
+	fi
+	log "building the YAML language host $YAML_MODULE $YAML_VERSION into $dest (~1.5 min)"
+	start=$SECONDS
+	new_work_dir wrap "${TMPDIR:-/tmp}"
+	logf="$wrap/build.log"
+	tmp="$dest/.$YAML_HOST.tmp.$$"
+	printf 'module pulumiyamlwrapper\n\ngo 1.25\n' >"$wrap/go.mod"
+	if run_go "$wrap" "$logf" get "$YAML_MODULE/cmd/$YAML_HOST@$YAML_VERSION" &&
+		run_go "$wrap" "$logf" build -trimpath \
+			-ldflags "-X $YAML_MODULE/pkg/version.Version=$YAML_VERSION" \
+			-o "$tmp" "$YAML_MODULE/cmd/$YAML_HOST"; then
+		mv -f "$tmp" "$dest/$YAML_HOST" # atomic: the host is either absent or complete
+		log "built the YAML language host in $((SECONDS - start)) s"
+	else
+		rm -f "$tmp"
+		log "warning: could not build the YAML language host ($YAML_MODULE $YAML_VERSION):"
+		log "         Pulumi.yaml projects with runtime: yaml cannot run. Last lines of the build:"
+		grep -v '^go: downloading' "$logf" | tail -n 15 >&2 || true
+	fi
+	exec 8>&- 2>/dev/null || true
+}
+
 # Case 2 helper: sets out_dir to a directory holding the ambient pulumi plus the helpers.
 ambient_with_helpers() {
 	local amb_dir=$1 dest stage
@@ -239,6 +281,7 @@ if [[ -n ${PULUMI_CLI_DIR:-} ]]; then
 	fi
 	missing=$(missing_helpers "$dir")
 	[[ -z $missing ]] || log "warning: $dir lacks helper plugins: $(echo "$missing" | tr '\n' ' ')"
+	[[ -x $dir/$YAML_HOST ]] || log "warning: $dir has no $YAML_HOST: runtime: yaml programs cannot run"
 	log "using Pulumi CLI ${got:-?} from PULUMI_CLI_DIR at $dir"
 	printf '%s\n' "$dir"
 	exit 0
@@ -249,6 +292,11 @@ if ambient=$(command -v pulumi 2>/dev/null) && [[ -n $ambient ]]; then
 	ambient_dir=$(cd "$(dirname "$ambient")" && pwd)
 	if [[ $ambient_dir != "$cache_bin" && $(cli_version "$ambient_dir") == "$want" ]]; then
 		ambient_with_helpers "$ambient_dir"
+		if [[ $out_dir != "$ambient_dir" ]]; then
+			ensure_yaml_host "$out_dir"
+		elif [[ ! -x $out_dir/$YAML_HOST ]] && ! command -v "$YAML_HOST" >/dev/null 2>&1; then
+			log "warning: no $YAML_HOST beside $ambient_dir/pulumi: runtime: yaml programs cannot run"
+		fi
 		log "using Pulumi CLI $want found on PATH at $ambient_dir"
 		printf '%s\n' "$out_dir"
 		exit 0
@@ -258,6 +306,7 @@ fi
 # 3. Cache hit.
 if [[ -f $cache_dir/$MARKER_NAME && -z $(missing_helpers "$cache_bin") ]] &&
 	[[ $(cli_version "$cache_bin") == "$want" ]]; then
+	ensure_yaml_host "$cache_bin"
 	log "using cached Pulumi CLI $want at $cache_bin"
 	printf '%s\n' "$cache_bin"
 	exit 0
@@ -266,5 +315,6 @@ fi
 # 4. Build.
 build_into_cache
 [[ $(cli_version "$cache_bin") == "$want" ]] || die "the cache at $cache_dir does not hold a working Pulumi CLI $want"
+ensure_yaml_host "$cache_bin"
 log "using Pulumi CLI $want at $cache_bin"
 printf '%s\n' "$cache_bin"

@@ -1,0 +1,300 @@
+"""The ``rekognition-media`` resource provider plugin: a thin front end on the core.
+
+It serves ``rekognition-media:index:MediaAnalysisJob`` through Pulumi's experimental
+Python provider API (``pulumi.provider.experimental``, async methods on
+``PropertyValue``s). Every decision -- validation, the replace/update split, the request,
+the idempotency token, adopt, refresh, delete and waiting -- is the core's, the same code
+the dynamic ``MediaAnalysisJob`` runs (``providers.job.MediaAnalysisJobProvider`` and
+``providers.request``). This module only renames properties (camelCase <-> snake_case),
+applies the provider's configuration and runs the core's blocking calls off the event loop.
+
+**Threads.** The core blocks (boto3, and a create waits for its job), so each call runs in
+a thread pool of its own; a waiting create holds one thread. The pool is sized for many
+jobs waiting at once (``REKOGNITION_MEDIA_PLUGIN_THREADS``, default 256), not Python's
+default of a few threads; the jobs of the process share one poller (``providers.polling``).
+One plugin process serves every job of a provider, so the dynamic resource's "lanes" are
+not needed here; the engine's ``--parallel`` still bounds how many run at once.
+
+**Token scope.** The dynamic resource scopes its derived idempotency tokens with a random
+value kept in the stack's state by a sibling resource (``providers.identity``). A plugin's
+resource cannot create a sibling, but its *provider* resource has state of its own, and
+the engine records the provider before any of its resources: ``check_config`` draws a
+random ``stackIdentity`` the first time and keeps the recorded one afterwards (like a
+provider's auto-naming), so it lives in the provider's inputs in the state, and a
+``pulumi up`` killed while a job waits re-runs with the same value and resumes the job.
+The scope of a job's token is ``<project>/<stack>/<resource name>/<stackIdentity>`` (the
+URN's project, stack and name): the dynamic resource's format, with the provider's value
+where the dynamic resource has the ``StackIdentity`` value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+from pulumi.runtime import rpc
+from pydantic import ValidationError
+
+from ..job import MediaAnalysisJobProvider, diff_keys
+from ..request import (
+    IDENTITY_FIELDS,
+    OUTPUT_FIELDS,
+    REQUEST_FIELDS,
+    SETTINGS,
+    JobSettings,
+    Problem,
+    is_unknown,
+    problems,
+)
+from . import convert, engine_log, schema
+
+T = TypeVar("T")
+
+THREADS_ENV = "REKOGNITION_MEDIA_PLUGIN_THREADS"
+DEFAULT_THREADS = 256
+IDENTITY_KEY = "stackIdentity"
+"""The provider input holding the random value that scopes its jobs' tokens."""
+_CONFIG_FIELDS = ("region", "endpoint_url")
+"""Provider configuration: defaults for the jobs' settings of the same names."""
+
+
+class MediaAnalysisJobPlugin(Provider):
+    def __init__(self, threads: int | None = None) -> None:
+        self._core = MediaAnalysisJobProvider()
+        self._config: dict[str, Any] = {}
+        self._identity: str | None = None
+        size = threads or int(os.environ.get(THREADS_ENV, DEFAULT_THREADS))
+        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="rekognition-media")
+
+    async def _run(self, urn: str, call: Callable[..., T], *args: Any) -> T:
+        """``call(*args)`` in the pool; what it writes to stderr is logged under ``urn``."""
+        loop = asyncio.get_running_loop()
+        work = functools.partial(engine_log.serving, urn, call, *args)
+        return await loop.run_in_executor(self._pool, work)
+
+    # --- the provider itself ------------------------------------------------------
+
+    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
+        import json
+
+        return GetSchemaResponse(json.dumps(schema.package_schema()))
+
+    async def check_config(self, request: CheckRequest) -> CheckResponse:
+        news = dict(request.new_inputs)
+        failures = [
+            CheckFailure("", problem.reason) for problem in _config_problems(convert.to_core(news))
+        ]
+        if IDENTITY_KEY not in news:
+            old = request.old_inputs.get(IDENTITY_KEY)
+            # Kept from the state once recorded; drawn once per provider otherwise.
+            value = old.value if old is not None and isinstance(old.value, str) else None
+            news[IDENTITY_KEY] = PropertyValue(value or secrets.token_hex(16))
+        return CheckResponse(inputs=news, failures=failures)
+
+    async def diff_config(self, request: DiffRequest) -> DiffResponse:
+        olds, news = convert.to_core(request.old_state), convert.to_core(request.new_inputs)
+        changed = [
+            convert.camel_case(key)
+            for key in _CONFIG_FIELDS
+            if _known(olds.get(key)) != _known(news.get(key))
+        ]
+        # A new default for jobs that set none changes no job: recorded jobs keep theirs.
+        return DiffResponse(
+            changes=bool(changed),
+            diffs=changed,
+            detailed_diff={
+                key: PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True) for key in changed
+            },
+        )
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        args = convert.to_core(request.args)
+        self._config = {key: args.get(key) for key in _CONFIG_FIELDS}
+        identity = request.args.get(IDENTITY_KEY)
+        self._identity = (
+            identity.value
+            if identity is not None
+            and isinstance(identity.value, str)
+            and not is_unknown(identity.value)
+            else None
+        )
+        # Secrets are taken off before the plugin sees them, and the engine marks the
+        # outputs of secret inputs secret again; no resource references or output values.
+        # Previews of create and update are answered (create: outputs unknown; update: the
+        # job's recorded outputs, which a settings update keeps), so resources that use a
+        # job's outputs are not replaced when only its settings change.
+        return ConfigureResponse(
+            accept_secrets=False,
+            supports_preview=True,
+            accept_resources=False,
+            accept_outputs=False,
+        )
+
+    # --- MediaAnalysisJob ---------------------------------------------------------
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        _require_job(request.type)
+        props = self._effective(convert.to_core(request.new_inputs))
+        found = await self._run(request.urn, problems, props)
+        failures = [CheckFailure("", _wire_problem(p).reason) for p in found]
+        return CheckResponse(inputs=request.new_inputs, failures=failures)
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        _require_job(request.type)
+        olds = _with_default_settings(convert.to_core(request.old_state))
+        news = _with_default_settings(convert.to_core(request.new_inputs))
+        replaces, updates = diff_keys(olds, news)
+        detailed = {
+            convert.camel_case(key): PropertyDiff(PropertyDiffKind.UPDATE_REPLACE, True)
+            for key in replaces
+        } | {
+            convert.camel_case(key): PropertyDiff(PropertyDiffKind.UPDATE, True) for key in updates
+        }
+        return DiffResponse(
+            changes=bool(replaces or updates),
+            replaces=[convert.camel_case(key) for key in replaces],
+            diffs=list(detailed),
+            detailed_diff=detailed,
+            # As the dynamic resource: the old job's resource goes first (see job.py).
+            delete_before_replace=True,
+        )
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        _require_job(request.type)
+        declared = convert.to_core(request.properties)
+        if request.preview:
+            unknown = {key: rpc.UNKNOWN for key in OUTPUT_FIELDS}
+            return CreateResponse(properties=convert.to_wire({**declared, **unknown}))
+        props = {
+            **self._effective(declared),
+            "resource_name": request.name,
+            "token_scope": self._token_scope(request.urn),
+        }
+        result = await self._run(request.urn, self._core.create, props)
+        outs = {**declared, **{key: (result.outs or {}).get(key) for key in OUTPUT_FIELDS}}
+        return CreateResponse(resource_id=result.id, properties=convert.to_wire(outs))
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        _require_job(request.type)
+        recorded = convert.to_core(request.properties)
+        result = await self._run(
+            request.urn, self._core.read, request.resource_id, self._effective(recorded)
+        )
+        if result.id is None:
+            return ReadResponse(resource_id=None)  # the job is gone: it leaves the state
+        outs = {
+            key: value
+            for key, value in (result.outs or {}).items()
+            if key in recorded or key not in (*_CONFIG_FIELDS, *IDENTITY_FIELDS)
+        }
+        inputs = dict(request.inputs)
+        if not inputs:
+            # `pulumi import`: the job's request becomes the inputs.
+            inputs = convert.to_wire({k: outs[k] for k in REQUEST_FIELDS if k in outs})
+        return ReadResponse(resource_id=result.id, properties=convert.to_wire(outs), inputs=inputs)
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        # Makes no AWS call (only settings update in place), so a preview is the real answer.
+        _require_job(request.type)
+        olds, news = convert.to_core(request.olds), convert.to_core(request.news)
+        result = await self._run(request.urn, self._core.update, request.resource_id, olds, news)
+        return UpdateResponse(properties=convert.to_wire(result.outs or {}))
+
+    async def delete(self, request: DeleteRequest) -> None:
+        _require_job(request.type)
+        props = self._effective(convert.to_core(request.properties))
+        await self._run(request.urn, self._core.delete, request.resource_id, props)
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _effective(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The job's properties with the provider's defaults for region and endpoint."""
+        merged = dict(props)
+        for key in _CONFIG_FIELDS:
+            if merged.get(key) is None and self._config.get(key) is not None:
+                merged[key] = self._config[key]
+        return merged
+
+    def _token_scope(self, urn: str) -> str:
+        if not self._identity:
+            raise RuntimeError(
+                f"{urn}: the rekognition-media provider has no {IDENTITY_KEY} (its check_config "
+                "records one in the state): refusing to start a job with an unscoped token"
+            )
+        stack, project, _type, name = _urn_parts(urn)
+        return f"{project}/{stack}/{name}/{self._identity}"
+
+
+def _urn_parts(urn: str) -> tuple[str, str, str, str]:
+    """``urn:pulumi:<stack>::<project>::<type>::<name>`` -> (stack, project, type, name)."""
+    head, project, type_, name = urn.split("::", 3)
+    return head.split(":", 2)[2], project, type_, name
+
+
+def _require_job(type_: str) -> None:
+    if type_.split("$")[-1] != schema.JOB_TYPE:
+        raise ValueError(f"rekognition-media: unknown resource type {type_!r}")
+
+
+def _with_default_settings(props: Mapping[str, Any]) -> dict[str, Any]:
+    """An absent setting is its default: the dynamic resource's inputs always carry every
+    setting, the plugin's carry what the program declares."""
+    merged = dict(props)
+    for key in SETTINGS:
+        if merged.get(key) is None:
+            merged[key] = JobSettings.model_fields[key].default
+    return merged
+
+
+def _known(value: Any) -> Any:
+    return None if is_unknown(value) else value
+
+
+def _config_problems(config: Mapping[str, Any]) -> list[Problem]:
+    given = {k: v for k, v in config.items() if k in _CONFIG_FIELDS and not is_unknown(v)}
+    try:
+        JobSettings.from_props(given)
+    except ValidationError as exc:
+        return [
+            _wire_problem(Problem(".".join(map(str, e["loc"])), e["input"], e["msg"]))
+            for e in exc.errors()
+        ]
+    return []
+
+
+def _wire_problem(problem: Problem) -> Problem:
+    """The core's problem, with property names as the program spells them (camelCase)."""
+    rule = problem.rule
+    if rule.startswith("unknown property"):
+        # "did you mean 'min_confidence'?" / "known: a, b": name them as the user would.
+        head, _, names = rule.partition("; ")
+        names = convert.camel_names(names)
+        rule = f"{head}; {names}" if names else head
+    return Problem(convert.wire_path(problem.path), problem.value, rule)

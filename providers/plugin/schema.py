@@ -1,0 +1,227 @@
+"""The ``rekognition-media`` package schema (``pulumi package get-schema rekognition-media``).
+
+Derived, like the core's validation, from botocore's Rekognition model: the request
+members of StartMediaAnalysisJob are the inputs (required exactly where the model
+requires them), every member of GetMediaAnalysisJob is an output, and descriptions are
+the model's documentation. The resource's own settings and outputs come from
+``providers.request``; only their descriptions are written here.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from typing import Any
+
+import botocore.model
+
+from rekognition_media import __version__
+from rekognition_media.api import shapes
+from rekognition_media.api.casing import snake_case
+
+from ..request import (
+    ADOPT_FIELD,
+    REQUEST_FIELDS,
+    RUN_FIELDS,
+    JobSettings,
+)
+from .convert import camel_case
+
+PACKAGE = "rekognition-media"
+MODULE = f"{PACKAGE}:index"
+JOB_TYPE = f"{MODULE}:MediaAnalysisJob"
+"""The plugin's resource type token (the dynamic resource's is ``providers.TYPE_TOKEN``)."""
+
+_SETTING_DOCS = {
+    "wait_for_completion": "Return from create only once the job has SUCCEEDED or FAILED.",
+    "wait_timeout_seconds": (
+        "Give up waiting after this many seconds, naming the JobId and the last status; the "
+        "job keeps running and the next `pulumi up` resumes waiting for it."
+    ),
+    "fail_on_job_failure": (
+        "Fail the deployment when the job ends FAILED (otherwise record it with its status)."
+    ),
+    "delete_outputs_on_destroy": (
+        "On destroy, also delete the results and summary objects the job wrote (only for a "
+        "job this stack started itself)."
+    ),
+    "endpoint_url": (
+        "Rekognition and S3 endpoint, e.g. the local emulator; the provider's `endpointUrl`, "
+        "then AWS_ENDPOINT_URL, when absent."
+    ),
+    "region": (
+        "AWS region of the job (changing it replaces the job); the provider's `region`, then "
+        "the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION), when "
+        "absent."
+    ),
+}
+_ADOPT_DOC = (
+    "Adopt this existing job instead of starting one; the declared request must match the "
+    "job's. (`pulumi import` records an existing job with its request as inputs.)"
+)
+_RUN_DOCS = {
+    "manifest_statistics": (
+        "Line counts of the manifest summary (`totalJsonLines`, `validJsonLines`, "
+        "`invalidJsonLines`): invalid lines do not fail a job."
+    ),
+    "request_token": "The ClientRequestToken the job was started with.",
+    "started_by_stack": (
+        "Whether this stack started the job (not adopted, nor reached through a declared "
+        "token another stack may share); only such a job's outputs are deleted on destroy."
+    ),
+}
+_URI_DOCS = {
+    "results_uri": "`s3://` URI of the results (JSON Lines), once the job SUCCEEDED.",
+    "manifest_summary_uri": "`s3://` URI of the manifest summary, once the job SUCCEEDED.",
+}
+_CONFIG = {
+    "region": (
+        "AWS region of the jobs that set none; the standard AWS configuration "
+        "(AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent."
+    ),
+    "endpoint_url": (
+        "Rekognition and S3 endpoint of the jobs that set none, e.g. the local emulator; "
+        "AWS_ENDPOINT_URL when absent."
+    ),
+}
+STATISTICS_TYPE = "ManifestStatistics"
+
+
+def plain_text(documentation: str) -> str:
+    """botocore's HTML documentation as plain paragraphs (``<code>`` as backquotes)."""
+    text = re.sub(r"<code>(.*?)</code>", r"`\1`", documentation or "", flags=re.S)
+    paragraphs = re.split(r"</p>\s*<p>|<p>|</p>", text)
+    cleaned = (" ".join(html.unescape(re.sub(r"<[^>]+>", "", p)).split()) for p in paragraphs)
+    return "\n\n".join(p for p in cleaned if p)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.types: dict[str, Any] = {}
+
+    def prop(self, shape: botocore.model.Shape, documentation: str | None = None) -> dict[str, Any]:
+        spec: dict[str, Any]
+        kind = shape.type_name
+        if kind == "structure":
+            assert isinstance(shape, botocore.model.StructureShape)
+            self.object_type(shape)
+            spec = {"$ref": f"#/types/{MODULE}:{shape.name}"}
+        elif kind == "list":
+            spec = {"type": "array", "items": self.prop(shape.member)}
+        elif kind in ("float", "double"):
+            spec = {"type": "number"}
+        elif kind in ("integer", "long"):
+            spec = {"type": "integer"}
+        elif kind == "boolean":
+            spec = {"type": "boolean"}
+        else:  # string, enum, timestamp (ISO 8601)
+            spec = {"type": "string"}
+        doc = plain_text(documentation if documentation is not None else shape.documentation)
+        if kind == "timestamp":
+            doc = f"{doc} (An ISO 8601 string.)".strip()
+        enum = shape.metadata.get("enum")
+        if enum:
+            doc = f"{doc} One of: {', '.join(enum)}.".strip()
+        if doc:
+            spec["description"] = doc
+        return spec
+
+    def object_type(self, shape: botocore.model.StructureShape) -> None:
+        token = f"{MODULE}:{shape.name}"
+        if token in self.types:
+            return
+        self.types[token] = {}  # placeholder against recursion
+        self.types[token] = {
+            "type": "object",
+            "description": plain_text(shape.documentation),
+            "properties": {
+                _lower(name): self.prop(member) for name, member in shape.members.items()
+            },
+            "required": [_lower(name) for name in shape.required_members],
+        }
+
+
+def _lower(member: str) -> str:
+    return camel_case(snake_case(member))
+
+
+def _setting_spec(name: str) -> dict[str, Any]:
+    field = JobSettings.model_fields[name]
+    kind = {bool: "boolean", int: "integer"}.get(field.annotation, "string")  # type: ignore[arg-type]
+    spec: dict[str, Any] = {"type": kind, "description": _SETTING_DOCS[name]}
+    if field.default is not None:
+        spec["default"] = field.default
+    return spec
+
+
+@functools.cache
+def package_schema() -> dict[str, Any]:
+    model = shapes.service_model()
+    start = model.operation_model(shapes.START).input_shape
+    get = model.operation_model(shapes.GET).output_shape
+    build = _Builder()
+
+    inputs: dict[str, Any] = {}
+    for member, shape in start.members.items():
+        assert snake_case(member) in REQUEST_FIELDS
+        inputs[_lower(member)] = build.prop(shape)
+    for name in JobSettings.model_fields:
+        inputs[camel_case(name)] = _setting_spec(name)
+    inputs[camel_case(ADOPT_FIELD)] = {"type": "string", "description": _ADOPT_DOC}
+
+    outputs: dict[str, Any] = dict(inputs)
+    for member, shape in get.members.items():
+        outputs[_lower(member)] = build.prop(shape)
+    for name, doc in _URI_DOCS.items():
+        outputs[camel_case(name)] = {"type": "string", "description": doc}
+    build.types[f"{MODULE}:{STATISTICS_TYPE}"] = {
+        "type": "object",
+        "description": "Line counts of the manifest summary.",
+        "properties": {
+            camel_case(n): {"type": "integer"}
+            for n in ("total_json_lines", "valid_json_lines", "invalid_json_lines")
+        },
+    }
+    run_specs = {
+        "manifest_statistics": {"$ref": f"#/types/{MODULE}:{STATISTICS_TYPE}"},
+        "request_token": {"type": "string"},
+        "started_by_stack": {"type": "boolean"},
+    }
+    for name in RUN_FIELDS:
+        outputs[camel_case(name)] = {**run_specs[name], "description": _RUN_DOCS[name]}
+
+    config = {
+        camel_case(name): {"type": "string", "description": doc} for name, doc in _CONFIG.items()
+    }
+    return {
+        "name": PACKAGE,
+        "displayName": "Rekognition media analysis",
+        "version": __version__,
+        "description": (
+            "Declarative AWS Rekognition media analysis (bulk image moderation) jobs: "
+            "`pulumi up` starts a job and waits for it."
+        ),
+        "keywords": ["pulumi", "aws", "rekognition", "category/cloud", "kind/native"],
+        "license": "Apache-2.0",
+        "config": {"variables": config},
+        "provider": {
+            "description": "The rekognition-media provider: defaults for its jobs.",
+            "inputProperties": config,
+            "properties": config,
+        },
+        "resources": {
+            JOB_TYPE: {
+                "description": "A Rekognition media analysis job (StartMediaAnalysisJob: "
+                + plain_text(model.operation_model(shapes.START).documentation).split("\n\n")[-1]
+                + ") `pulumi up` starts the job (with a derived idempotency token, so an "
+                "interrupted run resumes the same job) and waits for it; a change to the "
+                "request or the region replaces it, a change to a setting updates it in place.",
+                "inputProperties": inputs,
+                "requiredInputs": [_lower(m) for m in start.required_members],
+                "properties": outputs,
+                "required": [_lower(m) for m in get.required_members],
+            }
+        },
+        "types": build.types,
+    }

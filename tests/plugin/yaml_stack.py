@@ -1,0 +1,103 @@
+"""A ``runtime: yaml`` Pulumi program run with the plain ``pulumi`` CLI, offline.
+
+The CLI and Pulumi's YAML language host come from ``scripts/pulumi-cli.sh``; the
+``rekognition-media`` plugin is the ``pulumi-resource-rekognition-media`` executable that
+installing this package put beside the test interpreter, found by the engine on PATH.
+Each stack gets its own file backend and PULUMI_HOME
+(``rekognition_media.devtools.engine.offline_env``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rekognition_media.devtools.engine import offline_env
+
+PLUGIN = "pulumi-resource-rekognition-media"
+YAML_HOST = "pulumi-language-yaml"
+
+
+class PulumiFailed(AssertionError):
+    def __init__(self, args: list[str], result: subprocess.CompletedProcess[str]) -> None:
+        super().__init__(
+            f"pulumi {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        )
+        self.output = result.stdout + result.stderr
+
+
+def require_tools(bin_dir: Path) -> Path:
+    """The plugin's directory; fails (never skips) when the YAML host or the plugin is missing."""
+    if not (bin_dir / YAML_HOST).is_file():
+        raise AssertionError(
+            f"{bin_dir / YAML_HOST} is missing: scripts/pulumi-cli.sh builds it "
+            "(see its output for why it could not)"
+        )
+    plugin_dir = Path(sys.executable).parent
+    if not (plugin_dir / PLUGIN).is_file():
+        raise AssertionError(
+            f"{plugin_dir / PLUGIN} is missing: run scripts/setup.sh (pip install -e .)"
+        )
+    return plugin_dir
+
+
+@dataclass
+class YamlStack:
+    program_dir: Path
+    state_dir: Path
+    bin_dir: Path
+    name: str = "test"
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.program_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "backend").mkdir(parents=True, exist_ok=True)
+
+    def write(self, program: Mapping[str, Any]) -> None:
+        text = yaml.safe_dump(dict(program), sort_keys=False)
+        (self.program_dir / "Pulumi.yaml").write_text(text)
+
+    def program(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = yaml.safe_load((self.program_dir / "Pulumi.yaml").read_text())
+        return loaded
+
+    def init(self) -> None:
+        self.run("stack", "init", self.name)
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        command = [str(self.bin_dir / "pulumi"), *args, "--non-interactive"]
+        result = subprocess.run(
+            command,
+            cwd=self.program_dir,
+            env={**os.environ, **offline_env(self.bin_dir, self.state_dir), **self.env},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise PulumiFailed(list(args), result)
+        return result
+
+    def up(self, *args: str) -> str:
+        return self.run("up", "--yes", "--skip-preview", *args).stdout
+
+    def preview(self, *args: str) -> str:
+        return self.run("preview", *args).stdout
+
+    def outputs(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.run("stack", "output", "--json").stdout)
+        return loaded
+
+    def resources(self, type_: str | None = None) -> list[dict[str, Any]]:
+        state = json.loads(self.run("stack", "export").stdout)
+        found: list[dict[str, Any]] = state["deployment"].get("resources") or []
+        return [r for r in found if type_ is None or r["type"] == type_]
