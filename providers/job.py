@@ -14,6 +14,7 @@ What each Pulumi verb does to a job:
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ from rekognition_media.providers.request import (
     problems,
     strip_unknowns,
 )
+from rekognition_media.providers.start import start_job
 from rekognition_media.providers.token import derive_token
 from rekognition_media.providers.waiter import JobWaitTimeout
 
@@ -99,7 +101,13 @@ class MediaAnalysisJobProvider(ResourceProvider):
             _check_adoptable(rekognition.get_media_analysis_job(JobId=job_id), request)
             _report(job_id, "adopted")
         else:
-            job_id = rekognition.start_media_analysis_job(**request)["JobId"]
+            job_id = start_job(
+                rekognition,
+                request,
+                resource=props["resource_name"],
+                timeout=settings.wait_timeout_seconds,
+                report=functools.partial(_report, f"for {props['resource_name']}"),
+            )["JobId"]
             _report(job_id, "started (or adopted: same request and idempotency token)")
         if not settings.wait_for_completion:
             job = rekognition.get_media_analysis_job(JobId=job_id)
