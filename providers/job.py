@@ -101,12 +101,14 @@ class MediaAnalysisJobProvider(ResourceProvider):
             _check_adoptable(rekognition.get_media_analysis_job(JobId=job_id), request)
             _report(job_id, "adopted")
         else:
+            # A resource created before resource_name existed, or a direct call, has none.
+            resource = props.get("resource_name") or "(unnamed MediaAnalysisJob)"
             job_id = start_job(
                 rekognition,
                 request,
-                resource=props["resource_name"],
+                resource=resource,
                 timeout=settings.wait_timeout_seconds,
-                report=functools.partial(_report, f"for {props['resource_name']}"),
+                report=functools.partial(_report, f"for {resource}"),
             )["JobId"]
             _report(job_id, "started (or adopted: same request and idempotency token)")
         if not settings.wait_for_completion:
