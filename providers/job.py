@@ -53,7 +53,7 @@ from rekognition_media.providers.request import (
 )
 from rekognition_media.providers.start import start_job
 from rekognition_media.providers.token import derive_token, successor_token
-from rekognition_media.providers.waiter import TERMINAL, JobWaitTimeout
+from rekognition_media.providers.waiter import TERMINAL
 
 TYPE_TOKEN = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
 OUTPUTS = OUTPUT_FIELDS
