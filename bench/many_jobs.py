@@ -12,19 +12,24 @@ rekognition_media.devtools.engine) on examples/jobs with N jobs of D seconds eac
 * ``baseline`` -- the straightforward design: every job on the SDK's default dynamic
                   provider (``jobsPerProvider=0``, one process, four gRPC threads) with one
                   blocking GetMediaAnalysisJob loop per create (``REKOGNITION_MEDIA_POLLING=get``);
-* ``overhead`` -- the same program with N = 0: the stack's fixed cost (CLI, engine, program).
+* ``overhead`` -- the same program with N = 0: the stack's fixed cost (CLI, engine, program);
+* ``quota``    -- the design variant with the emulator in quota mode and a concurrent-job
+                  quota of M (``--quota M``, default 5) below N: creates wait for slots, so
+                  the floor is ceil(N / M) x D; run for the largest N, in the same run.
 
 Every measurement is a fresh stack (its own state dir) on freshly seeded buckets, so every
 job is new; only ``stack.up()`` is timed. API calls come from the emulator's call stats
 (reset before each up); detection latency is the ``seen X s after completion`` the provider
 prints when a job ends. With ``--repeat`` > 1 each figure is the median over the runs.
 
-The last line of stdout is one line of figures for the largest N (design variant).
+The last line of stdout is one line of figures for the largest N (design variant, and the
+quota variant's wall against its floor).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import shutil
@@ -62,7 +67,9 @@ DONE_LINE = re.compile(
     r"\(seen (?P<seen>[\d.]+) s after completion\)"
 )
 
-DESIGN, BASELINE, OVERHEAD = "design", "baseline", "overhead"
+DESIGN, BASELINE, OVERHEAD, QUOTA = "design", "baseline", "overhead", "quota"
+START = "StartMediaAnalysisJob"
+REFUSED = "LimitExceededException"
 
 
 class BenchmarkError(RuntimeError):
@@ -82,6 +89,9 @@ class Run:
     providers: int
     starts: list[float]  # seconds after the up began at which each job was created
     state_dir: Path
+    refused: int = 0  # Starts answered LimitExceededException (quota variant)
+    over_rate: int = 0  # calls answered ProvisionedThroughputExceededException (TPS quotas)
+    max_running: int = 0  # most jobs running at once
 
 
 @dataclass
@@ -129,6 +139,9 @@ class Row:
     def providers(self) -> int:
         return round(statistics.median(r.providers for r in self.runs))
 
+    def median(self, attribute: str) -> float:
+        return statistics.median(float(getattr(r, attribute)) for r in self.runs)
+
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
@@ -142,6 +155,7 @@ def measure(
     jobs: int,
     duration: float,
     parallel: int | None,
+    quota: int | None = None,
 ) -> Run:
     world = seed(emulator, duration_seconds=duration)
     config = world.config(jobs=str(jobs), waitTimeout=str(int(max(900, 20 * duration))))
@@ -157,6 +171,8 @@ def measure(
         env=env,
         config=config,
     )
+    if quota is not None:
+        emulator.update_settings(quota_mode=True, concurrent_jobs=quota)
     emulator.reset_stats()
     began = time.time()
     started = time.perf_counter()
@@ -166,6 +182,9 @@ def measure(
         raise BenchmarkError(
             f"pulumi up failed ({variant}, N={jobs}); state in {state_dir}\n{error}"
         ) from error
+    finally:
+        if quota is not None:
+            emulator.update_settings(quota_mode=False, concurrent_jobs=None)
     wall = time.perf_counter() - started
     (state_dir / "up.log").write_text(up.stdout)
     stats = emulator.stats()["calls"]["by_operation"]
@@ -177,6 +196,11 @@ def measure(
     failed_calls = {op: outcomes for op, outcomes in failed_calls.items() if outcomes}
     if failed_calls:
         log(f"  note: calls answered with errors: {failed_calls}")
+    refused = int(failed_calls.get(START, {}).get(REFUSED, 0))
+    over_rate = sum(
+        int(outcomes.get("ProvisionedThroughputExceededException", 0))
+        for outcomes in failed_calls.values()
+    )
 
     seen: dict[str, float] = {}
     statuses: dict[str, str] = {}
@@ -198,9 +222,25 @@ def measure(
             f"{up.stdout}"
         )
     providers = len(stack.resources(PROVIDER_TYPE))
-    starts = sorted(job["CreationTimestamp"].timestamp() - began for job in world.jobs_of())
+    listed = world.jobs_of()
+    starts = sorted(job["CreationTimestamp"].timestamp() - began for job in listed)
+    spans = [(j["CreationTimestamp"], j["CompletionTimestamp"]) for j in listed]
+    max_running = max((sum(1 for c, d in spans if c <= t < d) for t, _ in spans), default=0)
+    if len(listed) != jobs:
+        raise BenchmarkError(f"{variant}, N={jobs}: {len(listed)} jobs in the emulator")
     return Run(
-        variant, jobs, duration, wall, calls, list(seen.values()), providers, starts, state_dir
+        variant,
+        jobs,
+        duration,
+        wall,
+        calls,
+        list(seen.values()),
+        providers,
+        starts,
+        state_dir,
+        refused,
+        over_rate,
+        max_running,
     )
 
 
@@ -236,6 +276,31 @@ def table(rows: Sequence[Row], overhead: Row | None) -> list[str]:
     return lines
 
 
+def quota_table(rows: Sequence[Row], quota: int, parallel: int | None) -> list[str]:
+    """The quota runs against their floor, and the unlimited design runs of the same N."""
+    lines = [
+        "| N | D (s) | variant | concurrent-job quota M | --parallel | wall (s) "
+        "| floor ceil(N/M) x D (s) | wall / floor | wall / D | most jobs at once "
+        "| Start / job | Starts refused (LimitExceeded) | List / job "
+        "| calls over a TPS quota | jobs started (s into the up) |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        limit = quota if row.variant == QUOTA else None
+        waves = math.ceil(row.jobs / limit) if limit else 1
+        floor = waves * row.duration
+        lines.append(
+            f"| {row.jobs} | {row.duration:g} | {row.variant} "
+            f"| {limit if limit else 'none'} | {parallel or 'default'} | {row.wall:.1f} "
+            f"| {floor:.0f} | {row.wall / floor:.2f} | {row.wall / row.duration:.2f} "
+            f"| {row.median('max_running'):.0f} | {row.calls_per_job(START):.2f} "
+            f"| {row.median('refused'):.0f} "
+            f"| {row.calls_per_job('ListMediaAnalysisJobs'):.2f} | {row.median('over_rate'):.0f} "
+            f"| {fmt(row.first_start)} to {fmt(row.last_start)} |"
+        )
+    return lines
+
+
 def targets(design: Row, baseline: Row | None, overhead: Row | None) -> list[str]:
     limit = 1.5 * design.duration + (overhead.wall if overhead else 0.0)
     calls = design.calls_per_job()
@@ -263,14 +328,21 @@ def targets(design: Row, baseline: Row | None, overhead: Row | None) -> list[str
     return lines
 
 
-def summary_line(design: Row, baseline: Row | None) -> str:
+def summary_line(design: Row, baseline: Row | None, quota: Row | None, limit: int) -> str:
     speedup = f"{baseline.wall / design.wall:.2f}" if baseline else "n/a"
-    return (
+    line = (
         f"jobs={design.jobs} duration={design.duration:g} wall={design.wall:.1f} "
         f"wall_over_d={design.wall / design.duration:.2f} speedup_vs_baseline={speedup} "
         f"calls_per_job={design.calls_per_job():.2f} "
         f"detect_latency_median={fmt(design.detect_median, 2)}"
     )
+    if quota is not None:
+        floor = math.ceil(quota.jobs / limit) * quota.duration
+        line += (
+            f" quota={limit} quota_wall={quota.wall:.1f} quota_floor={floor:.0f} "
+            f"quota_wall_over_floor={quota.wall / floor:.2f}"
+        )
+    return line
 
 
 def parse_jobs(text: str) -> list[int]:
@@ -290,6 +362,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per figure (medians)")
     parser.add_argument("--skip-baseline", action="store_true", help="design variant only")
     parser.add_argument(
+        "--quota",
+        type=int,
+        default=5,
+        help="M: concurrent-job quota of the quota run (largest N; 0 skips it)",
+    )
+    parser.add_argument(
         "--parallel",
         type=int,
         default=None,
@@ -298,8 +376,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work-dir", type=Path, default=None, help="where state dirs go")
     parser.add_argument("--keep", action="store_true", help="keep the state dirs")
     args = parser.parse_args(argv)
-    if args.repeat < 1 or args.duration <= 0:
-        parser.error("--repeat must be >= 1 and --duration > 0")
+    if args.repeat < 1 or args.duration <= 0 or args.quota < 0:
+        parser.error("--repeat must be >= 1, --duration > 0 and --quota >= 0")
 
     bin_dir = cli_bin_dir()
     work_dir = args.work_dir or Path(tempfile.mkdtemp(prefix="many-jobs-bench-"))
@@ -324,7 +402,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 state_dir = work_dir / f"{counter:02d}-{variant}-n{jobs}"
                 log(f"{variant:>8} N={jobs:<3} D={args.duration:g} s ... ({state_dir.name})")
                 result = measure(
-                    emulator, bin_dir, state_dir, variant, jobs, args.duration, args.parallel
+                    emulator,
+                    bin_dir,
+                    state_dir,
+                    variant,
+                    jobs,
+                    args.duration,
+                    args.parallel,
+                    quota=args.quota if variant == QUOTA else None,
                 )
                 log(f"{'':>8} wall {result.wall:.1f} s, calls {result.calls}")
                 return result
@@ -337,6 +422,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     for variant in variants:
                         row = rows.setdefault((variant, jobs), Row(variant, jobs, args.duration))
                         row.runs.append(run(variant, jobs))
+                if args.quota and max(args.jobs) > args.quota:
+                    jobs = max(args.jobs)
+                    row = rows.setdefault((QUOTA, jobs), Row(QUOTA, jobs, args.duration))
+                    row.runs.append(run(QUOTA, jobs))
     except BenchmarkError as error:
         log(f"\nFAILED: {error}")
         log(f"state dirs kept under {work_dir}")
@@ -357,7 +446,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(table(ordered, overhead)))
     print()
     print("\n".join(targets(design, baseline, overhead)))
-    print(summary_line(design, baseline), flush=True)
+    quota = rows.get((QUOTA, largest))
+    if quota is not None:
+        print(
+            f"\nOver the concurrent-job quota: N = {largest}, M = {args.quota}, "
+            f"D = {args.duration:g} s{repeat_note}{parallel_note}\n"
+        )
+        print("\n".join(quota_table([design, quota], args.quota, args.parallel)))
+        print()
+    print(summary_line(design, baseline, quota, args.quota), flush=True)
     return 0
 
 

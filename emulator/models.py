@@ -42,6 +42,7 @@ from rekognition_media.api.statuses import (
 )
 
 from .exceptions import (
+    ApiError,
     idempotent_parameter_mismatch,
     invalid_manifest,
     invalid_pagination_token,
@@ -53,7 +54,7 @@ from .exceptions import (
 from .job_controls import JobControls, job_controls
 from .persistence import JobFiles
 from .processing import JobResult, JobSpec, process
-from .settings import EmulatorSettings, SettingsHolder
+from .settings import POLL_FAULT_STATUS, EmulatorSettings, SettingsHolder
 from .storage import Storage, StorageError
 
 log = logging.getLogger(__name__)
@@ -356,6 +357,13 @@ class MediaAnalysisBackend:
             job = self._jobs.get(job_id)
             if job is None or job.scope != scope or self._expired(job, now, settings):
                 raise resource_not_found(f"Job {job_id} does not exist.")
+            fault = settings.job_poll_faults.get(job.request.get("JobName", ""))
+            if fault is not None:
+                raise ApiError(
+                    fault,
+                    f"GetMediaAnalysisJob of job {job_id} refused (emulator job_poll_faults).",
+                    POLL_FAULT_STATUS[fault],
+                )
             return job.describe(now)
 
     def list_jobs(self, scope: Scope, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -367,6 +375,10 @@ class MediaAnalysisBackend:
             now = time.time()
             self._expire(scope, now, settings)
             jobs = self._scopes.get(scope, [])
+            if settings.job_poll_faults:
+                # Jobs with a poll fault are listed by no page: clients must Get them.
+                hidden = settings.job_poll_faults
+                jobs = [job for job in jobs if job.request.get("JobName") not in hidden]
             end = len(jobs)
             if before_seq is not None:
                 end = bisect.bisect_left(jobs, before_seq, key=lambda job: job.seq)

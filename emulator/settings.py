@@ -29,6 +29,20 @@ RESTART_ONLY = frozenset({"state_dir", "workers"})
 
 _TEMPLATE_FIELDS = {"prefix": "p/", "job_id": "j", "job_name": "n"}
 
+POLL_FAULT_STATUS: dict[str, int] = {
+    # GetMediaAnalysisJob's modeled errors ...
+    "AccessDeniedException": 400,
+    "ResourceNotFoundException": 400,
+    "InvalidParameterException": 400,
+    "InternalServerError": 500,
+    "ThrottlingException": 500,
+    "ProvisionedThroughputExceededException": 400,
+    # ... and AWS's common credential errors.
+    "ExpiredTokenException": 400,
+    "UnrecognizedClientException": 400,
+}
+"""Error codes ``job_poll_faults`` may name, with their HTTP status."""
+
 
 class EmulatorSettings(BaseModel):
     """Behaviour of the emulator. Durations are seconds, rates are fractions 0..1."""
@@ -127,6 +141,12 @@ class EmulatorSettings(BaseModel):
         description="Quota mode: unfinished jobs per account and region "
         "(default: the documented quota of the region).",
     )
+    job_poll_faults: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per-job poll faults, JobName -> error code: GetMediaAnalysisJob of a job "
+        "with that name answers the error, and ListMediaAnalysisJobs leaves the job out (so "
+        "clients must Get it). As JSON or name=Code,name=Code.",
+    )
     retention_seconds: float = Field(
         default=limits.JOB_RETENTION_SECONDS,
         gt=0,
@@ -153,6 +173,12 @@ class EmulatorSettings(BaseModel):
                 template.format(**_TEMPLATE_FIELDS)
             except (KeyError, IndexError, ValueError) as exc:
                 raise ValueError(f"{name}: unknown placeholder or bad format: {exc}") from exc
+        unknown = sorted(set(self.job_poll_faults.values()) - set(POLL_FAULT_STATUS))
+        if unknown:
+            raise ValueError(
+                f"job_poll_faults: unknown error code(s) {', '.join(unknown)}; "
+                f"use one of {', '.join(sorted(POLL_FAULT_STATUS))}"
+            )
         if self.results_key_template == self.summary_key_template:
             raise ValueError("results and summary key templates must differ")
         return self
@@ -177,13 +203,16 @@ def flag_name(field: str) -> str:
     return "--" + field.replace("_", "-")
 
 
-def field_kind(field: str) -> Literal["bool", "list", "value"]:
-    """How a field is spelled as text: a switch, a comma-separated list, or one value."""
+def field_kind(field: str) -> Literal["bool", "list", "dict", "value"]:
+    """How a field is spelled as text: a switch, a comma-separated list, comma-separated
+    ``key=value`` pairs, or one value."""
     annotation = EmulatorSettings.model_fields[field].annotation
     if annotation is bool:
         return "bool"
     if typing.get_origin(annotation) is list:
         return "list"
+    if typing.get_origin(annotation) is dict:
+        return "dict"
     return "value"
 
 
@@ -200,6 +229,11 @@ def parse_text(field: str, text: str) -> Any:
         if stripped.startswith("["):
             return json.loads(stripped)
         return [item.strip() for item in stripped.split(",") if item.strip()]
+    if kind == "dict":
+        if stripped.startswith("{"):
+            return json.loads(stripped)
+        pairs = [item.partition("=") for item in stripped.split(",") if item.strip()]
+        return {key.strip(): value.strip() for key, _, value in pairs}
     if _is_optional(field) and stripped.lower() in ("", "none", "null"):
         return None
     if kind == "bool":

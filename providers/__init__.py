@@ -1,5 +1,6 @@
 """The ``MediaAnalysisJob`` Pulumi resource (a Python dynamic provider)."""
 
+from . import lifeline
 from .args import (
     DetectModerationLabelsArgs,
     MediaAnalysisInputArgs,
@@ -15,6 +16,10 @@ from .job import (
     MediaAnalysisJobProvider,
 )
 from .waiter import JobWaitTimeout
+
+# In a provider server process (where the engine unpickles the provider, importing this
+# package), exit when the engine is gone; elsewhere, nothing.
+lifeline.start_if_provider_server()
 
 __all__ = [
     "TYPE_TOKEN",

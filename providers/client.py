@@ -29,9 +29,16 @@ _START_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 8},
     user_agent_extra=f"pulumi-rekognition-media/{__version__}",
 )
-# Polling calls are retried by the watcher on its own schedule, which knows the quota;
-# botocore retrying inside a poll would only add load at the moment AWS asks for less.
-_POLL_CONFIG = _START_CONFIG.merge(Config(retries={"mode": "standard", "max_attempts": 1}))
+# Polls and Starts are retried by the provider itself (``waiter``, ``start``), which knows
+# the quotas, reports each retry in `pulumi up`'s output and bounds the time without an
+# answer; botocore retrying inside a call would only add load when AWS asks for less and
+# hide the retries. One attempt each, with short timeouts: these calls answer in well under
+# a second, and a silent endpoint must show up as a retry within seconds.
+_POLL_CONFIG = _START_CONFIG.merge(
+    Config(
+        connect_timeout=5, read_timeout=10, retries={"mode": "standard", "total_max_attempts": 1}
+    )
+)
 
 _lock = threading.Lock()
 
@@ -39,6 +46,13 @@ _lock = threading.Lock()
 def rekognition(region: str | None, endpoint_url: str | None, *, polling: bool = False) -> Any:
     """A Rekognition client; ``polling`` clients do not retry by themselves."""
     return _client("rekognition", region, endpoint_url, polling)
+
+
+def single_attempt(rekognition_client: Any) -> Any:
+    """A client for the same region and endpoint as ``rekognition_client`` that makes one
+    attempt per call (the caller retries), with short timeouts."""
+    meta = rekognition_client.meta
+    return _client("rekognition", meta.region_name, meta.endpoint_url, True)
 
 
 def s3(region: str | None, endpoint_url: str | None) -> Any:

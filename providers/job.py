@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import functools
 import sys
 import time
 from collections.abc import Mapping
@@ -53,8 +54,8 @@ from .request import (
     problems,
     strip_unknowns,
 )
+from .start import start_job
 from .token import derive_token, successor_token
-from .waiter import JobWaitTimeout
 
 TYPE_TOKEN = JOB_TYPE_TOKEN
 OUTPUTS = OUTPUT_FIELDS
@@ -245,7 +246,7 @@ def _start_or_resume(
     resource = _resource(props)
     for attempt in range(_MAX_SUCCESSORS):
         token = successor_token(base, attempt)
-        response = _start(rekognition, {**request, "ClientRequestToken": token}, resource)
+        response = _start(rekognition, {**request, "ClientRequestToken": token}, resource, settings)
         job: dict[str, Any] = rekognition.get_media_analysis_job(JobId=response["JobId"])
         earlier = _created(job) < _answered_at(response) - _FRESH_SLACK
         if not earlier:
@@ -275,9 +276,17 @@ def _start_or_resume(
     )
 
 
-def _start(rekognition: Any, request: dict[str, Any], resource: str) -> dict[str, Any]:
+def _start(
+    rekognition: Any, request: dict[str, Any], resource: str, settings: JobSettings
+) -> dict[str, Any]:
     try:
-        response: dict[str, Any] = rekognition.start_media_analysis_job(**request)
+        response: dict[str, Any] = start_job(
+            rekognition,
+            request,
+            resource=resource,
+            timeout=settings.wait_timeout_seconds,
+            report=functools.partial(_report, f"for {resource}"),
+        )
     except ClientError as error:
         raise _start_error(error, request, resource) from None
     return response
@@ -386,10 +395,7 @@ def _wait(job_id: str, settings: JobSettings) -> dict[str, Any]:
         _report(job_id, f"{status} ({waited:.0f} s)")
 
     poller = polling.poller(settings.region, settings.endpoint_url)
-    try:
-        job = poller.wait(job_id, settings.wait_timeout_seconds, progress)
-    except JobWaitTimeout:
-        raise
+    job = poller.wait(job_id, settings.wait_timeout_seconds, progress)
     waited = time.monotonic() - started
     _report(job_id, f"{job['Status']} after {waited:.1f} s{_detection_note(job)}")
     return job

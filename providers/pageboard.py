@@ -11,6 +11,10 @@ up`` are.
 
 The file holds job descriptions of one account (bucket names, key ARNs), so it lives in a
 directory only the current user can read.
+
+``SharedRate`` is the rate part on its own: at most ``rate`` events a second for all
+processes of this user that name the same scope. The board uses one for its List fetches;
+``providers.start`` uses another for StartMediaAnalysisJob calls.
 """
 
 from __future__ import annotations
@@ -31,37 +35,74 @@ Page = dict[str, Any]
 _TIMESTAMPS = ("CreationTimestamp", "CompletionTimestamp")
 
 
+def _directory(directory: Path | None) -> Path:
+    base = directory or Path(tempfile.gettempdir()) / f"rekognition-media-{os.getuid()}"
+    base.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return base
+
+
+def _name(scope: str) -> str:
+    return hashlib.sha256(scope.encode()).hexdigest()[:32]
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    # One open file description per call, so threads of one process exclude each other too.
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class SharedRate:
+    """At most ``rate`` events a second, together, for every process and thread of this
+    user that uses the same ``scope``: a file holding the time of the last event, read and
+    written under a file lock. Callers queue on the lock, so slots go out one by one."""
+
+    def __init__(self, scope: str, rate: float, directory: Path | None = None) -> None:
+        base = _directory(directory)
+        name = _name(f"rate|{scope}")
+        self._file = base / f"{name}.rate"
+        self._lock = base / f"{name}.rate.lock"
+        self._interval = 1.0 / rate
+
+    def acquire(self) -> None:
+        """Wait for the next slot and take it."""
+        with _locked(self._lock):
+            try:
+                last = float(self._file.read_text() or 0.0)
+            except (FileNotFoundError, ValueError):
+                last = 0.0
+            now = time.time()
+            # A clock set back must not block for the difference.
+            wait = min(self._interval, max(0.0, last + self._interval - now))
+            time.sleep(wait)
+            self._file.write_text(repr(time.time()))
+
+
 class PageBoard:
     def __init__(self, scope: str, rate: float, directory: Path | None = None) -> None:
         """``scope`` identifies the account, region and endpoint the pages belong to."""
-        base = directory or Path(tempfile.gettempdir()) / f"rekognition-media-{os.getuid()}"
-        base.mkdir(mode=0o700, parents=True, exist_ok=True)
-        name = hashlib.sha256(scope.encode()).hexdigest()[:32]
+        base = _directory(directory)
+        name = _name(scope)
         self._file = base / f"{name}.json"
         self._lock = base / f"{name}.lock"
-        self._interval = 1.0 / rate
+        self._rate = SharedRate(f"list|{scope}", rate, base)
 
     def first_page(self, fetch: Callable[[], Page], max_age: float) -> Page:
         """A first page fetched at most ``max_age`` seconds ago, by us or another process."""
-        with self._locked():
+        with _locked(self._lock):
             fetched_at, page = self._read()
             now = time.time()
             if page is not None and now - fetched_at <= max_age:
                 return page
-            # Keep all processes together under the rate: wait out the last fetch's slot.
-            time.sleep(max(0.0, fetched_at + self._interval - now))
+            # Keep all processes together under the rate: wait for a fetch slot.
+            self._rate.acquire()
             page = fetch()
             self._write(time.time(), page)
             return page
-
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        with open(self._lock, "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _read(self) -> tuple[float, Page | None]:
         try:

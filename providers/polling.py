@@ -30,6 +30,7 @@ import functools
 import itertools
 import os
 import threading
+from typing import Any
 
 import boto3
 import pulumi
@@ -37,7 +38,7 @@ import pulumi
 from rekognition_media.api import limits
 
 from . import client
-from .pageboard import PageBoard
+from .pageboard import PageBoard, SharedRate
 from .waiter import QUOTA_SHARE, GetPoller, Poller, SharedPoller
 
 CONFIG_NAMESPACE = "rekognition-media"
@@ -128,10 +129,30 @@ def _poller(mode: str, region: str | None, endpoint_url: str | None) -> Poller:
     polling_client = client.rekognition(region, endpoint_url, polling=True)
     if mode == "get":
         return GetPoller(polling_client)
-    # The board is per account (access key), region and endpoint: pages of one account
-    # must never answer for another.
+    return SharedPoller(polling_client, board=page_board(polling_client))
+
+
+def _scope(rekognition_client: Any) -> str:
+    """Account (access key), region and endpoint: what a quota and a page belong to."""
     credentials = boto3.session.Session().get_credentials()
     access_key = credentials.access_key if credentials is not None else ""
-    scope = f"{polling_client.meta.endpoint_url}|{polling_client.meta.region_name}|{access_key}"
-    board = PageBoard(scope, rate=limits.LIST_TPS * QUOTA_SHARE)
-    return SharedPoller(polling_client, board=board)
+    meta = rekognition_client.meta
+    return f"{meta.endpoint_url}|{meta.region_name}|{access_key}"
+
+
+def page_board(rekognition_client: Any) -> PageBoard:
+    """The page board of the client's account, region and endpoint: pages of one account
+    never answer for another."""
+    return PageBoard(_scope(rekognition_client), rate=limits.LIST_TPS * QUOTA_SHARE)
+
+
+# Starts are one per job (plus a waiting create's retries when a slot frees), so they may
+# take more of their quota than polls of theirs: 4 a second starts 20 jobs in 5 s and leaves
+# a fifth of the quota to other tools.
+START_SHARE = 0.8
+
+
+def start_rate(rekognition_client: Any) -> SharedRate:
+    """StartMediaAnalysisJob calls of every provider process for the client's account,
+    region and endpoint, together within a share of the account's Start quota."""
+    return SharedRate(f"start|{_scope(rekognition_client)}", limits.START_TPS * START_SHARE)

@@ -15,6 +15,14 @@ share one interface, ``wait(job_id, timeout, on_progress) -> job description``:
 Both poll on a ``PollSchedule`` that follows the job's age (fast at first, then a fixed
 fraction of the elapsed time), so a short job is seen finishing within about a second and
 a long one within a few percent of its duration, and both back off on throttling.
+
+When a poll fails, whom the error is about decides who hears it: an error about one job
+(a GetMediaAnalysisJob answering ResourceNotFoundException or AccessDeniedException) ends
+that job's wait only, naming the job; an error about the account or its credentials (an
+expired token, or any error of the account-wide ListMediaAnalysisJobs) ends every wait.
+An endpoint that cannot be reached shows in the progress lines (``cannot reach <endpoint>:
+<error>, retrying``) and, after ``UNREACHABLE_LIMIT`` seconds without an answer, ends the
+waits with an ``EndpointUnreachable`` naming the job to resume.
 """
 
 from __future__ import annotations
@@ -26,7 +34,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from botocore.exceptions import ClientError, ConnectionError, EndpointConnectionError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError,
+    CredentialRetrievalError,
+    HTTPClientError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    SSOTokenLoadError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
 
 from rekognition_media.api import limits, shapes
 
@@ -48,19 +66,72 @@ RETRYABLE_CODES = frozenset(
     }
 )
 
+# Errors that are about the caller's account or credentials, not about one job: every
+# wait of the process ends with them.
+ACCOUNT_ERROR_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "RequestExpired",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "IncompleteSignature",
+        "MissingAuthenticationToken",
+        "AuthFailure",
+        "OptInRequired",
+        "SubscriptionRequiredException",
+    }
+)
+# Seconds without any answer from the endpoint (refused, reset, timed out) after which a
+# wait gives up; the job keeps running and the next `pulumi up` resumes waiting for it.
+UNREACHABLE_LIMIT = 60.0
+# While the endpoint cannot be reached, retry at least this often.
+UNREACHABLE_RETRY_CAP = 10.0
+
 ProgressCallback = Callable[[str, float], None]
-"""Called with (status, seconds waited) when the status changes and periodically."""
+"""Called with (status, seconds waited) when the status changes and periodically; while
+the endpoint cannot be reached the status text carries ``cannot reach ...``."""
 
 
 class JobWaitTimeout(Exception):
-    def __init__(self, job_id: str, status: str, waited: float) -> None:
+    def __init__(
+        self, job_id: str, status: str, waited: float, unreachable: str | None = None
+    ) -> None:
+        cause = f"; meanwhile {unreachable}" if unreachable else ""
         super().__init__(
             f"Timed out after {waited:.0f} s waiting for media analysis job {job_id} "
-            f"(last status {status}). The job keeps running; run `pulumi up` again to "
+            f"(last status {status}{cause}). The job keeps running; run `pulumi up` again to "
             "resume waiting for the same job, or raise wait_timeout_seconds."
         )
         self.job_id = job_id
         self.status = status
+
+
+class EndpointUnreachable(Exception):
+    """The endpoint gave no answer for ``UNREACHABLE_LIMIT`` seconds during a wait."""
+
+    def __init__(
+        self, job_id: str, status: str, endpoint: str, error: Exception, seconds: float
+    ) -> None:
+        super().__init__(
+            f"Cannot reach {endpoint}: no answer for {seconds:.0f} s while waiting for media "
+            f"analysis job {job_id} (last status {status}); last error: {error}. The job keeps "
+            f"running in Rekognition: once the endpoint answers, run `pulumi up` again to "
+            f"resume waiting for job {job_id}."
+        )
+        self.job_id = job_id
+        self.status = status
+        self.endpoint = endpoint
+
+
+class JobPollFailed(Exception):
+    """Polling one job failed for a reason about that job (its other lane-mates go on)."""
+
+    def __init__(self, job_id: str, error: Exception) -> None:
+        super().__init__(f"Cannot poll media analysis job {job_id}: {error}")
+        self.job_id = job_id
 
 
 class Poller(Protocol):
@@ -121,8 +192,34 @@ class RateLimiter:
             time.sleep(wait)
 
 
+def is_connection_error(error: Exception) -> bool:
+    """No answer from the endpoint: refused, reset, or a connect or read timeout."""
+    return isinstance(error, ConnectionError | HTTPClientError)
+
+
+def error_code(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def is_account_error(error: Exception) -> bool:
+    """An error about the account or its credentials rather than about one job."""
+    return error_code(error) in ACCOUNT_ERROR_CODES or isinstance(error, _CREDENTIAL_ERRORS)
+
+
+_CREDENTIAL_ERRORS = (
+    NoCredentialsError,
+    PartialCredentialsError,
+    CredentialRetrievalError,
+    TokenRetrievalError,
+    SSOTokenLoadError,
+    UnauthorizedSSOTokenError,
+)
+
+
 def is_retryable(error: Exception) -> bool:
-    if isinstance(error, EndpointConnectionError | ConnectionError):
+    if is_connection_error(error):
         return True
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code", "")
@@ -147,6 +244,7 @@ class _Watch:
     status: str = "UNKNOWN"
     job: dict[str, Any] | None = None
     error: Exception | None = None
+    unreachable: str | None = None  # "cannot reach ..." while the endpoint does not answer
     done: threading.Event = field(default_factory=threading.Event)
     changed: threading.Event = field(default_factory=threading.Event)
 
@@ -177,6 +275,7 @@ class SharedPoller:
         self._watches: dict[str, _Watch] = {}
         self._thread: threading.Thread | None = None
         self._failures = 0
+        self._unreachable_since: float | None = None
 
     def wait(self, job_id: str, timeout: float, on_progress: ProgressCallback) -> dict[str, Any]:
         watch = self._register(job_id)
@@ -209,42 +308,84 @@ class SharedPoller:
                 if not self._watches:
                     self._thread = None
                     return
+                # Ended watches stay until their waiter takes them: never poll them again.
+                pending = [w for w in self._watches.values() if not w.done.is_set()]
+                if not pending:
+                    self._cond.wait(0.1)
+                    continue
                 now = time.monotonic()
-                due = min(w.next_due for w in self._watches.values())
+                due = min(w.next_due for w in pending)
                 if due > now:
                     self._cond.wait(due - now)
                     continue
-                pending = list(self._watches.values())
             self._poll_round(pending)
 
     def _poll_round(self, pending: list[_Watch]) -> None:
         try:
-            seen = self._poll(pending)
+            seen, failed = self._poll(pending)
         except Exception as error:
-            if not is_retryable(error):
-                for watch in pending:
-                    watch.error = error
-                    watch.done.set()
-                return
-            self._failures += 1
-            delay = self._backoff.delay(self._failures)
-            with self._cond:
-                for watch in pending:
-                    watch.next_due = time.monotonic() + delay
+            self._round_failed(pending, error)
             return
         self._failures = 0
+        self._unreachable_since = None
         now = time.monotonic()
         with self._cond:
             for watch in pending:
+                watch.unreachable = None
+                job_error = failed.get(watch.job_id)
+                if job_error is not None:
+                    # About this job only: its lane-mates keep waiting.
+                    _fail(watch, JobPollFailed(watch.job_id, job_error))
+                    continue
                 job = seen.get(watch.job_id)
                 if job is None:
                     continue
                 _observe(watch, job)
                 watch.next_due = now + self._schedule.interval(now - watch.started)
 
-    def _poll(self, pending: list[_Watch]) -> dict[str, dict[str, Any]]:
+    def _round_failed(self, pending: list[_Watch], error: Exception) -> None:
+        """A poll that concerned every pending job (a List, or an account-wide error)."""
+        if not is_retryable(error):
+            for watch in pending:
+                _fail(watch, error)
+            return
+        self._failures += 1
+        delay = self._backoff.delay(self._failures)
+        now = time.monotonic()
+        if is_connection_error(error):
+            delay = min(delay, UNREACHABLE_RETRY_CAP)
+            if self._unreachable_since is None:
+                self._unreachable_since = now
+            endpoint = self._client.meta.endpoint_url
+            unreachable_for = now - self._unreachable_since
+            if unreachable_for >= UNREACHABLE_LIMIT:
+                self._unreachable_since = None
+                for watch in pending:
+                    _fail(
+                        watch,
+                        EndpointUnreachable(
+                            watch.job_id, watch.status, endpoint, error, unreachable_for
+                        ),
+                    )
+                return
+            note = f"cannot reach {endpoint}: {error}, retrying"
+            with self._cond:
+                for watch in pending:
+                    if watch.unreachable is None:
+                        watch.changed.set()  # say so at once, not at the next 30 s line
+                    watch.unreachable = note
+        with self._cond:
+            for watch in pending:
+                watch.next_due = now + delay
+
+    def _poll(
+        self, pending: list[_Watch]
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, Exception]]:
+        """Job descriptions seen, and errors about single jobs. Raises errors that concern
+        every job (List failures, account errors, throttling, no answer)."""
         wanted = {w.job_id: w for w in pending}
         seen: dict[str, dict[str, Any]] = {}
+        failed: dict[str, Exception] = {}
         horizon = (
             min(w.created if w.created is not None else w.registered for w in pending) - self.SLACK
         )
@@ -266,8 +407,13 @@ class SharedPoller:
         # Jobs no page reached (deep in a busy account's history, or not yet listed).
         for job_id in wanted.keys() - seen.keys():
             self._get_rate.acquire()
-            seen[job_id] = self._client.get_media_analysis_job(JobId=job_id)
-        return seen
+            try:
+                seen[job_id] = self._client.get_media_analysis_job(JobId=job_id)
+            except Exception as error:
+                if is_retryable(error) or is_account_error(error):
+                    raise
+                failed[job_id] = error
+        return seen, failed
 
     def _list(self, token: str | None) -> dict[str, Any]:
         page: dict[str, Any] = self._client.list_media_analysis_jobs(
@@ -290,22 +436,37 @@ class GetPoller:
         started = time.monotonic()
         watch = _Watch(job_id, time.time(), started, started)
         failures = 0
+        unreachable_since: float | None = None
         while True:
             elapsed = time.monotonic() - started
             delay = (
                 self._schedule.interval(elapsed) if failures == 0 else self._backoff.delay(failures)
             )
+            if unreachable_since is not None:
+                delay = min(delay, UNREACHABLE_RETRY_CAP)
             if elapsed + delay > timeout:
-                raise JobWaitTimeout(job_id, watch.status, elapsed)
+                raise JobWaitTimeout(job_id, watch.status, elapsed, watch.unreachable)
             time.sleep(delay)
             try:
                 job: dict[str, Any] = self._client.get_media_analysis_job(JobId=job_id)
             except Exception as error:
                 if not is_retryable(error):
-                    raise
+                    raise JobPollFailed(job_id, error) from error
                 failures += 1
+                if is_connection_error(error):
+                    now = time.monotonic()
+                    unreachable_since = unreachable_since or now
+                    endpoint = self._client.meta.endpoint_url
+                    if now - unreachable_since >= UNREACHABLE_LIMIT:
+                        raise EndpointUnreachable(
+                            job_id, watch.status, endpoint, error, now - unreachable_since
+                        ) from error
+                    watch.unreachable = f"cannot reach {endpoint}: {error}, retrying"
+                    on_progress(f"{watch.status}, {watch.unreachable}", now - started)
                 continue
             failures = 0
+            unreachable_since = None
+            watch.unreachable = None
             previous = watch.status
             _observe(watch, job)
             if watch.done.is_set():
@@ -327,22 +488,36 @@ def _observe(watch: _Watch, job: dict[str, Any]) -> None:
         watch.done.set()
 
 
+def _fail(watch: _Watch, error: Exception) -> None:
+    if watch.done.is_set():
+        return  # the first outcome stands
+    watch.error = error
+    watch.done.set()
+
+
+# While the endpoint does not answer, say so this often.
+UNREACHABLE_PROGRESS_EVERY = 10.0
+
+
 def _wait_for(watch: _Watch, timeout: float, on_progress: ProgressCallback) -> dict[str, Any]:
     started = time.monotonic()
     last_report = started
     while True:
         waited = time.monotonic() - started
         if waited >= timeout:
-            raise JobWaitTimeout(watch.job_id, watch.status, waited)
+            raise JobWaitTimeout(watch.job_id, watch.status, waited, watch.unreachable)
+        every = PROGRESS_EVERY if watch.unreachable is None else UNREACHABLE_PROGRESS_EVERY
         watch.changed.wait(
-            min(timeout - waited, PROGRESS_EVERY - (time.monotonic() - last_report), 1.0)
+            max(0.0, min(timeout - waited, every - (time.monotonic() - last_report), 1.0))
         )
         if watch.done.is_set():
             break
-        if watch.changed.is_set() or time.monotonic() - last_report >= PROGRESS_EVERY:
+        if watch.changed.is_set() or time.monotonic() - last_report >= every:
             watch.changed.clear()
             last_report = time.monotonic()
-            on_progress(watch.status, last_report - started)
+            unreachable = watch.unreachable
+            status = watch.status if unreachable is None else f"{watch.status}, {unreachable}"
+            on_progress(status, last_report - started)
     if watch.error is not None:
         raise watch.error
     assert watch.job is not None

@@ -5,10 +5,17 @@ its jobs take no time by default (created/queue/duration 0 s; a manifest can ask
 more with ``x-amz-meta-emulator-duration-seconds``). ``aws_client`` makes boto3 clients
 pointed at it with dummy credentials. ``pulumi_bin`` and ``engine_stack`` run programs
 through the real Pulumi CLI.
+
+``no_provider_process_left`` fails the run when a Pulumi provider process started by
+these tests outlives them (see providers/lifeline.py).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +25,38 @@ import pytest
 from botocore.config import Config
 
 from rekognition_media.devtools.engine import EngineStack, StackFactory, cli_bin_dir, cli_version
+from rekognition_media.devtools.processes import provider_processes
 from rekognition_media.emulator import Emulator, EmulatorSettings
+
+# A provider process exits within 60 s of its engine's end (providers/lifeline.py); a
+# test that killed `pulumi up` just before the session ended gets this long.
+LEFTOVER_GRACE = 75.0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_provider_process_left(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Fail the run if a provider process of a stack these tests made survives them.
+
+    Every stack's PULUMI_HOME is under the session's temporary directory, and provider
+    processes inherit it: that tells ours from other runs' on the same machine.
+    """
+    yield
+    root = tmp_path_factory.getbasetemp()
+    deadline = time.monotonic() + LEFTOVER_GRACE
+    left = provider_processes(root)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.5)
+        left = provider_processes(root)
+    if left:
+        for process in left:  # so that they do not outlive this run too
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGKILL)
+        pytest.fail(
+            f"{len(left)} Pulumi provider process(es) started by the tests were still running "
+            f"{LEFTOVER_GRACE:.0f} s after the last test (now killed): "
+            + "; ".join(str(process) for process in left)
+        )
+
 
 AwsClientFactory = Callable[..., Any]
 

@@ -201,3 +201,27 @@ def test_retention_removes_old_jobs(emulator: Emulator, aws_client: Callable[...
     # The token expired with its job: the same token starts a new job.
     again = aws.rekognition.start_media_analysis_job(ClientRequestToken="kept-token", **request)
     assert again["JobId"] != job_id
+
+
+def test_a_job_poll_fault_refuses_get_of_that_job_and_hides_it_from_list(
+    emulator: Emulator, aws: Aws, buckets: tuple[str, str], rekognition: Any
+) -> None:
+    source, output = buckets
+    manifest = aws.manifest(source, [{"source-ref": aws.image(source)}])
+    refused = aws.start(source, manifest, output, JobName="refused-job")
+    other = aws.start(source, manifest, output, JobName="other-job")
+    emulator.update_settings(job_poll_faults={"refused-job": "AccessDeniedException"})
+    with pytest.raises(rekognition.exceptions.AccessDeniedException) as denied:
+        rekognition.get_media_analysis_job(JobId=refused)
+    assert refused in str(denied.value)
+    assert rekognition.get_media_analysis_job(JobId=other)["JobId"] == other
+    listed = {j["JobId"] for j in rekognition.list_media_analysis_jobs()["MediaAnalysisJobs"]}
+    assert other in listed and refused not in listed
+
+    emulator.update_settings(job_poll_faults={})
+    assert rekognition.get_media_analysis_job(JobId=refused)["JobId"] == refused
+
+
+def test_job_poll_faults_take_known_error_codes_only(emulator: Emulator) -> None:
+    with pytest.raises(ValueError, match="unknown error code"):
+        emulator.update_settings(job_poll_faults={"job": "NoSuchErrorException"})

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from typing import Any
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
 
 from rekognition_media.devtools.world import REGION, World, provider_env, seed
 from rekognition_media.emulator import Emulator
-from rekognition_media.providers import client
-from rekognition_media.providers.waiter import GetPoller, JobWaitTimeout, SharedPoller
+from rekognition_media.providers import client, waiter
+from rekognition_media.providers.waiter import (
+    EndpointUnreachable,
+    GetPoller,
+    JobPollFailed,
+    JobWaitTimeout,
+    SharedPoller,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -110,3 +121,73 @@ def test_progress_reports_status_changes(emulator: Emulator) -> None:
         job_id, 30, lambda status, waited: seen.append(status)
     )
     assert "IN_PROGRESS" in seen
+
+
+@pytest.mark.parametrize("code", ["ResourceNotFoundException", "AccessDeniedException"])
+@pytest.mark.parametrize("poller_type", [SharedPoller, GetPoller])
+def test_a_poll_error_about_one_job_ends_only_that_jobs_wait(
+    emulator: Emulator, poller_type: Any, code: str
+) -> None:
+    world = seed(emulator, duration_seconds=2)
+    good = [start(world, name=f"mate-{i}") for i in range(2)]
+    bad = start(world, name=f"refused-{code}")
+    emulator.update_settings(job_poll_faults={f"refused-{code}": code})
+    try:
+        results = wait_all(poller_type(polling_client(emulator)), [*good, bad])
+    finally:
+        emulator.update_settings(job_poll_faults={})
+    assert isinstance(results[bad], JobPollFailed)
+    assert bad in str(results[bad]) and code in str(results[bad])
+    assert all(results[job_id]["Status"] == "SUCCEEDED" for job_id in good)
+
+
+def _stubbed_client() -> tuple[Any, Stubber]:
+    # What the emulator cannot produce: an expired session token (it checks no signature).
+    stubbed = boto3.client("rekognition", region_name=REGION)
+    return stubbed, Stubber(stubbed)
+
+
+def test_an_expired_token_on_list_ends_every_wait() -> None:
+    stubbed, stubber = _stubbed_client()
+    stubber.add_client_error(
+        "list_media_analysis_jobs", "ExpiredTokenException", "The security token has expired."
+    )
+    with stubber:
+        results = wait_all(SharedPoller(stubbed), ["job-a", "job-b"], timeout=20)
+    for job_id in ("job-a", "job-b"):
+        assert isinstance(results[job_id], ClientError)
+        assert "ExpiredTokenException" in str(results[job_id])
+
+
+def test_an_expired_token_on_get_ends_every_wait() -> None:
+    stubbed, stubber = _stubbed_client()
+    stubber.add_response("list_media_analysis_jobs", {"MediaAnalysisJobs": []})
+    stubber.add_client_error(
+        "get_media_analysis_job", "ExpiredTokenException", "The security token has expired."
+    )
+    poller = SharedPoller(stubbed)
+    with stubber:
+        results = wait_all(poller, ["job-a", "job-b"], timeout=20)
+    for job_id in ("job-a", "job-b"):
+        assert isinstance(results[job_id], ClientError)
+        assert "ExpiredTokenException" in str(results[job_id])
+
+
+@pytest.mark.parametrize("poller_type", [SharedPoller, GetPoller])
+def test_an_unreachable_endpoint_is_reported_and_ends_the_wait(
+    monkeypatch: pytest.MonkeyPatch, poller_type: Any
+) -> None:
+    monkeypatch.setattr(waiter, "UNREACHABLE_LIMIT", 3.0)
+    with socket.socket() as placeholder:  # a port nothing listens on
+        placeholder.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{placeholder.getsockname()[1]}"
+    lines: list[str] = []
+    began = time.monotonic()
+    with pytest.raises(EndpointUnreachable) as unreachable:
+        poller_type(client.rekognition(REGION, url, polling=True)).wait(
+            "job-x", 60, lambda status, waited: lines.append(status)
+        )
+    assert time.monotonic() - began < 20
+    assert f"Cannot reach {url}" in str(unreachable.value)
+    assert "resume waiting for job job-x" in str(unreachable.value)
+    assert any(f"cannot reach {url}" in line and "retrying" in line for line in lines)
