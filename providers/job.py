@@ -56,6 +56,7 @@ from .request import (
 )
 from .start import start_job
 from .token import derive_token, successor_token
+from .waiter import JobPollFailed
 
 TYPE_TOKEN = JOB_TYPE_TOKEN
 OUTPUTS = OUTPUT_FIELDS
@@ -247,7 +248,11 @@ def _start_or_resume(
     for attempt in range(_MAX_SUCCESSORS):
         token = successor_token(base, attempt)
         response = _start(rekognition, {**request, "ClientRequestToken": token}, resource, settings)
-        job: dict[str, Any] = rekognition.get_media_analysis_job(JobId=response["JobId"])
+        try:
+            job: dict[str, Any] = rekognition.get_media_analysis_job(JobId=response["JobId"])
+        except ClientError as error:
+            # About this job only (botocore already retried throttling): like a poll.
+            raise JobPollFailed(response["JobId"], error) from None
         earlier = _created(job) < _answered_at(response) - _FRESH_SLACK
         if not earlier:
             _report(job["JobId"], f"started ({resource})")
