@@ -15,7 +15,7 @@ from .job import (
     MediaAnalysisJobFailed,
     MediaAnalysisJobProvider,
 )
-from .waiter import JobWaitTimeout
+from .pollers import JobWaitTimeout
 
 # In a provider server process (where the engine unpickles the provider, importing this
 # package), exit when the engine is gone; elsewhere, nothing.

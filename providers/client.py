@@ -29,7 +29,7 @@ _START_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 8},
     user_agent_extra=f"pulumi-rekognition-media/{__version__}",
 )
-# Polls and Starts are retried by the provider itself (``waiter``, ``start``), which knows
+# Polls and Starts are retried by the provider itself (``pollers``, ``start``), which knows
 # the quotas, reports each retry in `pulumi up`'s output and bounds the time without an
 # answer; botocore retrying inside a call would only add load when AWS asks for less and
 # hide the retries. One attempt each, with short timeouts: these calls answer in well under

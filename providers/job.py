@@ -39,8 +39,9 @@ from rekognition_media.api.casing import from_api
 from rekognition_media.api.resources import JOB_RESOURCE, JOB_TYPE_TOKEN, PROVIDER_MODULE
 from rekognition_media.api.statuses import FAILED, SUCCEEDED, TERMINAL
 
-from . import client, identity, polling
+from . import client, identity, lanes, pollers
 from .args import MediaAnalysisJobArgs, as_props
+from .pollers import JobPollFailed
 from .request import (
     ADOPT_FIELD,
     JOB_FIELDS,
@@ -56,7 +57,6 @@ from .request import (
 )
 from .start import start_job
 from .token import derive_token, successor_token
-from .waiter import JobPollFailed
 
 TYPE_TOKEN = JOB_TYPE_TOKEN
 OUTPUTS = OUTPUT_FIELDS
@@ -222,7 +222,7 @@ class MediaAnalysisJob(pulumi.dynamic.Resource, module=PROVIDER_MODULE, name=JOB
         scope = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
         # apply, not concat: under Pulumi's mocks the identity may have no value.
         props["token_scope"] = identity.stack_identity().apply(lambda value: f"{scope}/{value}")
-        opts = polling.assign_provider(resource_name, opts)
+        opts = lanes.assign_provider(resource_name, opts)
         if opts.delete_before_replace is None:
             # A job is replaced by a new job; deleting first lets delete_outputs_on_destroy
             # remove the old outputs before the replacement starts (and never after it
@@ -399,7 +399,7 @@ def _wait(job_id: str, settings: JobSettings) -> dict[str, Any]:
     def progress(status: str, waited: float) -> None:
         _report(job_id, f"{status} ({waited:.0f} s)")
 
-    poller = polling.poller(settings.region, settings.endpoint_url)
+    poller = pollers.poller(settings.region, settings.endpoint_url)
     job = poller.wait(job_id, settings.wait_timeout_seconds, progress)
     waited = time.monotonic() - started
     _report(job_id, f"{job['Status']} after {waited:.1f} s{_detection_note(job)}")

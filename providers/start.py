@@ -8,13 +8,14 @@ retry is reported through ``report``, which reaches `pulumi up`'s output:
 * **Concurrent-job quota** (``LimitExceededException``): the account runs as many jobs as
   it may (20 or 5 per region by default; real jobs run for minutes to hours). The call
   waits for a free slot, counting the account's unfinished jobs on the newest
-  ListMediaAnalysisJobs page (shared with the pollers through the page board), reports
+  ListMediaAnalysisJobs page (``budget.PageBoard``, shared with the pollers), reports
   ``waiting for a concurrent-job slot: 5 of 5 in use``, and starts when the count drops
   (or at least every ``SLOT_RETRY_EVERY`` seconds), until ``timeout``; then
   ``StartSlotTimeout`` names the resource.
 * **Start rate**: every Start of every provider process on this machine for one account,
-  region and endpoint goes through one ``SharedRate`` (a file lock, as the page board
-  keeps List calls together), at most 4 a second: within the account's Start quota of 5.
+  region and endpoint goes through one ``budget.SharedRate`` (a file lock, as the page
+  board keeps List calls together), at most ``budget.START_RATE`` (4) a second: within the
+  account's Start quota of 5.
 * **Throttling** (ThrottlingException, ProvisionedThroughputExceededException): backoff
   with jitter, until ``timeout``.
 * **No answer** (refused, reset, connect or read timeout) and server errors: retried with
@@ -35,16 +36,18 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import client, polling
-from .waiter import (
-    TERMINAL,
+from rekognition_media.api.statuses import TERMINAL
+
+from . import budget, client
+from .budget import BOARD_MAX_AGE, PAGE_SIZE
+from .errors import (
     UNREACHABLE_LIMIT,
     UNREACHABLE_RETRY_CAP,
-    Backoff,
     error_code,
     is_connection_error,
     is_retryable,
 )
+from .schedule import Backoff
 
 QUOTA_CODE = "LimitExceededException"
 THROTTLING_CODES = frozenset({"ThrottlingException", "ProvisionedThroughputExceededException"})
@@ -56,7 +59,6 @@ SLOT_CHECK_EVERY = 1.0
 SLOT_RETRY_EVERY = 30.0
 # ... and say how it is going this often.
 SLOT_REPORT_EVERY = 30.0
-BOARD_MAX_AGE = 0.5
 
 Report = Callable[[str], None]
 
@@ -102,7 +104,7 @@ def start_job(
     if not request.get("ClientRequestToken"):
         request["ClientRequestToken"] = uuid.uuid4().hex  # every attempt is the same Start
     caller = client.single_attempt(rekognition_client)
-    rate = polling.start_rate(caller)
+    rate = budget.start_rate(caller)
     endpoint = caller.meta.endpoint_url
     backoff = Backoff()
     deadline = time.monotonic() + timeout
@@ -159,7 +161,7 @@ class _SlotWait:
 
     def __init__(self, caller: Any, resource: str, report: Report, deadline: float) -> None:
         self._caller = caller
-        self._board = polling.page_board(caller)
+        self._board = budget.page_board(caller)
         self._resource = resource
         self._report = report
         self._deadline = deadline
@@ -223,7 +225,7 @@ class _SlotWait:
         return True
 
     def _list(self) -> dict[str, Any]:
-        page: dict[str, Any] = self._caller.list_media_analysis_jobs(MaxResults=100)
+        page: dict[str, Any] = self._caller.list_media_analysis_jobs(MaxResults=PAGE_SIZE)
         return page
 
     def _usage(self) -> str:

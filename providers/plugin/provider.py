@@ -11,7 +11,7 @@ applies the provider's configuration and runs the core's blocking calls off the 
 **Threads.** The core blocks (boto3, and a create waits for its job), so each call runs in
 a thread pool of its own; a waiting create holds one thread. The pool is sized for many
 jobs waiting at once (``REKOGNITION_MEDIA_PLUGIN_THREADS``, default 256), not Python's
-default of a few threads; the jobs of the process share one poller (``providers.polling``).
+default of a few threads; the jobs of the process share one poller (``providers.pollers``).
 One plugin process serves every job of a provider, so the dynamic resource's "lanes" are
 not needed here; the engine's ``--parallel`` still bounds how many run at once.
 

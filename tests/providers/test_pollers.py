@@ -14,8 +14,8 @@ from botocore.stub import Stubber
 
 from rekognition_media.devtools.world import REGION, World, provider_env, seed
 from rekognition_media.emulator import Emulator
-from rekognition_media.providers import client, waiter
-from rekognition_media.providers.waiter import (
+from rekognition_media.providers import client, pollers
+from rekognition_media.providers.pollers import (
     EndpointUnreachable,
     GetPoller,
     JobPollFailed,
@@ -177,7 +177,7 @@ def test_an_expired_token_on_get_ends_every_wait() -> None:
 def test_an_unreachable_endpoint_is_reported_and_ends_the_wait(
     monkeypatch: pytest.MonkeyPatch, poller_type: Any
 ) -> None:
-    monkeypatch.setattr(waiter, "UNREACHABLE_LIMIT", 3.0)
+    monkeypatch.setattr(pollers, "UNREACHABLE_LIMIT", 3.0)
     with socket.socket() as placeholder:  # a port nothing listens on
         placeholder.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{placeholder.getsockname()[1]}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from rekognition_media.providers.waiter import Backoff, PollSchedule, RateLimiter
+from rekognition_media.providers.budget import RateLimiter
+from rekognition_media.providers.schedule import Backoff, PollSchedule
 
 
 def test_a_new_job_is_polled_about_every_second() -> None:

@@ -1,4 +1,4 @@
-"""How many jobs wait at once, and who polls for them.
+"""Spreading jobs over provider processes ("lanes"), in the user's program process.
 
 The Python dynamic provider server in the Pulumi SDK serves at most four calls at a time
 (a thread pool of four) for all dynamic resources of the provider process, and a create
@@ -6,44 +6,30 @@ that waits for a job holds one of those threads. With one provider process, the 
 would not even start until one of the first four finished, and the ``check``/``diff`` of
 every other dynamic resource would queue behind them.
 
-The engine starts one provider process per *provider resource*. So, program side, jobs are
-spread over explicit ``pulumi-python`` provider resources ("lanes"), a few jobs per lane,
-which leaves a thread free in each process for other calls. Provider side, the jobs of one
-process share a single poller (``waiter.SharedPoller``), and the processes share their
-ListMediaAnalysisJobs first pages through a ``pageboard.PageBoard`` file, which also keeps
-their List calls together within the account's quota.
+The engine starts one provider process per *provider resource*. So ``assign_provider``
+(called by ``MediaAnalysisJob.__init__``) spreads jobs over explicit ``pulumi-python``
+provider resources, ``rekognition-media-lane-N``, a few jobs per lane, which leaves a
+thread free in each process for other calls; it also warns when a stack has more jobs than
+``pulumi up --parallel`` runs at once. What happens inside a provider process -- one
+poller for its jobs (``pollers``), the List and Start quotas shared with the other
+processes (``budget``) -- is not imported here: this module runs in the program, and
+imports only ``pulumi``.
 
 Settings (stack configuration, namespace ``rekognition-media``):
 
 * ``jobsPerProvider`` (default 3): jobs per provider process; 0 puts every job on the
   SDK's default dynamic provider (one process, four threads).
-
-Environment of the provider process:
-
-* ``REKOGNITION_MEDIA_POLLING``: ``shared`` (default) or ``get`` (one GetMediaAnalysisJob
-  loop per job, the straightforward design; the benchmark's baseline).
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
-import os
 import threading
-from typing import Any
 
-import boto3
 import pulumi
-
-from rekognition_media.api import limits
-
-from . import client
-from .pageboard import PageBoard, SharedRate
-from .waiter import QUOTA_SHARE, GetPoller, Poller, SharedPoller
 
 CONFIG_NAMESPACE = "rekognition-media"
 DEFAULT_JOBS_PER_PROVIDER = 3
-POLLING_ENV = "REKOGNITION_MEDIA_POLLING"
 
 
 class _Run:
@@ -114,45 +100,3 @@ def jobs_per_provider() -> int:
     if value < 0:
         raise ValueError(f"{CONFIG_NAMESPACE}:jobsPerProvider = {value}: must be 0 or more")
     return value
-
-
-def poller(region: str | None, endpoint_url: str | None) -> Poller:
-    """The poller of this provider process for jobs in ``region`` behind ``endpoint_url``."""
-    mode = os.environ.get(POLLING_ENV, "shared")
-    if mode not in ("shared", "get"):
-        raise ValueError(f"{POLLING_ENV}={mode!r}: must be 'shared' or 'get'")
-    return _poller(mode, region, endpoint_url)
-
-
-@functools.cache
-def _poller(mode: str, region: str | None, endpoint_url: str | None) -> Poller:
-    polling_client = client.rekognition(region, endpoint_url, polling=True)
-    if mode == "get":
-        return GetPoller(polling_client)
-    return SharedPoller(polling_client, board=page_board(polling_client))
-
-
-def _scope(rekognition_client: Any) -> str:
-    """Account (access key), region and endpoint: what a quota and a page belong to."""
-    credentials = boto3.session.Session().get_credentials()
-    access_key = credentials.access_key if credentials is not None else ""
-    meta = rekognition_client.meta
-    return f"{meta.endpoint_url}|{meta.region_name}|{access_key}"
-
-
-def page_board(rekognition_client: Any) -> PageBoard:
-    """The page board of the client's account, region and endpoint: pages of one account
-    never answer for another."""
-    return PageBoard(_scope(rekognition_client), rate=limits.LIST_TPS * QUOTA_SHARE)
-
-
-# Starts are one per job (plus a waiting create's retries when a slot frees), so they may
-# take more of their quota than polls of theirs: 4 a second starts 20 jobs in 5 s and leaves
-# a fifth of the quota to other tools.
-START_SHARE = 0.8
-
-
-def start_rate(rekognition_client: Any) -> SharedRate:
-    """StartMediaAnalysisJob calls of every provider process for the client's account,
-    region and endpoint, together within a share of the account's Start quota."""
-    return SharedRate(f"start|{_scope(rekognition_client)}", limits.START_TPS * START_SHARE)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rekognition_media.providers.pageboard import PageBoard
+from rekognition_media.providers.budget import PageBoard
 
 CREATED = datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.UTC)
 

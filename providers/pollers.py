@@ -1,94 +1,83 @@
-"""Waiting for media analysis jobs to finish.
+"""Waiting for media analysis jobs to finish, in the provider process.
 
-Rekognition has no waiter or notification for these jobs, so clients poll. Two pollers
-share one interface, ``wait(job_id, timeout, on_progress) -> job description``:
+Rekognition has no waiter or notification for these jobs, so clients poll. ``poller``
+gives the poller of this provider process for a region and endpoint (one per process,
+cached); two pollers share one interface, ``wait(job_id, timeout, on_progress) -> job
+description``:
 
 * ``SharedPoller`` (the default) serves every job waiting in this provider process with
   one stream of ListMediaAnalysisJobs calls: a page carries the status of up to 100 jobs,
-  so the number of calls grows with time, not with jobs x time. With a ``PageBoard`` the
-  first page is also shared with the other provider processes of this machine. Jobs a
-  page does not reach fall back to GetMediaAnalysisJob.
+  so the number of calls grows with time, not with jobs x time. With a ``PageBoard``
+  (``budget``) the first page is also shared with the other provider processes of this
+  machine. Jobs a page does not reach fall back to GetMediaAnalysisJob.
 * ``GetPoller`` polls GetMediaAnalysisJob for a single job from the waiting thread; it is
   the straightforward design, kept for comparison (``bench/many_jobs.py``) and for
-  accounts where List is not allowed.
+  accounts where List is not allowed. ``REKOGNITION_MEDIA_POLLING=get`` in the provider
+  process's environment selects it (``shared``, the default, selects ``SharedPoller``).
 
-Both poll on a ``PollSchedule`` that follows the job's age (fast at first, then a fixed
-fraction of the elapsed time), so a short job is seen finishing within about a second and
-a long one within a few percent of its duration, and both back off on throttling.
+Both poll on a ``schedule.PollSchedule`` and back off with ``schedule.Backoff``; their
+call rates are ``budget``'s. A poll never moves a job's status backwards (List and Get may
+be served by different replicas: an earlier status than one seen is a stale read), and a
+terminal status is final (``rekognition_media.api.statuses``).
 
-When a poll fails, whom the error is about decides who hears it: an error about one job
-(a GetMediaAnalysisJob answering ResourceNotFoundException or AccessDeniedException) ends
-that job's wait only, naming the job; an error about the account or its credentials (an
-expired token, or any error of the account-wide ListMediaAnalysisJobs) ends every wait.
-An endpoint that cannot be reached shows in the progress lines (``cannot reach <endpoint>:
-<error>, retrying``) and, after ``UNREACHABLE_LIMIT`` seconds without an answer, ends the
-waits with an ``EndpointUnreachable`` naming the job to resume.
+When a poll fails, whom the error is about decides who hears it (``errors``): an error
+about one job (a GetMediaAnalysisJob answering ResourceNotFoundException or
+AccessDeniedException) ends that job's wait only with ``JobPollFailed``; an error about
+the account or its credentials (an expired token, or any error of the account-wide
+ListMediaAnalysisJobs) ends every wait. An endpoint that cannot be reached shows in the
+progress lines (``cannot reach <endpoint>: <error>, retrying``) and, after
+``UNREACHABLE_LIMIT`` seconds without an answer, ends the waits with an
+``EndpointUnreachable`` naming the job to resume.
 """
 
 from __future__ import annotations
 
-import random
+import functools
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from botocore.exceptions import (
-    ClientError,
-    ConnectionError,
-    CredentialRetrievalError,
-    HTTPClientError,
-    NoCredentialsError,
-    PartialCredentialsError,
-    SSOTokenLoadError,
-    TokenRetrievalError,
-    UnauthorizedSSOTokenError,
+from rekognition_media.api import shapes
+from rekognition_media.api.statuses import TERMINAL
+
+from . import budget, client
+from .budget import BOARD_MAX_AGE, PAGE_SIZE, PageBoard, RateLimiter
+from .errors import (
+    UNREACHABLE_LIMIT,
+    UNREACHABLE_RETRY_CAP,
+    is_account_error,
+    is_connection_error,
+    is_retryable,
 )
+from .schedule import Backoff, PollSchedule
 
-from rekognition_media.api import limits, shapes
-
-from .pageboard import PageBoard
-
-TERMINAL = frozenset({"SUCCEEDED", "FAILED"})
+POLLING_ENV = "REKOGNITION_MEDIA_POLLING"
+# Both are frozen: one instance serves every poller.
+DEFAULT_SCHEDULE = PollSchedule()
+DEFAULT_BACKOFF = Backoff()
 # The lifecycle order; a poll that reports an earlier status than one already seen is a
 # stale read (List and Get may be served by different replicas) and is ignored.
 ORDER = {status: rank for rank, status in enumerate(shapes.enum_values("MediaAnalysisJobStatus"))}
-PAGE_SIZE = int(shapes.service_model().shape_for("ListMediaAnalysisJobsPageSize").metadata["max"])
-# Errors that mean "ask again later", not "this will never work".
-RETRYABLE_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "ProvisionedThroughputExceededException",
-        "LimitExceededException",
-        "InternalServerError",
-        "ServiceUnavailable",
-    }
-)
 
-# Errors that are about the caller's account or credentials, not about one job: every
-# wait of the process ends with them.
-ACCOUNT_ERROR_CODES = frozenset(
-    {
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "RequestExpired",
-        "InvalidClientTokenId",
-        "UnrecognizedClientException",
-        "InvalidSignatureException",
-        "SignatureDoesNotMatch",
-        "IncompleteSignature",
-        "MissingAuthenticationToken",
-        "AuthFailure",
-        "OptInRequired",
-        "SubscriptionRequiredException",
-    }
-)
-# Seconds without any answer from the endpoint (refused, reset, timed out) after which a
-# wait gives up; the job keeps running and the next `pulumi up` resumes waiting for it.
-UNREACHABLE_LIMIT = 60.0
-# While the endpoint cannot be reached, retry at least this often.
-UNREACHABLE_RETRY_CAP = 10.0
+
+def poller(region: str | None, endpoint_url: str | None) -> Poller:
+    """The poller of this provider process for jobs in ``region`` behind ``endpoint_url``."""
+    mode = os.environ.get(POLLING_ENV, "shared")
+    if mode not in ("shared", "get"):
+        raise ValueError(f"{POLLING_ENV}={mode!r}: must be 'shared' or 'get'")
+    return _poller(mode, region, endpoint_url)
+
+
+@functools.cache
+def _poller(mode: str, region: str | None, endpoint_url: str | None) -> Poller:
+    polling_client = client.rekognition(region, endpoint_url, polling=True)
+    if mode == "get":
+        return GetPoller(polling_client)
+    return SharedPoller(polling_client, board=budget.page_board(polling_client))
+
 
 ProgressCallback = Callable[[str, float], None]
 """Called with (status, seconds waited) when the status changes and periodically; while
@@ -140,97 +129,6 @@ class Poller(Protocol):
     ) -> dict[str, Any]: ...
 
 
-@dataclass(frozen=True)
-class PollSchedule:
-    """How long to wait before the next status poll of a job that has run ``elapsed`` s."""
-
-    minimum: float = 1.0
-    fraction: float = 0.04
-    maximum: float = 60.0
-    jitter: float = 0.1
-
-    def interval(self, elapsed: float) -> float:
-        base = min(self.maximum, max(self.minimum, elapsed * self.fraction))
-        # Jitter keeps many waiting jobs (and many provider processes) from polling in step.
-        return base * random.uniform(1 - self.jitter, 1 + self.jitter)
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Capped exponential backoff with full jitter, for throttling and server errors."""
-
-    base: float = 1.0
-    cap: float = 30.0
-
-    def delay(self, attempt: int) -> float:
-        return random.uniform(self.base / 2, min(self.cap, self.base * 2**attempt))
-
-
-class RateLimiter:
-    """A token bucket: at most ``rate`` calls per second, in bursts of ``burst``."""
-
-    def __init__(
-        self, rate: float, burst: float = 1.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._rate = rate
-        self._burst = burst
-        self._tokens = burst
-        self._clock = clock
-        self._stamp = clock()
-        self._lock = threading.Lock()
-
-    def acquire(self) -> None:
-        while True:
-            with self._lock:
-                now = self._clock()
-                self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
-                self._stamp = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
-                wait = (1 - self._tokens) / self._rate
-            time.sleep(wait)
-
-
-def is_connection_error(error: Exception) -> bool:
-    """No answer from the endpoint: refused, reset, or a connect or read timeout."""
-    return isinstance(error, ConnectionError | HTTPClientError)
-
-
-def error_code(error: Exception) -> str:
-    if isinstance(error, ClientError):
-        return str(error.response.get("Error", {}).get("Code", ""))
-    return ""
-
-
-def is_account_error(error: Exception) -> bool:
-    """An error about the account or its credentials rather than about one job."""
-    return error_code(error) in ACCOUNT_ERROR_CODES or isinstance(error, _CREDENTIAL_ERRORS)
-
-
-_CREDENTIAL_ERRORS = (
-    NoCredentialsError,
-    PartialCredentialsError,
-    CredentialRetrievalError,
-    TokenRetrievalError,
-    SSOTokenLoadError,
-    UnauthorizedSSOTokenError,
-)
-
-
-def is_retryable(error: Exception) -> bool:
-    if is_connection_error(error):
-        return True
-    if isinstance(error, ClientError):
-        code = error.response.get("Error", {}).get("Code", "")
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return code in RETRYABLE_CODES or status >= 500
-    return False
-
-
-# A provider process may share the account's quota with other processes and tools;
-# using half of it leaves room for them and for Start calls' retries.
-QUOTA_SHARE = 0.5
 PROGRESS_EVERY = 30.0
 
 
@@ -254,23 +152,21 @@ class SharedPoller:
 
     MAX_PAGES = 5
     SLACK = 120.0  # seconds of clock skew tolerated between us and the service
-    # A page another process fetched this recently is as good as a new one: below the
-    # schedule's minimum interval, so sharing never delays detection by more than this.
-    BOARD_MAX_AGE = 0.5
 
     def __init__(
         self,
         client: Any,
-        schedule: PollSchedule = PollSchedule(),
-        backoff: Backoff = Backoff(),
+        schedule: PollSchedule = DEFAULT_SCHEDULE,
+        backoff: Backoff = DEFAULT_BACKOFF,
         board: PageBoard | None = None,
     ) -> None:
         self._client = client
         self._board = board
         self._schedule = schedule
         self._backoff = backoff
-        self._list_rate = RateLimiter(limits.LIST_TPS * QUOTA_SHARE)
-        self._get_rate = RateLimiter(limits.GET_TPS * QUOTA_SHARE)
+        # Pages beyond the first (the board limits the first) and Gets, in this process.
+        self._list_rate = RateLimiter(budget.LIST_RATE)
+        self._get_rate = RateLimiter(budget.GET_RATE)
         self._cond = threading.Condition()
         self._watches: dict[str, _Watch] = {}
         self._thread: threading.Thread | None = None
@@ -392,7 +288,7 @@ class SharedPoller:
         token: str | None = None
         for number in range(self.MAX_PAGES):
             if number == 0 and self._board is not None:
-                page = self._board.first_page(lambda: self._list(None), self.BOARD_MAX_AGE)
+                page = self._board.first_page(lambda: self._list(None), BOARD_MAX_AGE)
             else:
                 self._list_rate.acquire()
                 page = self._list(token)
@@ -426,7 +322,10 @@ class GetPoller:
     """One GetMediaAnalysisJob loop per waiting job, in the waiting thread."""
 
     def __init__(
-        self, client: Any, schedule: PollSchedule = PollSchedule(), backoff: Backoff = Backoff()
+        self,
+        client: Any,
+        schedule: PollSchedule = DEFAULT_SCHEDULE,
+        backoff: Backoff = DEFAULT_BACKOFF,
     ) -> None:
         self._client = client
         self._schedule = schedule
