@@ -10,6 +10,13 @@ What each Pulumi verb does to a job:
 * refresh / read  -- re-reads the job; a job that no longer exists leaves the state.
 * destroy/delete  -- Rekognition has no delete call: the job leaves the state, and with
                      ``delete_outputs_on_destroy`` its results and summary objects go too.
+
+This module runs in two processes. The user's program imports it for ``MediaAnalysisJob``,
+whose ``__init__`` puts the job on a lane (``lanes``) and pickles a
+``MediaAnalysisJobProvider`` into the state; the provider process unpickles it and runs
+the verbs. Starting within the quotas (``start``) and waiting (``pollers``, with
+``budget``'s file-locked page board and rates) happen only in the provider process, so
+they are imported where a create uses them, not at the top: the program never loads them.
 """
 
 from __future__ import annotations
@@ -39,9 +46,8 @@ from rekognition_media.api.casing import from_api
 from rekognition_media.api.resources import JOB_RESOURCE, JOB_TYPE_TOKEN, PROVIDER_MODULE
 from rekognition_media.api.statuses import FAILED, SUCCEEDED, TERMINAL
 
-from . import client, identity, lanes, pollers
+from . import client, identity, lanes
 from .args import MediaAnalysisJobArgs, as_props
-from .pollers import JobPollFailed
 from .request import (
     ADOPT_FIELD,
     JOB_FIELDS,
@@ -55,7 +61,6 @@ from .request import (
     problems,
     strip_unknowns,
 )
-from .start import start_job
 from .token import derive_token, successor_token
 
 TYPE_TOKEN = JOB_TYPE_TOKEN
@@ -251,6 +256,8 @@ def _start_or_resume(
         try:
             job: dict[str, Any] = rekognition.get_media_analysis_job(JobId=response["JobId"])
         except ClientError as error:
+            from .pollers import JobPollFailed  # provider side: see the module docstring
+
             # About this job only (botocore already retried throttling): like a poll.
             raise JobPollFailed(response["JobId"], error) from None
         earlier = _created(job) < _answered_at(response) - _FRESH_SLACK
@@ -284,6 +291,8 @@ def _start_or_resume(
 def _start(
     rekognition: Any, request: dict[str, Any], resource: str, settings: JobSettings
 ) -> dict[str, Any]:
+    from .start import start_job  # provider side: see the module docstring
+
     try:
         response: dict[str, Any] = start_job(
             rekognition,
@@ -398,6 +407,8 @@ def _wait(job_id: str, settings: JobSettings) -> dict[str, Any]:
 
     def progress(status: str, waited: float) -> None:
         _report(job_id, f"{status} ({waited:.0f} s)")
+
+    from . import pollers  # provider side: see the module docstring
 
     poller = pollers.poller(settings.region, settings.endpoint_url)
     job = poller.wait(job_id, settings.wait_timeout_seconds, progress)
