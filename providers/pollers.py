@@ -40,8 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from rekognition_media.api import shapes
-from rekognition_media.api.statuses import TERMINAL
+from rekognition_media.api.statuses import RANK, TERMINAL
 
 from . import budget, client
 from .budget import BOARD_MAX_AGE, PAGE_SIZE, PageBoard, RateLimiter
@@ -58,9 +57,6 @@ POLLING_ENV = "REKOGNITION_MEDIA_POLLING"
 # Both are frozen: one instance serves every poller.
 DEFAULT_SCHEDULE = PollSchedule()
 DEFAULT_BACKOFF = Backoff()
-# The lifecycle order; a poll that reports an earlier status than one already seen is a
-# stale read (List and Get may be served by different replicas) and is ignored.
-ORDER = {status: rank for rank, status in enumerate(shapes.enum_values("MediaAnalysisJobStatus"))}
 
 
 def poller(region: str | None, endpoint_url: str | None) -> Poller:
@@ -377,7 +373,11 @@ class GetPoller:
 def _observe(watch: _Watch, job: dict[str, Any]) -> None:
     """Record a poll result; never lets a stale read move the status backwards."""
     watch.created = _epoch(job.get("CreationTimestamp", watch.registered))
-    if ORDER.get(job["Status"], -1) < ORDER.get(watch.status, -1):
+    if watch.done.is_set():
+        return  # a terminal status (or a failure) is final, as in _fail
+    if RANK.get(job["Status"], -1) < RANK.get(watch.status, -1):
+        # An earlier status than one already seen: a stale read (List and Get may be
+        # served by different replicas).
         return
     if job["Status"] != watch.status:
         watch.status = job["Status"]

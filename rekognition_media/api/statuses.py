@@ -4,9 +4,6 @@ The statuses are the ``MediaAnalysisJobStatus`` enum of botocore's model, which 
 in lifecycle order (CREATED, QUEUED, IN_PROGRESS, SUCCEEDED, FAILED). The emulator moves
 jobs along it; clients stop waiting at a terminal status and treat a status earlier than
 one already seen as a stale read.
-
-Note for ``providers/waiter.py`` (restructured after issue-11): it still declares its own
-``TERMINAL`` and ``ORDER``; it should import :data:`TERMINAL` and :data:`RANK` from here.
 """
 
 from __future__ import annotations

@@ -191,3 +191,23 @@ def test_an_unreachable_endpoint_is_reported_and_ends_the_wait(
     assert f"Cannot reach {url}" in str(unreachable.value)
     assert "resume waiting for job job-x" in str(unreachable.value)
     assert any(f"cannot reach {url}" in line and "retrying" in line for line in lines)
+
+
+def _observed(*statuses: str) -> pollers._Watch:
+    watch = pollers._Watch("job-a", time.time(), 0.0, 0.0)
+    for status in statuses:
+        pollers._observe(watch, {"JobId": "job-a", "Status": status, "CreationTimestamp": 0.0})
+    return watch
+
+
+def test_a_stale_read_never_moves_the_status_backwards() -> None:
+    watch = _observed("QUEUED", "IN_PROGRESS", "QUEUED", "CREATED")
+    assert watch.status == "IN_PROGRESS" and not watch.done.is_set()
+
+
+@pytest.mark.parametrize(("first", "then"), [("SUCCEEDED", "FAILED"), ("FAILED", "SUCCEEDED")])
+def test_a_terminal_status_is_final(first: str, then: str) -> None:
+    watch = _observed("IN_PROGRESS", first, then, "IN_PROGRESS")
+    assert watch.done.is_set()
+    assert watch.status == first
+    assert watch.job is not None and watch.job["Status"] == first
