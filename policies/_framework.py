@@ -367,7 +367,7 @@ class StackResource:
         """URNs the given top-level properties depend on (snake_case or camelCase key)."""
         urns: list[str] = []
         for prop in properties:
-            for key in {prop, _camel(prop), _snake(prop)}:
+            for key in {prop, camel_case(prop), _snake(prop)}:
                 urns.extend(u for u in self.deps.get(key, ()) if u not in urns)
         return tuple(urns)
 
@@ -390,7 +390,8 @@ class StackResource:
         )
 
 
-def _camel(name: str) -> str:
+def camel_case(name: str) -> str:
+    """``s3_key_prefix`` -> ``s3KeyPrefix`` (how Pulumi spells a snake_case property)."""
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 

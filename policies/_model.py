@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from rekognition_media.api.resources import JOB_TYPE_TOKEN
+from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
 
 from ._framework import (
     UNKNOWN,
     StackContext,
     StackResource,
     as_list,
+    camel_case,
     get,
     show,
 )
@@ -68,8 +69,54 @@ MANAGED_POLICY_ARN_PROPS: Final = {
 }
 """Every way pulumi-aws attaches a managed policy, and the property holding its ARN(s)."""
 MEDIA_ANALYSIS_JOB: Final = JOB_TYPE_TOKEN
+"""The dynamic ``MediaAnalysisJob`` (snake_case properties)."""
+MEDIA_ANALYSIS_JOB_PLUGIN: Final = PLUGIN_JOB_TYPE_TOKEN
+"""The ``rekognition-media`` plugin's ``MediaAnalysisJob`` (camelCase properties)."""
+MEDIA_ANALYSIS_JOBS: Final = (MEDIA_ANALYSIS_JOB, MEDIA_ANALYSIS_JOB_PLUGIN)
 
 KMS_ALGORITHMS: Final = ("aws:kms", "aws:kms:dsse")
+
+# --- media analysis jobs of either front end ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class MediaJob:
+    """A media analysis job resource of either front end, read one way.
+
+    The dynamic resource's properties are snake_case (``kms_key_id``,
+    ``operations_config.detect_moderation_labels.min_confidence``), the plugin's the same
+    names in camelCase (``kmsKeyId``, ``operationsConfig.detectModerationLabels...``). The
+    job policies ask for properties by their snake_case path and name them in messages
+    the way the program spells them; this is the one place that knows the two shapes.
+    """
+
+    type: str
+    props: dict[str, Any]
+
+    @property
+    def is_plugin(self) -> bool:
+        return self.type == MEDIA_ANALYSIS_JOB_PLUGIN
+
+    def spelt(self, name: str) -> str:
+        return camel_case(name) if self.is_plugin else name
+
+    def get(self, *path: str) -> Any:
+        """The value at a snake_case path: None when absent, UNKNOWN when not known yet."""
+        return get(self.props, *(self.spelt(step) for step in path))
+
+    def path(self, *path: str) -> str:
+        """A snake_case path as the program writes it (``outputConfig.s3Bucket``)."""
+        return ".".join(self.spelt(step) for step in path)
+
+    def fix_name(self, *path: str) -> str:
+        """What a fix names: the property (``min_confidence``, in its Args class) or, for
+        the plugin, the full path in the resource's properties."""
+        return self.path(*path) if self.is_plugin else path[-1]
+
+    def declared(self, args_class: str, preposition: str = "in") -> str:
+        """Where a fix goes: ``to MediaAnalysisJobArgs`` / ``in the resource's properties``."""
+        return "in the resource's properties" if self.is_plugin else f"{preposition} {args_class}"
+
 
 # --- S3 default-encryption rules -----------------------------------------------------------
 

@@ -1,9 +1,11 @@
-"""Rekognition media analysis jobs (the ``MediaAnalysisJob`` dynamic resource).
+"""Rekognition media analysis jobs: the dynamic ``MediaAnalysisJob`` and the plugin's.
 
-The job's properties are the snake_case nested dicts the resource registers
-(``kms_key_id``, ``operations_config.detect_moderation_labels.min_confidence``,
-``output_config.s3_bucket``...). Values unknown during preview are never a violation: the
-resource checks return not-applicable, the stack check lists them under the advisory
+The dynamic resource's properties are snake_case nested dicts (``kms_key_id``,
+``operations_config.detect_moderation_labels.min_confidence``, ``output_config.s3_bucket``...),
+the ``rekognition-media`` plugin's the same names in camelCase; every check reads a job
+through ``_model.MediaJob``, which reads either and names properties as the program
+spells them. Values unknown during preview are never a violation: the resource checks
+return not-applicable, the stack check lists them under the advisory
 ``cross-resource-links`` policy.
 """
 
@@ -26,7 +28,6 @@ from ._framework import (
     StackReport,
     StackResource,
     Text,
-    get,
     resource_policy,
     show,
     stack_policy,
@@ -36,9 +37,10 @@ from ._model import (
     BUCKET_SSE_TYPES,
     INLINE_ENCRYPTION_PROPS,
     KMS_ALGORITHMS,
-    MEDIA_ANALYSIS_JOB,
+    MEDIA_ANALYSIS_JOBS,
     EncryptionConfig,
     KeyRef,
+    MediaJob,
     bucket_display,
     bucket_index,
     effective_encryption,
@@ -54,38 +56,42 @@ from ._model import (
 
 @resource_policy(
     name="media-analysis-job-kms-key",
-    description="Media analysis jobs must encrypt with a customer-managed KMS key (kms_key_id).",
-    types=(MEDIA_ANALYSIS_JOB,),
+    description="Media analysis jobs must encrypt with a customer-managed KMS key "
+    "(kms_key_id, kmsKeyId in the plugin's resource).",
+    types=MEDIA_ANALYSIS_JOBS,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation_steps="Pass kms_key_id=<key>.arn (a customer-managed aws.kms.Key) in "
-    "MediaAnalysisJobArgs; there is no safe automatic fix (which key is a decision).",
+    "MediaAnalysisJobArgs (kmsKeyId in the plugin's resource); there is no safe automatic fix "
+    "(which key is a decision).",
 )
 def media_analysis_job_kms_key(ctx: ResourceContext, report: Report) -> None:
     """Without KmsKeyId Rekognition encrypts images and results with an AWS-owned key."""
-    key = ctx.props.get("kms_key_id")
+    job = MediaJob(ctx.type, ctx.props)
+    name = job.path("kms_key_id")
+    key = job.get("kms_key_id")
     if key is UNKNOWN:
-        ctx.not_applicable("kms_key_id is unknown during preview; checked once known")
+        ctx.not_applicable(f"{name} is unknown during preview; checked once known")
     if key is None or key == "":
         report(
             violation(
                 ctx.label,
-                "kms_key_id",
+                name,
                 key,
                 "without it Rekognition encrypts the copied images and the results with a key "
                 "you neither control nor audit",
-                "pass kms_key_id=<key>.arn (a customer-managed aws.kms.Key) to "
-                "MediaAnalysisJobArgs",
+                f"pass {name}=<key>.arn (a customer-managed aws.kms.Key) "
+                + job.declared("MediaAnalysisJobArgs", "to"),
             )
         )
     elif isinstance(key, str) and is_aws_managed_key(key):
         report(
             violation(
                 ctx.label,
-                "kms_key_id",
+                name,
                 key,
                 "an AWS-managed key can't be used for media analysis jobs",
-                "pass a customer-managed key (kms_key_id=<key>.arn)",
+                f"pass a customer-managed key ({name}=<key>.arn)",
             )
         )
 
@@ -126,7 +132,7 @@ _CONFIDENCE_PATH = ("operations_config", "detect_moderation_labels", "min_confid
     name="media-analysis-job-min-confidence",
     description="Media analysis jobs must not return moderation labels below the configured "
     "confidence floor.",
-    types=(MEDIA_ANALYSIS_JOB,),
+    types=MEDIA_ANALYSIS_JOBS,
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,
     settings=(MINIMUM_CONFIDENCE,),
@@ -136,9 +142,12 @@ _CONFIDENCE_PATH = ("operations_config", "detect_moderation_labels", "min_confid
 def media_analysis_job_min_confidence(ctx: ResourceContext, report: Report) -> None:
     """Absent ``min_confidence`` is the API default (50), compared like any value."""
     floor = ctx.config[MINIMUM_CONFIDENCE.name]
-    value = get(ctx.props, *_CONFIDENCE_PATH)
+    job = MediaJob(ctx.type, ctx.props)
+    value = job.get(*_CONFIDENCE_PATH)
     if value is UNKNOWN:
-        ctx.not_applicable("min_confidence is unknown during preview; checked once known")
+        ctx.not_applicable(
+            f"{job.fix_name(*_CONFIDENCE_PATH)} is unknown during preview; checked once known"
+        )
     if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
         return  # not a number: the provider's check rejects it with the API's wording
     effective = API_DEFAULT_MIN_CONFIDENCE if value is None else float(value)
@@ -151,11 +160,12 @@ def media_analysis_job_min_confidence(ctx: ResourceContext, report: Report) -> N
         report(
             violation(
                 ctx.label,
-                ".".join(_CONFIDENCE_PATH),
+                job.path(*_CONFIDENCE_PATH),
                 found,
                 f"labels with confidence below {floor:g} would be returned "
                 "(media-analysis-job-min-confidence.minimumConfidence)",
-                f"set min_confidence to {floor:g} or more in DetectModerationLabelsArgs",
+                f"set {job.fix_name(*_CONFIDENCE_PATH)} to {floor:g} or more "
+                + job.declared("DetectModerationLabelsArgs"),
             )
         )
 
@@ -172,20 +182,21 @@ def _rule_key_deps(source: StackResource) -> tuple[str, ...]:
 
 def assess_output_encryption(stack: StackContext) -> Iterator[Finding]:
     """Each job's output bucket (when in the stack) is encrypted with the job's key."""
-    for job in stack.subjects(MEDIA_ANALYSIS_JOB):
-        key_value = job.props.get("kms_key_id")
+    for job in stack.subjects(*MEDIA_ANALYSIS_JOBS):
+        view = MediaJob(job.type, job.props)
+        key_value = view.get("kms_key_id")
         if key_value is None or key_value == "":
             continue  # media-analysis-job-kms-key reports it
-        bucket_name = get(job.props, "output_config", "s3_bucket")
+        bucket_name = view.get("output_config", "s3_bucket")
         bucket = find_bucket(stack, bucket_name, job.depends_on("output_config"))
         if bucket is None:
             if bucket_name is UNKNOWN:
                 yield Finding(
                     "unverified",
                     job.urn,
-                    f"{job.label}: output_config.s3_bucket is unknown during preview and does "
-                    "not depend on exactly one bucket of this stack; its encryption key is "
-                    "checked once known.",
+                    f"{job.label}: {view.path('output_config', 's3_bucket')} is unknown during "
+                    "preview and does not depend on exactly one bucket of this stack; its "
+                    "encryption key is checked once known.",
                 )
             continue  # a bucket outside this stack: not ours to check
         job_key = resolve_key(stack, key_value, job.depends_on("kms_key_id"))
@@ -232,7 +243,7 @@ def _not_kms(
         job.urn,
         violation(
             subject,
-            "output_config.s3_bucket",
+            MediaJob(job.type, job.props).path("output_config", "s3_bucket"),
             bucket_name,
             f"the bucket's default encryption{where} is {algorithms or 'not KMS'}, not the "
             f"job's KMS key ({job_key.text})",
@@ -268,16 +279,17 @@ def _compare(
             f"job's key ({job_key.text}); match them by ARN, key id or an alias defined in this "
             "stack.",
         )
+    key_name = MediaJob(job.type, job.props).path("kms_key_id")
     return Finding(
         "violation",
         job.urn,
         violation(
             subject,
-            "kms_key_id",
+            key_name,
             Text(f"{job_key.text}, but the bucket{where} encrypts with {bucket_key.text}"),
             "results and manifests must be protected by the same key the bucket enforces "
             "(matched by ARN, key id, or alias)",
-            "use one key for both: kms_key_id=<key>.arn on the job and kmsMasterKeyId=<key>.arn "
+            f"use one key for both: {key_name}=<key>.arn on the job and kmsMasterKeyId=<key>.arn "
             "on the bucket's encryption configuration",
         ),
     )

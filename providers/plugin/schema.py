@@ -19,6 +19,7 @@ import botocore.model
 from rekognition_media import __version__
 from rekognition_media.api import shapes
 from rekognition_media.api.casing import snake_case
+from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN, PLUGIN_MODULE, PLUGIN_PACKAGE
 
 from ..request import (
     ADOPT_FIELD,
@@ -28,10 +29,11 @@ from ..request import (
 )
 from .convert import camel_case
 
-PACKAGE = "rekognition-media"
-MODULE = f"{PACKAGE}:index"
-JOB_TYPE = f"{MODULE}:MediaAnalysisJob"
-"""The plugin's resource type token (the dynamic resource's is ``providers.TYPE_TOKEN``)."""
+PACKAGE = PLUGIN_PACKAGE
+MODULE = PLUGIN_MODULE
+JOB_TYPE = PLUGIN_JOB_TYPE_TOKEN
+"""The plugin's resource type token (``api.resources``; the dynamic resource's is
+``api.resources.JOB_TYPE_TOKEN``)."""
 
 _SETTING_DOCS = {
     "wait_for_completion": "Return from create only once the job has SUCCEEDED or FAILED.",

@@ -2,8 +2,9 @@
 
 A Python dynamic resource's type token is ``pulumi-python:dynamic/<module>:<name>``, built
 by the SDK from the keywords of its class. The classes in ``rekognition_media.providers``
-take module and name from here, and the policy pack and the tests match resources by the
-tokens derived here, so a renamed resource is edited once.
+take module and name from here; so does the ``rekognition-media`` plugin's schema
+(``<package>:index:<name>``). The policy pack and the tests match resources by the tokens
+derived here, so a renamed resource is edited once.
 """
 
 from __future__ import annotations
@@ -22,5 +23,20 @@ def dynamic_type_token(name: str) -> str:
 
 
 JOB_TYPE_TOKEN: Final = dynamic_type_token(JOB_RESOURCE)
-"""``pulumi-python:dynamic/rekognition:MediaAnalysisJob`` (policies target it)."""
+"""``pulumi-python:dynamic/rekognition:MediaAnalysisJob``: the dynamic resource's job."""
 STACK_IDENTITY_TYPE_TOKEN: Final = dynamic_type_token(STACK_IDENTITY_RESOURCE)
+
+PLUGIN_PACKAGE: Final = "rekognition-media"
+"""The package name of the provider plugin (``pulumi-resource-rekognition-media``)."""
+PLUGIN_MODULE: Final = f"{PLUGIN_PACKAGE}:index"
+
+
+def plugin_type_token(name: str) -> str:
+    """The type token of a resource the ``rekognition-media`` plugin serves."""
+    return f"{PLUGIN_MODULE}:{name}"
+
+
+PLUGIN_JOB_TYPE_TOKEN: Final = plugin_type_token(JOB_RESOURCE)
+"""``rekognition-media:index:MediaAnalysisJob``: the plugin's job (camelCase properties)."""
+JOB_TYPE_TOKENS: Final = (JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN)
+"""A media analysis job of either front end (policies target both)."""

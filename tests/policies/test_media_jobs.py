@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from rekognition_media.api import shapes
-from rekognition_media.api.resources import JOB_TYPE_TOKEN
+from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
 from rekognition_media.policies import (
     cross_resource_links,
     media_analysis_job_kms_key,
@@ -349,3 +349,126 @@ def test_dependency_on_a_key_and_its_alias_is_that_key() -> None:
     (advisory,) = stack.check(cross_resource_links).violations
     assert f"{JOB} 'ambiguous'" in advisory
     assert "is the job's key (unknown during preview)" in advisory
+
+
+# --- the plugin's job (rekognition-media:index:MediaAnalysisJob, camelCase) ---------------------
+
+PLUGIN_JOB = PLUGIN_JOB_TYPE_TOKEN
+
+
+def plugin_job(**overrides: Any) -> dict[str, Any]:
+    """The props the plugin's MediaAnalysisJob has: what the program declares, camelCase."""
+    props: dict[str, Any] = {
+        "operationsConfig": {"detectModerationLabels": {"minConfidence": 80.0}},
+        "input": {"s3Object": {"bucket": "media-in", "name": "manifest.jsonl"}},
+        "outputConfig": {"s3Bucket": "media-out", "s3KeyPrefix": "results/"},
+        "kmsKeyId": KEY_ARN,
+    }
+    props.update(overrides)
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def test_plugin_job_kms_key() -> None:
+    assert check(media_analysis_job_kms_key, PLUGIN_JOB, plugin_job()).violations == []
+    message = check(
+        media_analysis_job_kms_key, PLUGIN_JOB, plugin_job(kmsKeyId=None), name="nightly"
+    ).only()
+    assert message == (
+        f"{PLUGIN_JOB} 'nightly': `kmsKeyId` is absent - without it Rekognition encrypts the "
+        "copied images and the results with a key you neither control nor audit. Fix: pass "
+        "kmsKeyId=<key>.arn (a customer-managed aws.kms.Key) in the resource's properties"
+    )
+    managed = check(
+        media_analysis_job_kms_key, PLUGIN_JOB, plugin_job(kmsKeyId="alias/aws/rekognition")
+    ).only()
+    assert '`kmsKeyId` is "alias/aws/rekognition" - an AWS-managed key' in managed
+    # A snake_case name is not the plugin's property (its check rejects it): still absent.
+    assert check(
+        media_analysis_job_kms_key, PLUGIN_JOB, plugin_job(kmsKeyId=None, kms_key_id=KEY_ARN)
+    ).violations
+    unknown = check(media_analysis_job_kms_key, PLUGIN_JOB, plugin_job(kmsKeyId=UNKNOWN_STR))
+    assert unknown.violations == []
+    assert unknown.not_applicable == "kmsKeyId is unknown during preview; checked once known"
+
+
+def test_plugin_job_min_confidence() -> None:
+    assert check(media_analysis_job_min_confidence, PLUGIN_JOB, plugin_job()).violations == []
+    low = plugin_job(operationsConfig={"detectModerationLabels": {"minConfidence": 40}})
+    message = check(media_analysis_job_min_confidence, PLUGIN_JOB, low, name="nightly").only()
+    assert message == (
+        f"{PLUGIN_JOB} 'nightly': `operationsConfig.detectModerationLabels.minConfidence` is 40 "
+        "- labels with confidence below 50 would be returned "
+        "(media-analysis-job-min-confidence.minimumConfidence). Fix: set "
+        "operationsConfig.detectModerationLabels.minConfidence to 50 or more in the resource's "
+        "properties"
+    )
+    absent = plugin_job(operationsConfig={"detectModerationLabels": {}})
+    assert "is absent (the API default 50 applies)" in (
+        check(
+            media_analysis_job_min_confidence, PLUGIN_JOB, absent, config={"minimumConfidence": 60}
+        ).only()
+    )
+    unknown = plugin_job(
+        operationsConfig={"detectModerationLabels": {"minConfidence": UNKNOWN_NUM}}
+    )
+    outcome = check(media_analysis_job_min_confidence, PLUGIN_JOB, unknown)
+    assert outcome.violations == []
+    assert outcome.not_applicable == (
+        "operationsConfig.detectModerationLabels.minConfidence is unknown during preview; "
+        "checked once known"
+    )
+
+
+def test_plugin_job_output_bucket_on_its_key_through_dependencies() -> None:
+    """Preview: the plugin's camelCase property names carry the dependencies."""
+    stack = Stack()
+    key = stack.add(KEY, "key", {"arn": UNKNOWN_STR, "keyId": UNKNOWN_STR})
+    bucket = stack.add(BUCKET, "out", {"bucket": "media-out-5f3a", "id": UNKNOWN_STR})
+    stack.add(
+        SSE,
+        "out-sse",
+        {"bucket": UNKNOWN_STR, "rules": sse_for(UNKNOWN_STR)},
+        deps={"bucket": [bucket], "rules": [key]},
+    )
+    stack.add(
+        PLUGIN_JOB,
+        "nightly",
+        plugin_job(kmsKeyId=UNKNOWN_STR, outputConfig={"s3Bucket": UNKNOWN_STR}),
+        deps={"kmsKeyId": [key], "outputConfig": [bucket]},
+    )
+    assert stack.check(media_analysis_job_output_encryption).violations == []
+    assert stack.check(cross_resource_links).violations == []
+
+
+def test_plugin_job_output_bucket_on_another_key_or_no_kms() -> None:
+    stack = Stack()
+    stack.add(KEY, "job-key", {"arn": KEY_ARN, "keyId": KEY_ID})
+    stack.add(
+        KEY, "bucket-key", {"arn": OTHER_ARN, "keyId": "99999999-0000-0000-0000-000000000000"}
+    )
+    stack.add(BUCKET, "out", {"bucket": "media-out"})
+    stack.add(SSE, "out-sse", {"bucket": "media-out", "rules": sse_for(OTHER_ARN)})
+    stack.add(BUCKET, "plain", {"bucket": "media-plain"})
+    stack.add(PLUGIN_JOB, "nightly", plugin_job())
+    stack.add(PLUGIN_JOB, "weekly", plugin_job(outputConfig={"s3Bucket": "media-plain"}))
+    outcome = stack.check(media_analysis_job_output_encryption)
+    assert len(outcome.violations) == 2
+    other_key, not_kms = outcome.violations
+    assert other_key.startswith(f"{PLUGIN_JOB} 'nightly' (output bucket ")
+    assert "`kmsKeyId` is aws:kms/key:Key 'job-key', but the bucket via" in other_key
+    assert "Fix: use one key for both: kmsKeyId=<key>.arn on the job" in other_key
+    assert not_kms.startswith(f"{PLUGIN_JOB} 'weekly' (output bucket ")
+    assert '`outputConfig.s3Bucket` is "media-plain" - the bucket\'s default encryption' in not_kms
+    assert outcome.urns == [
+        f"urn:pulumi:dev::media::{PLUGIN_JOB}::nightly",
+        f"urn:pulumi:dev::media::{PLUGIN_JOB}::weekly",
+    ]
+
+
+def test_plugin_job_with_an_unknown_output_bucket_is_advisory() -> None:
+    stack = Stack()
+    stack.add(BUCKET, "out", {"bucket": "media-out"})
+    stack.add(PLUGIN_JOB, "nightly", plugin_job(outputConfig={"s3Bucket": UNKNOWN_STR}))
+    assert stack.check(media_analysis_job_output_encryption).violations == []
+    (advisory,) = stack.check(cross_resource_links).violations
+    assert "outputConfig.s3Bucket is unknown during preview" in advisory

@@ -88,7 +88,7 @@ def _aws_sources(module: str) -> Iterator[str]:
 def test_type_tokens_exist_in_pulumi_aws() -> None:
     tokens = {t for types in RESOURCE_TYPES.values() for t in types}
     tokens |= {_model.BUCKET_PUBLIC_ACCESS_BLOCK, _model.BUCKET_POLICY, _model.KMS_ALIAS}
-    tokens.discard(_model.MEDIA_ANALYSIS_JOB)
+    tokens -= set(_model.MEDIA_ANALYSIS_JOBS)
     assert len(tokens) == 20
     for token in tokens:
         module = token.split(":")[1].split("/")[0]
@@ -136,10 +136,15 @@ def test_camel_case_property_names_exist_in_pulumi_aws(module: str, names: list[
         assert f'@pulumi.getter(name="{name}")' in text, name
 
 
-def test_job_type_token_matches_the_provider() -> None:
+def test_job_type_tokens_match_the_providers() -> None:
     from rekognition_media.providers import job
+    from rekognition_media.providers.plugin import schema
 
     assert job.TYPE_TOKEN == _model.MEDIA_ANALYSIS_JOB
+    assert schema.JOB_TYPE == _model.MEDIA_ANALYSIS_JOB_PLUGIN
+    assert list(schema.package_schema()["resources"]) == [_model.MEDIA_ANALYSIS_JOB_PLUGIN]
+    for name in ("media-analysis-job-kms-key", "media-analysis-job-min-confidence"):
+        assert RESOURCE_TYPES[name] == _model.MEDIA_ANALYSIS_JOBS
 
 
 def test_pack_modules_do_not_shadow_other_modules() -> None:

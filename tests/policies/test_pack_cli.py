@@ -1,4 +1,6 @@
-"""The policy pack as a CI gate: `pulumi preview --policy-pack policies` with the real CLI."""
+"""The policy pack as a CI gate: `pulumi preview --policy-pack policies` with the real CLI,
+on a Python program with the dynamic `MediaAnalysisJob` and on a YAML program with the
+plugin's `rekognition-media:index:MediaAnalysisJob`."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
+from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN
 from rekognition_media.devtools.engine import EngineStack, StackFactory
+from tests.plugin.yaml_stack import PulumiFailed, YamlStack, require_tools
 
 pytestmark = pytest.mark.engine
 
@@ -70,6 +74,51 @@ def test_min_confidence_floor_is_configurable(engine_stack: StackFactory, tmp_pa
     with pytest.raises(auto.CommandError) as failure:
         stack.preview(policy_packs=[PACK], policy_pack_configs=[str(config)])
     assert "media-analysis-job-min-confidence" in str(failure.value)
+
+
+def yaml_job_stack(pulumi_bin: Path, tmp_path: Path, **properties: object) -> YamlStack:
+    """A YAML program with one plugin job. Preview makes no AWS call: nothing need exist."""
+    require_tools(pulumi_bin)
+    stack = YamlStack(
+        tmp_path / "program", tmp_path / "state", pulumi_bin, env={"AWS_REGION": "us-east-1"}
+    )
+    job = {
+        "operationsConfig": {"detectModerationLabels": {"minConfidence": 60}},
+        "input": {"s3Object": {"bucket": "media-in", "name": "manifests/batch.jsonl"}},
+        "outputConfig": {"s3Bucket": "media-out", "s3KeyPrefix": "results/"},
+        **properties,
+    }
+    stack.write(
+        {
+            "name": "yaml-job",
+            "runtime": "yaml",
+            "resources": {"nightly": {"type": PLUGIN_JOB_TYPE_TOKEN, "properties": job}},
+        }
+    )
+    stack.init()
+    return stack
+
+
+def test_a_plugin_job_without_kms_key_fails_the_gate(pulumi_bin: Path, tmp_path: Path) -> None:
+    stack = yaml_job_stack(pulumi_bin, tmp_path)
+    with pytest.raises(PulumiFailed) as failure:
+        stack.preview("--policy-pack", PACK)
+    [line] = _report_lines(failure.value.output, "media-analysis-job-kms-key")
+    assert "[mandatory]" in line and "MediaAnalysisJob: nightly" in line
+    assert "`kmsKeyId` is absent" in failure.value.output
+
+
+def test_a_plugin_job_with_kms_key_passes_the_gate(pulumi_bin: Path, tmp_path: Path) -> None:
+    # A confidence below the floor: the advisory policy reports it (the pack read the job)
+    # and the preview still passes.
+    low = {"detectModerationLabels": {"minConfidence": 40}}
+    stack = yaml_job_stack(pulumi_bin, tmp_path, kmsKeyId=KEY_ARN, operationsConfig=low)
+    out = stack.preview("--policy-pack", PACK)
+    assert "media-analysis-job-kms-key" not in out
+    [line] = _report_lines(out, "media-analysis-job-min-confidence")
+    assert "[advisory]" in line and "MediaAnalysisJob: nightly" in line
+    assert "`operationsConfig.detectModerationLabels.minConfidence` is 40" in out
+    assert "2 to create" in out  # stack, job (the default provider is not counted)
 
 
 def _report_lines(output: str, policy: str) -> list[str]:
