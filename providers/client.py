@@ -11,7 +11,6 @@ other AWS SDKs and Lambda use but botocore does not read.
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from typing import Any
 
@@ -19,6 +18,8 @@ import boto3
 from botocore.config import Config
 
 from rekognition_media import __version__
+
+from .request import resolve_region
 
 # A stuck connection must not hang `pulumi up` (pulumi/pulumi#13841 shows botocore's
 # 60 s read timeout and unbounded retries making a provider look frozen): short connect
@@ -70,7 +71,7 @@ def _client(service: str, region: str | None, endpoint_url: str | None, polling:
             config = config.merge(Config(s3={"addressing_style": "path"}))
         return session.client(
             service,
-            region_name=region or session.region_name or os.environ.get("AWS_REGION"),
+            region_name=resolve_region(region),
             endpoint_url=endpoint_url,
             config=config,
         )

@@ -76,6 +76,8 @@ _FRESH_SLACK = 1.0
 # Successors of failed jobs followed in one create before giving up (each one is a job
 # that failed in an earlier run: a real chain this long means something else is wrong).
 _MAX_SUCCESSORS = 100
+# S3's ways of saying an output object is not there (HeadObject answers a bare 404).
+_GONE = frozenset({"404", "NoSuchKey", "NoSuchBucket", "NoSuchVersion"})
 
 
 class MediaAnalysisJobFailed(Exception):
@@ -307,7 +309,9 @@ def _start(
 
 
 def _start_error(error: ClientError, request: Mapping[str, Any], resource: str) -> Exception:
-    code = error.response.get("Error", {}).get("Code", "Error")
+    from .errors import error_code  # provider side: see the module docstring
+
+    code = error_code(error) or "Error"
     message = str(error.response.get("Error", {}).get("Message", "")).rstrip(".")
     where = ""
     if code in ("InvalidS3ObjectException", "InvalidManifestException"):
@@ -347,8 +351,10 @@ def _results_gone(job: Mapping[str, Any], settings: JobSettings) -> bool:
             Bucket=s3_object["Bucket"], Key=s3_object["Name"]
         )
     except ClientError as error:
+        from .errors import error_code  # provider side: see the module docstring
+
         # Only "not there" counts; no permission to look means adopt, as before.
-        return str(error.response.get("Error", {}).get("Code")) in ("404", "NoSuchKey")
+        return error_code(error) in _GONE
     return False
 
 
@@ -394,8 +400,9 @@ def _delete_output(s3: Any, job_id: str, s3_object: Mapping[str, Any]) -> None:
         s3.head_object(Bucket=s3_object["bucket"], Key=s3_object["name"], **extra)
         s3.delete_object(Bucket=s3_object["bucket"], Key=s3_object["name"], **extra)
     except ClientError as error:
-        code = str(error.response.get("Error", {}).get("Code", ""))
-        if code not in ("404", "NoSuchKey", "NoSuchBucket", "NoSuchVersion"):
+        from .errors import error_code  # provider side: see the module docstring
+
+        if error_code(error) not in _GONE:
             raise
         _report(job_id, f"{uri} already gone (its bucket or the object): skipped")
         return
