@@ -47,9 +47,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from rekognition_media.api import limits, shapes
+
+from . import client
 
 # A provider process may share the account's quota with other processes and tools;
 # using half of it leaves room for them and for Start calls' retries.
@@ -87,10 +87,10 @@ def start_rate(rekognition_client: Any) -> SharedRate:
 
 def _scope(rekognition_client: Any) -> str:
     """Account (access key), region and endpoint: what a quota and a page belong to."""
-    credentials = boto3.session.Session().get_credentials()
-    access_key = credentials.access_key if credentials is not None else ""
+    # The process's shared session (``client``): a new session per Start would resolve the
+    # credential chain again each time.
     meta = rekognition_client.meta
-    return f"{meta.endpoint_url}|{meta.region_name}|{access_key}"
+    return f"{meta.endpoint_url}|{meta.region_name}|{client.access_key()}"
 
 
 class RateLimiter:
