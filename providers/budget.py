@@ -177,16 +177,22 @@ class PageBoard:
 
     def first_page(self, fetch: Callable[[], Page], max_age: float) -> Page:
         """A first page fetched at most ``max_age`` seconds ago, by us or another process."""
+        return self.first_page_at(fetch, max_age)[1]
+
+    def first_page_at(self, fetch: Callable[[], Page], max_age: float) -> tuple[float, Page]:
+        """``first_page``, with the wall-clock time its List call was made: the page shows
+        every job started before then (a job started later may be missing from it)."""
         with _locked(self._lock):
             fetched_at, page = self._read()
             now = time.time()
             if page is not None and now - fetched_at <= max_age:
-                return page
+                return fetched_at, page
             # Keep all processes together under the rate: wait for a fetch slot.
             self._rate.acquire()
+            asked = time.time()
             page = fetch()
-            self._write(time.time(), page)
-            return page
+            self._write(asked, page)
+            return asked, page
 
     def _read(self) -> tuple[float, Page | None]:
         try:

@@ -255,13 +255,7 @@ def _start_or_resume(
     for attempt in range(_MAX_SUCCESSORS):
         token = successor_token(base, attempt)
         response = _start(rekognition, {**request, "ClientRequestToken": token}, resource, settings)
-        try:
-            job: dict[str, Any] = rekognition.get_media_analysis_job(JobId=response["JobId"])
-        except ClientError as error:
-            from .pollers import JobPollFailed  # provider side: see the module docstring
-
-            # About this job only (botocore already retried throttling): like a poll.
-            raise JobPollFailed(response["JobId"], error) from None
+        job = _look(response["JobId"], settings)
         earlier = _created(job) < _answered_at(response) - _FRESH_SLACK
         if not earlier:
             _report(job["JobId"], f"started ({resource})")
@@ -288,6 +282,17 @@ def _start_or_resume(
         f"{resource}: {_MAX_SUCCESSORS} earlier jobs with this request all FAILED; "
         "change the request or set client_request_token"
     )
+
+
+def _look(job_id: str, settings: JobSettings) -> dict[str, Any]:
+    """The job just started (or reached through its token), as the process's poller next
+    sees it: the shared poller reads it from the List page its waiting jobs share, so the
+    create makes no GetMediaAnalysisJob of its own (issue 14: <= 3 calls per job); its
+    errors are a poll's (``JobPollFailed`` for this job only)."""
+    from . import pollers  # provider side: see the module docstring
+
+    poller = pollers.poller(settings.region, settings.endpoint_url)
+    return poller.look(job_id, settings.wait_timeout_seconds)
 
 
 def _start(

@@ -10,6 +10,10 @@ description``:
   so the number of calls grows with time, not with jobs x time. With a ``PageBoard``
   (``budget``) the first page is also shared with the other provider processes of this
   machine. Jobs a page does not reach fall back to GetMediaAnalysisJob.
+``look(job_id, timeout) -> job description`` is a create's first read of the job it just
+started (or resumed): ``SharedPoller`` answers it from the next shared page, so reading the
+job costs no call of its own (issue 14: <= 3 calls per job).
+
 * ``GetPoller`` polls GetMediaAnalysisJob for a single job from the waiting thread; it is
   the straightforward design, kept for comparison (``bench/many_jobs.py``) and for
   accounts where List is not allowed. ``REKOGNITION_MEDIA_POLLING=get`` in the provider
@@ -124,6 +128,8 @@ class Poller(Protocol):
         self, job_id: str, timeout: float, on_progress: ProgressCallback
     ) -> dict[str, Any]: ...
 
+    def look(self, job_id: str, timeout: float) -> dict[str, Any]: ...
+
 
 PROGRESS_EVERY = 30.0
 
@@ -136,11 +142,14 @@ class _Watch:
     started: float
     created: float | None = None  # CreationTimestamp once seen
     status: str = "UNKNOWN"
-    job: dict[str, Any] | None = None
+    job: dict[str, Any] | None = None  # the terminal description
+    last: dict[str, Any] | None = None  # the newest description seen
     error: Exception | None = None
     unreachable: str | None = None  # "cannot reach ..." while the endpoint does not answer
     done: threading.Event = field(default_factory=threading.Event)
     changed: threading.Event = field(default_factory=threading.Event)
+    seen: threading.Event = field(default_factory=threading.Event)  # last set, or failed
+    users: int = 1  # waits and looks sharing the watch: it is polled until the last ends
 
 
 class SharedPoller:
@@ -174,8 +183,27 @@ class SharedPoller:
         try:
             return _wait_for(watch, timeout, on_progress)
         finally:
-            with self._cond:
-                self._watches.pop(job_id, None)
+            self._release(watch)
+
+    def look(self, job_id: str, timeout: float) -> dict[str, Any]:
+        """The job's description from the next page that shows it (or a Get when pages
+        that should show it do not); no call of its own while other jobs wait."""
+        watch = self._register(job_id)
+        try:
+            if not watch.seen.wait(timeout):
+                raise JobWaitTimeout(job_id, watch.status, timeout, watch.unreachable)
+            if watch.error is not None:
+                raise watch.error
+            assert watch.last is not None
+            return watch.last
+        finally:
+            self._release(watch)
+
+    def _release(self, watch: _Watch) -> None:
+        with self._cond:
+            watch.users -= 1
+            if watch.users <= 0 and self._watches.get(watch.job_id) is watch:
+                del self._watches[watch.job_id]
 
     def _register(self, job_id: str) -> _Watch:
         now = time.monotonic()
@@ -184,6 +212,7 @@ class SharedPoller:
             # Two resources can wait on one job (the same request and token): share it.
             existing = self._watches.get(job_id)
             if existing is not None:
+                existing.users += 1
                 return existing
             self._watches[job_id] = watch
             if self._thread is None:
@@ -231,6 +260,9 @@ class SharedPoller:
                     continue
                 job = seen.get(watch.job_id)
                 if job is None:
+                    # Started after the first page was asked for (see _poll): the next
+                    # page, asked for after BOARD_MAX_AGE, shows it.
+                    watch.next_due = now + BOARD_MAX_AGE
                     continue
                 _observe(watch, job)
                 watch.next_due = now + self._schedule.interval(now - watch.started)
@@ -282,9 +314,18 @@ class SharedPoller:
             min(w.created if w.created is not None else w.registered for w in pending) - self.SLACK
         )
         token: str | None = None
+        # Jobs registered after the first page was asked for (a create's look right after
+        # its Start, with a page another waiter had just fetched) may be missing from it
+        # without being deep in the history: no Get and no further pages for them; the
+        # next round's page shows them.
+        expected = set(wanted)
         for number in range(self.MAX_PAGES):
-            if number == 0 and self._board is not None:
-                page = self._board.first_page(lambda: self._list(None), BOARD_MAX_AGE)
+            if number == 0:
+                if self._board is not None:
+                    asked, page = self._board.first_page_at(lambda: self._list(None), BOARD_MAX_AGE)
+                else:
+                    asked, page = time.time(), self._list(None)
+                expected = {job_id for job_id, w in wanted.items() if w.registered <= asked}
             else:
                 self._list_rate.acquire()
                 page = self._list(token)
@@ -294,10 +335,10 @@ class SharedPoller:
                     seen[item["JobId"]] = item
             token = page.get("NextToken")
             oldest = min((_epoch(i["CreationTimestamp"]) for i in items), default=0.0)
-            if len(seen) == len(wanted) or not token or oldest < horizon:
+            if expected <= seen.keys() or not token or oldest < horizon:
                 break
         # Jobs no page reached (deep in a busy account's history, or not yet listed).
-        for job_id in wanted.keys() - seen.keys():
+        for job_id in expected - seen.keys():
             self._get_rate.acquire()
             try:
                 seen[job_id] = self._client.get_media_analysis_job(JobId=job_id)
@@ -369,6 +410,31 @@ class GetPoller:
             if watch.status != previous:
                 on_progress(watch.status, time.monotonic() - started)
 
+    def look(self, job_id: str, timeout: float) -> dict[str, Any]:
+        """One GetMediaAnalysisJob (retried, as a poll, when throttled or unanswered)."""
+        started = time.monotonic()
+        failures = 0
+        while True:
+            try:
+                job: dict[str, Any] = self._client.get_media_analysis_job(JobId=job_id)
+                return job
+            except Exception as error:
+                if not is_retryable(error):
+                    raise JobPollFailed(job_id, error) from error
+                failures += 1
+                delay = self._backoff.delay(failures)
+                waited = time.monotonic() - started
+                if is_connection_error(error):
+                    delay = min(delay, UNREACHABLE_RETRY_CAP)
+                    if waited >= UNREACHABLE_LIMIT:
+                        endpoint = self._client.meta.endpoint_url
+                        raise EndpointUnreachable(
+                            job_id, "UNKNOWN", endpoint, error, waited
+                        ) from error
+                if waited + delay > timeout:
+                    raise JobWaitTimeout(job_id, "UNKNOWN", waited) from error
+                time.sleep(delay)
+
 
 def _observe(watch: _Watch, job: dict[str, Any]) -> None:
     """Record a poll result; never lets a stale read move the status backwards."""
@@ -379,6 +445,8 @@ def _observe(watch: _Watch, job: dict[str, Any]) -> None:
         # An earlier status than one already seen: a stale read (List and Get may be
         # served by different replicas).
         return
+    watch.last = job
+    watch.seen.set()
     if job["Status"] != watch.status:
         watch.status = job["Status"]
         watch.changed.set()
@@ -392,6 +460,7 @@ def _fail(watch: _Watch, error: Exception) -> None:
         return  # the first outcome stands
     watch.error = error
     watch.done.set()
+    watch.seen.set()
 
 
 # While the endpoint does not answer, say so this often.

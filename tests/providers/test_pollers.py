@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -15,6 +16,7 @@ from botocore.stub import Stubber
 from rekognition_media.devtools.world import REGION, World, provider_env, seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers import client, pollers
+from rekognition_media.providers.budget import PageBoard
 from rekognition_media.providers.pollers import (
     EndpointUnreachable,
     GetPoller,
@@ -216,3 +218,82 @@ def test_a_terminal_status_is_final(first: str, then: str) -> None:
     assert watch.done.is_set()
     assert watch.status == first
     assert watch.job is not None and watch.job["Status"] == first
+
+
+def _gets(emulator: Emulator) -> int:
+    calls = emulator.stats()["calls"]["by_operation"]
+    return int(calls.get("GetMediaAnalysisJob", {}).get("total", 0))
+
+
+def test_a_look_reads_the_started_job_from_the_shared_page_without_a_get(
+    emulator: Emulator,
+) -> None:
+    world = seed(emulator, duration_seconds=2)
+    job_ids = [start(world, name=f"look-{i}") for i in range(3)]
+    emulator.reset_stats()
+    poller = SharedPoller(polling_client(emulator))
+    looks: dict[str, Any] = {}
+    threads = [
+        threading.Thread(target=lambda j=job_id: looks.update({j: poller.look(j, 30)}))
+        for job_id in job_ids
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for job_id in job_ids:
+        # What a create decides on: the status and when the service created the job.
+        assert looks[job_id]["JobId"] == job_id
+        assert looks[job_id]["Status"] in ("CREATED", "QUEUED", "IN_PROGRESS", "SUCCEEDED")
+        assert looks[job_id]["CreationTimestamp"].timestamp() > 0
+    assert _gets(emulator) == 0
+
+
+def test_a_job_started_after_the_shared_page_was_fetched_waits_for_the_next_page(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A create's look right after its Start may get a page another waiter fetched just
+    # before: the job is missing from it because it is new, not because it is deep in the
+    # account's history, so the next page is awaited instead of a Get.
+    monkeypatch.setattr(pollers, "BOARD_MAX_AGE", 2.5)  # the stale page outlives the first round
+    world = seed(emulator, duration_seconds=2)
+    polling = polling_client(emulator)
+    board = PageBoard("look-stale-page", rate=100, directory=tmp_path)
+    board.first_page(lambda: polling.list_media_analysis_jobs(MaxResults=100), 2.5)
+    job_id = start(world, name="after-the-page")
+    emulator.reset_stats()
+    job = SharedPoller(polling, board=board).look(job_id, 30)
+    assert job["JobId"] == job_id
+    assert _gets(emulator) == 0
+
+
+def test_a_look_ending_does_not_stop_a_wait_on_the_same_job(emulator: Emulator) -> None:
+    world = seed(emulator, duration_seconds=2)
+    job_id = start(world, name="look-and-wait")
+    poller = SharedPoller(polling_client(emulator))
+    results = {}
+    waiter = threading.Thread(
+        target=lambda: results.update(job=poller.wait(job_id, 30, lambda status, waited: None))
+    )
+    waiter.start()
+    assert poller.look(job_id, 30)["JobId"] == job_id
+    waiter.join(timeout=30)
+    assert not waiter.is_alive()
+    assert results["job"]["Status"] == "SUCCEEDED"
+
+
+@pytest.mark.parametrize("poller_type", [SharedPoller, GetPoller])
+def test_a_look_at_a_job_no_page_shows_gets_it_and_a_refusal_is_that_jobs(
+    emulator: Emulator, poller_type: Any
+) -> None:
+    world = seed(emulator, duration_seconds=2)
+    job_id = start(world, name="look-refused")
+    # The emulator lists no page with this job and refuses its Gets: a page asked for after
+    # the look began does not show it, so the look falls back to a Get, refused.
+    emulator.update_settings(job_poll_faults={"look-refused": "AccessDeniedException"})
+    try:
+        with pytest.raises(JobPollFailed) as failed:
+            poller_type(polling_client(emulator)).look(job_id, 10)
+    finally:
+        emulator.update_settings(job_poll_faults={})
+    assert job_id in str(failed.value) and "AccessDeniedException" in str(failed.value)
