@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -38,6 +39,20 @@ def _content_type(key: str) -> str:
 
 def _resource_suffix(key: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in key)
+
+
+class PipelineJob(Protocol):
+    """The job outputs the pipeline reads: ``MediaAnalysisJob``'s, or the ``rekognition-media``
+    plugin's job when the plugin serves this component (``providers.plugin.components``)."""
+
+    @property
+    def job_id(self) -> pulumi.Output[str]: ...
+    @property
+    def status(self) -> pulumi.Output[str]: ...
+    @property
+    def results_uri(self) -> pulumi.Output[str | None]: ...
+    @property
+    def manifest_summary_uri(self) -> pulumi.Output[str | None]: ...
 
 
 @dataclass
@@ -132,7 +147,7 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
     access: MediaAnalysisAccess
     input_object_resources: list[aws.s3.BucketObjectv2]
     manifest: aws.s3.BucketObjectv2 | None
-    job: MediaAnalysisJob | None
+    job: PipelineJob | None
 
     def __init__(
         self,
@@ -220,7 +235,7 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
             uploads: list[pulumi.Resource] = list(self.input_object_resources)
             if self.manifest is not None:
                 uploads.append(self.manifest)
-            self.job = MediaAnalysisJob(
+            self.job = self._new_job(
                 f"{name}-job",
                 MediaAnalysisJobArgs(
                     operations_config=OperationsConfigArgs(
@@ -273,6 +288,13 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
                 "manifest_summary_uri": self.manifest_summary_uri,
             }
         )
+
+    def _new_job(
+        self, name: str, args: MediaAnalysisJobArgs, opts: pulumi.ResourceOptions
+    ) -> PipelineJob:
+        # A hook: the rekognition-media plugin serves this component with its own job
+        # resource, since a dynamic resource needs the program's Python virtualenv.
+        return MediaAnalysisJob(name, args, opts)
 
     def _object_opts(self) -> pulumi.ResourceOptions:
         # Upload only into a hardened bucket (encryption, policy) under an existing key.

@@ -44,6 +44,8 @@ from pulumi.provider.experimental.provider import (
     CheckResponse,
     ConfigureRequest,
     ConfigureResponse,
+    ConstructRequest,
+    ConstructResponse,
     CreateRequest,
     CreateResponse,
     DeleteRequest,
@@ -73,7 +75,7 @@ from ..request import (
     is_unknown,
     problems,
 )
-from . import convert, engine_log, schema
+from . import components, convert, engine_log, schema
 
 T = TypeVar("T")
 
@@ -231,6 +233,11 @@ class MediaAnalysisJobPlugin(Provider):
         _require_job(request.type)
         props = self._effective(convert.to_core(request.properties))
         await self._run(request.urn, self._core.delete, request.resource_id, props)
+
+    # --- the components (providers/plugin/components.py) ----------------------------
+
+    async def construct(self, request: ConstructRequest) -> ConstructResponse:
+        return await components.construct(request)
 
     # --- helpers --------------------------------------------------------------------
 
