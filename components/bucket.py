@@ -29,7 +29,9 @@ class EncryptedBucketArgs:
     """Days after which objects under ``expire_objects_prefix`` expire; the same number
     of days after becoming noncurrent, their old versions are deleted too."""
     partition: str = "aws"
+    """AWS partition of the bucket's ARN."""
     tags: Mapping[str, pulumi.Input[str]] | None = None
+    """Tags of the bucket."""
     existing_bucket_name: pulumi.Input[str] | None = None
     """Use this bucket (a name or an ``arn:aws:s3:::name`` ARN) instead of creating one:
     nothing is created, its configuration is left to its owner."""

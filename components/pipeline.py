@@ -63,25 +63,38 @@ class MediaAnalysisPipelineArgs:
     account_id: pulumi.Input[str] | None = None
     """For the key policy; looked up with ``aws.get_caller_identity`` when absent."""
     deletion_window_in_days: int = MIN_DELETION_WINDOW_DAYS
+    """The key's deletion waiting period: 7 (default) to 30 days."""
     key_alias_name: pulumi.Input[str] | None = None
+    """Full alias name of the key (``alias/...``); ``alias/rekognition-media-<random>``
+    when absent."""
     existing_key_arn: pulumi.Input[str] | None = None
+    """ARN of an existing KMS key; no key is created."""
     # --- the buckets -------------------------------------------------------------
     input_bucket_name: pulumi.Input[str] | None = None
+    """Physical name of the created input bucket; auto-named when absent."""
     output_bucket_name: pulumi.Input[str] | None = None
+    """Physical name of the created output bucket; auto-named when absent."""
     existing_input_bucket_name: pulumi.Input[str] | None = None
     """Name or ARN of an existing input bucket; nothing is created for it."""
     existing_output_bucket_name: pulumi.Input[str] | None = None
     """Name or ARN of an existing output bucket; nothing is created for it."""
     force_destroy: pulumi.Input[bool] = False
+    """Let ``pulumi destroy`` delete created buckets that still hold objects."""
     results_expire_after_days: int | None = None
     """Expire results under ``output_prefix`` in the (created) output bucket."""
     # --- the access policy -------------------------------------------------------
     input_prefix: pulumi.Input[str] = ""
+    """The access policy reads only under this prefix; "" = the whole input bucket."""
     output_prefix: pulumi.Input[str] = "results/"
+    """Where the job writes (its ``S3KeyPrefix``); the access policy writes only here."""
     role_name: pulumi.Input[str] | None = None
+    """Attach the access policy to this IAM role."""
     user_name: pulumi.Input[str] | None = None
+    """Attach the access policy to this IAM user."""
     policy_name: pulumi.Input[str] | None = None
+    """IAM policy name; ``rekognition-media-<random>`` when absent."""
     existing_policy_arn: pulumi.Input[str] | None = None
+    """ARN of an existing access policy; none is created."""
     # --- what goes into the input bucket -----------------------------------------
     input_objects: Mapping[str, bytes] | None = None
     """Objects (key -> bytes) uploaded to the input bucket, SSE-KMS with the key,
@@ -94,13 +107,18 @@ class MediaAnalysisPipelineArgs:
     these keys of the input bucket."""
     # --- the job -------------------------------------------------------------------
     min_confidence: pulumi.Input[float] | None = None
+    """The job's minimum confidence (0-100) for a moderation label."""
     job_name: pulumi.Input[str] | None = None
+    """The job's name."""
     endpoint_url: pulumi.Input[str] | None = None
     """Rekognition endpoint for the job (e.g. the local emulator)."""
     region: pulumi.Input[str] | None = None
+    """AWS region of the job."""
     # --- general -------------------------------------------------------------------
     partition: str = "aws"
+    """AWS partition of the ARNs built here."""
     tags: Mapping[str, pulumi.Input[str]] | None = None
+    """Tags of every created resource that takes tags."""
 
     def __post_init__(self) -> None:
         self.validate()
@@ -127,7 +145,7 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
     Bring-your-own: each of the key, the two buckets and the policy can be passed in
     (``existing_*``); what is passed in is not created. With all four passed in and no
     ``input_objects``/``manifest_image_keys``/role/user, the pipeline creates no
-    pulumi-aws resource at all (only the job, which is a dynamic resource).
+    pulumi-aws resource at all (only the job).
     """
 
     input_bucket_name: pulumi.Output[str]

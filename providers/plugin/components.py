@@ -46,7 +46,7 @@ import binascii
 import difflib
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -165,12 +165,19 @@ class Component:
 
 
 _DOUBLE_TICKS = re.compile(r"``(.+?)``")
+_PROPERTY = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
 
 def _doc(text: str) -> str:
     """A docstring as a schema description: one paragraph, Markdown code spans, the
     properties it names in camelCase (``existing_bucket_name`` -> `existingBucketName`)."""
-    return _DOUBLE_TICKS.sub(lambda m: f"`{camel_names(m[1])}`", " ".join(text.split()))
+
+    def code(match: re.Match[str]) -> str:
+        # A property name only (``documents.access_policy_document`` is Python's).
+        name = match[1]
+        return f"`{camel_case(name) if _PROPERTY.fullmatch(name) else name}`"
+
+    return _DOUBLE_TICKS.sub(code, " ".join(text.split()))
 
 
 def _unparse(node: ast.expr) -> str:
@@ -340,11 +347,7 @@ class _Inputs:
 
     def raise_errors(self) -> None:
         if self.errors:
-            raise InputPropertiesError(
-                f"{self.component.token}: invalid inputs "
-                f"({'; '.join(e['reason'] for e in self.errors)})",
-                self.errors,
-            )
+            raise InputPropertiesError(_invalid(len(self.errors)), self.errors)
 
     def _check(self, pv: PropertyValue, shape: Shape, path: str) -> bool:
         inner = pv.value
@@ -500,10 +503,13 @@ def _args_error(component: Component, error: ValueError) -> InputPropertiesError
         value, _, rule = match["rest"].partition(", ")
         rule = camel_names(rule)  # not the value: it is shown as given
         reason = f"{component.token}: {path} = {value}: {rule}"
-    return InputPropertiesError(
-        f"{component.token}: invalid inputs ({reason})",
-        [{"property_path": path, "reason": reason}],
-    )
+    return InputPropertiesError(_invalid(1), [{"property_path": path, "reason": reason}])
+
+
+def _invalid(count: int) -> str:
+    # The engine prints "<type> resource '<name>' has a problem: <this>", then one line per
+    # error: "- property <path> with value '<value>' has a problem: <reason>".
+    return f"{count} invalid input{'s' if count > 1 else ''}"
 
 
 # --- construct ----------------------------------------------------------------------------
@@ -522,7 +528,7 @@ async def construct(request: ConstructRequest) -> ConstructResponse:
 
     resource: pulumi.ComponentResource
     if kwargs is None:
-        resource = pulumi.ComponentResource(token, request.name, None, request.options)
+        resource = pulumi.ComponentResource(token, request.name, None, opts=request.options)
         resource.register_outputs({})
         unknown = {f.wire: PropertyValue(rpc.UNKNOWN) for f in component.outputs}
         return ConstructResponse(await _urn(resource), unknown, {})
@@ -530,8 +536,7 @@ async def construct(request: ConstructRequest) -> ConstructResponse:
     module = _module(component)
     try:
         args = getattr(module, f"{component.name}Args")(**kwargs)
-        cls = _pipeline_class() if component.name == "MediaAnalysisPipeline" else None
-        resource = (cls or getattr(module, component.name))(request.name, args, request.options)
+        resource = _served_class(component.name)(request.name, args, request.options)
     except ValueError as error:
         raise _args_error(component, error) from None
 
@@ -579,12 +584,29 @@ def _module(component: Component) -> Any:
 
 
 @functools.cache
+def _served_class(name: str) -> Callable[..., pulumi.ComponentResource]:
+    """The component's class as the plugin serves it: its outputs recorded in the state
+    under their camelCase names (the Python class records snake_case ones), and for the
+    pipeline, the plugin's job resource as its job (module docstring)."""
+    component = components()[name]
+    base: type[pulumi.ComponentResource] = getattr(_module(component), name)
+    if name == "MediaAnalysisPipeline":
+        base = _pipeline_class()
+
+    def register_outputs(self: pulumi.ComponentResource, outputs: Any) -> None:
+        # The class calls this once, last in its constructor: every output is set.
+        declared = {f.wire: getattr(self, f.python) for f in component.outputs}
+        pulumi.ComponentResource.register_outputs(
+            self, {k: v for k, v in declared.items() if v is not None}
+        )
+
+    return type(name, (base,), {"register_outputs": register_outputs, "__module__": __name__})
+
+
 def _pipeline_class() -> type[MediaAnalysisPipeline]:
     from rekognition_media.components.pipeline import MediaAnalysisPipeline, PipelineJob
 
     class PluginPipeline(MediaAnalysisPipeline):
-        """The pipeline, with the plugin's job resource for its job (module docstring)."""
-
         def _new_job(
             self, name: str, args: MediaAnalysisJobArgs, opts: pulumi.ResourceOptions
         ) -> PipelineJob:

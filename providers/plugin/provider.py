@@ -147,13 +147,16 @@ class MediaAnalysisJobPlugin(Provider):
             and not is_unknown(identity.value)
             else None
         )
-        # Secrets are taken off before the plugin sees them, and the engine marks the
-        # outputs of secret inputs secret again; no resource references or output values.
+        # Secrets arrive marked: the engine constructs components only in plugins that
+        # accept them ("plugins that can construct components must support secrets").
+        # The job's methods read plain values (convert.to_core drops the marks) and mark
+        # the outputs of secret inputs secret again (convert.keep_secrets), as the engine
+        # does for plugins that do not. No resource references or output values.
         # Previews of create and update are answered (create: outputs unknown; update: the
         # job's recorded outputs, which a settings update keeps), so resources that use a
         # job's outputs are not replaced when only its settings change.
         return ConfigureResponse(
-            accept_secrets=False,
+            accept_secrets=True,
             supports_preview=True,
             accept_resources=False,
             accept_outputs=False,
@@ -193,7 +196,8 @@ class MediaAnalysisJobPlugin(Provider):
         declared = convert.to_core(request.properties)
         if request.preview:
             unknown = {key: rpc.UNKNOWN for key in OUTPUT_FIELDS}
-            return CreateResponse(properties=convert.to_wire({**declared, **unknown}))
+            wired = convert.to_wire({**declared, **unknown})
+            return CreateResponse(properties=convert.keep_secrets(wired, request.properties))
         props = {
             **self._effective(declared),
             "resource_name": request.name,
@@ -201,7 +205,8 @@ class MediaAnalysisJobPlugin(Provider):
         }
         result = await self._run(request.urn, self._core.create, props)
         outs = {**declared, **{key: (result.outs or {}).get(key) for key in OUTPUT_FIELDS}}
-        return CreateResponse(resource_id=result.id, properties=convert.to_wire(outs))
+        wired = convert.keep_secrets(convert.to_wire(outs), request.properties)
+        return CreateResponse(resource_id=result.id, properties=wired)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         _require_job(request.type)
@@ -220,14 +225,16 @@ class MediaAnalysisJobPlugin(Provider):
         if not inputs:
             # `pulumi import`: the job's request becomes the inputs.
             inputs = convert.to_wire({k: outs[k] for k in REQUEST_FIELDS if k in outs})
-        return ReadResponse(resource_id=result.id, properties=convert.to_wire(outs), inputs=inputs)
+        wired = convert.keep_secrets(convert.to_wire(outs), request.properties)
+        return ReadResponse(resource_id=result.id, properties=wired, inputs=inputs)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         # Makes no AWS call (only settings update in place), so a preview is the real answer.
         _require_job(request.type)
         olds, news = convert.to_core(request.olds), convert.to_core(request.news)
         result = await self._run(request.urn, self._core.update, request.resource_id, olds, news)
-        return UpdateResponse(properties=convert.to_wire(result.outs or {}))
+        wired = convert.to_wire(result.outs or {})
+        return UpdateResponse(properties=convert.keep_secrets(wired, request.news))
 
     async def delete(self, request: DeleteRequest) -> None:
         _require_job(request.type)
