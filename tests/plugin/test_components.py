@@ -421,3 +421,48 @@ def test_a_secret_that_decides_which_resources_exist_is_refused_without_showing_
     [error] = raised.value.errors
     assert error["property_path"] == "deletionWindowInDays"
     assert "cannot be a secret" in error["reason"] and "10" not in error["reason"]
+
+
+def test_the_components_readme_lists_every_input_and_output() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "components" / "README.md").read_text()
+    rows = {
+        line.split("|")[1].strip(" `"): line for line in readme.splitlines() if "| `rek" in line
+    }
+    for component in components().values():
+        row = rows[component.token]
+        inputs, outputs = row.split("|")[2], row.split("|")[3]
+        assert {f"`{f.wire}`" for f in component.inputs} == set(_code_spans(inputs))
+        assert {f"`{f.wire}`" for f in component.outputs} == set(_code_spans(outputs))
+
+
+def _code_spans(text: str) -> list[str]:
+    return [f"`{part}`" for part in text.split("`")[1::2]]
+
+
+def test_the_jobs_outputs_of_secret_inputs_are_marked_secret() -> None:
+    # The plugin accepts secrets (required to construct components), so it marks the job's
+    # outputs itself, as the engine does for plugins that do not accept them.
+    secret = PropertyValue("arn:aws:kms:us-east-1:1:key/k", is_secret=True)
+    ins = {
+        "kmsKeyId": secret,
+        "outputConfig": PropertyValue(
+            {"s3Bucket": PropertyValue("out"), "s3KeyPrefix": PropertyValue("p/", is_secret=True)}
+        ),
+        "jobName": PropertyValue("nightly"),
+    }
+    outs = {
+        "kmsKeyId": PropertyValue("arn:aws:kms:us-east-1:1:key/k"),
+        "outputConfig": PropertyValue(
+            {"s3Bucket": PropertyValue("out"), "s3KeyPrefix": PropertyValue("p/")}
+        ),
+        "jobName": PropertyValue("nightly"),
+        "jobId": PropertyValue("j-1"),
+    }
+    marked = convert.keep_secrets(outs, ins)
+    assert marked["kmsKeyId"].is_secret
+    output_config = marked["outputConfig"].value
+    assert isinstance(output_config, Mapping)
+    assert output_config["s3KeyPrefix"].is_secret and not output_config["s3Bucket"].is_secret
+    assert not marked["jobName"].is_secret and not marked["jobId"].is_secret
