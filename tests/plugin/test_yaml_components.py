@@ -5,13 +5,16 @@ resource runs for real: key, buckets and access policy brought (``existing*``), 
 (what ``MediaAnalysisPipeline`` documents as "creates no pulumi-aws resource at all").
 That still goes the whole multi-language way: the YAML host reads the schema, the engine
 calls the plugin's ``Construct``, the component registers its child job (the plugin's own
-``MediaAnalysisJob``) with the engine's monitor, and the job runs in the emulator. The
-children of the other components are checked under Pulumi's mocks
-(tests/plugin/test_components.py).
+``MediaAnalysisJob``) with the engine's monitor, and the job runs in the emulator. An
+input unknown at preview (another job's JobId), a secret input and bad input go through
+the engine's own marshalling. The children of the other components are checked under
+Pulumi's mocks (tests/plugin/test_components.py).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +70,27 @@ def test_a_yaml_program_constructs_the_pipeline_and_runs_its_job(
     require_tools(pulumi_bin)
     world = seed(emulator)
     stack = YamlStack(tmp_path / "program", tmp_path / "state", pulumi_bin, env=provider_env())
-    stack.write(_program(world))
+    # The job's name is another job's JobId: unknown at preview.
+    program = _program(world, jobName="${first.jobId}")
+    program["resources"]["first"] = {
+        "type": JOB_TYPE,
+        "properties": {
+            "operationsConfig": {"detectModerationLabels": {"minConfidence": 60}},
+            "input": {"s3Object": {"bucket": world.input_bucket, "name": world.manifest}},
+            "outputConfig": {"s3Bucket": world.output_bucket, "s3KeyPrefix": "results/first/"},
+            "kmsKeyId": world.key_arn,
+        },
+    }
+    stack.write(program)
     stack.init()
 
+    # first, the pipeline, its key, buckets and access (components: nothing to create in
+    # them, all brought) and its job.
+    assert json.loads(stack.preview("--json"))["changeSummary"] == {"create": 8}
+    text = stack.preview()
+    assert re.search(r"jobId\s*: \[unknown\]", text), text
+    assert re.search(r"keyArn\s*: \[secret\]", text), text
+    assert re.search(rf"outputBucketName\s*: \"{world.output_bucket}\"", text), text
     stack.up()
     outputs = stack.outputs()
     assert outputs["jobStatus"] == "SUCCEEDED"
@@ -82,9 +103,12 @@ def test_a_yaml_program_constructs_the_pipeline_and_runs_its_job(
     assert job["OperationsConfig"]["DetectModerationLabels"]["MinConfidence"] == 60
 
     [component] = stack.resources(PIPELINE)
-    [child] = stack.resources(JOB_TYPE)
+    [child] = [r for r in stack.resources(JOB_TYPE) if r["urn"].endswith("::media-job")]
     assert child["parent"] == component["urn"]
     assert child["urn"].endswith(f"{PIPELINE}${JOB_TYPE}::media-job")
+    [first] = [r for r in stack.resources(JOB_TYPE) if r["urn"].endswith("::first")]
+    assert job["JobName"] == first["id"]
+    assert first["urn"] in child["dependencies"]  # through the unknown input's dependency
     for recorded in (child["inputs"]["kmsKeyId"], child["outputs"]["kmsKeyId"]):
         assert recorded[SECRET_SIG] == SECRET, recorded
     assert component["outputs"]["keyArn"][SECRET_SIG] == SECRET
