@@ -94,8 +94,9 @@ class EncryptedBucket(pulumi.ComponentResource):
         self.lifecycle = None
 
         if args.existing_bucket_name is not None:
-            self.bucket_name = bucket_name_output(args.existing_bucket_name)
-            self.bucket_arn = bucket_arn_output(args.existing_bucket_name, args.partition)
+            field = "EncryptedBucketArgs.existing_bucket_name"
+            self.bucket_name = bucket_name_output(args.existing_bucket_name, field)
+            self.bucket_arn = bucket_arn_output(args.existing_bucket_name, args.partition, field)
         else:
             assert args.kms_key_arn is not None  # checked by validate()
             self._create(name, args, args.kms_key_arn)

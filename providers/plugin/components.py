@@ -378,9 +378,10 @@ class _Inputs:
         if shape.kind in ("array", "map") and shape.item is not None:
             item = shape.item
             # The container's own secret flag and dependencies go to its elements, where
-            # the Args accept Outputs (tags' values); elsewhere a plain value cannot carry
-            # them (the dependencies are satisfied anyway: the engine constructs the
-            # component once they exist).
+            # the Args accept Outputs (tags' values). A plain element cannot carry them: a
+            # secret is refused below; dependencies are dropped, which changes no order
+            # (the program sends the component's inputs only once they are resolved, and
+            # the engine records the component's own dependencies on them).
             inner = pv.value
             if isinstance(inner, Mapping):
                 return {
@@ -491,9 +492,13 @@ async def _resolved(value: Any) -> Any:
 _ARGS_ERROR = re.compile(r"^(?:\w+Args\.)?(?P<path>[\w/, ]+): got (?P<rest>.*)$", re.S)
 
 
-def _args_error(component: Component, error: ValueError) -> InputPropertiesError:
+def _args_error(
+    component: Component, error: ValueError, inputs: Mapping[str, PropertyValue]
+) -> InputPropertiesError:
     """An Args rule's ``ValueError("<Args>.<field>: got <value>, <rule>")`` with camelCase
-    names, as the engine shows input errors."""
+    names, as the engine shows input errors. The value is not shown when it may be a
+    secret: its property is one, or the message names a nested component's argument (the
+    pipeline's) while some input is one."""
     text = str(error)
     match = _ARGS_ERROR.match(text)
     if match is None:
@@ -502,6 +507,12 @@ def _args_error(component: Component, error: ValueError) -> InputPropertiesError
         path = camel_names(match["path"])
         value, _, rule = match["rest"].partition(", ")
         rule = camel_names(rule)  # not the value: it is shown as given
+        names = re.split(r"[/, ]+", path)
+        known = {f.wire for f in component.inputs}
+        if any(
+            inputs[n].contains_secret() if n in inputs else n not in known for n in names
+        ) and any(v.contains_secret() for v in inputs.values()):
+            value = "[secret]"
         reason = f"{component.token}: {path} = {value}: {rule}"
     return InputPropertiesError(_invalid(1), [{"property_path": path, "reason": reason}])
 
@@ -538,7 +549,7 @@ async def construct(request: ConstructRequest) -> ConstructResponse:
         args = getattr(module, f"{component.name}Args")(**kwargs)
         resource = _served_class(component.name)(request.name, args, request.options)
     except ValueError as error:
-        raise _args_error(component, error) from None
+        raise _args_error(component, error, request.inputs) from None
 
     state: dict[str, PropertyValue] = {}
     deps: dict[str, set[str]] = {}
@@ -546,7 +557,7 @@ async def construct(request: ConstructRequest) -> ConstructResponse:
         try:
             value = await _state_value(getattr(resource, field.python))
         except ValueError as error:  # an Args rule applied to a value known only now
-            raise _args_error(component, error) from None
+            raise _args_error(component, error, request.inputs) from None
         if value is not None:
             state[field.wire] = value
             deps[field.wire] = set(value.dependencies)

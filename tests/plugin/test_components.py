@@ -22,6 +22,7 @@ from pulumi.errors import InputPropertiesError
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import ConstructRequest, ConstructResponse
 from pulumi.runtime import rpc
+from pulumi.runtime.stack import wait_for_rpcs
 
 from rekognition_media import components as python_components
 from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
@@ -77,18 +78,20 @@ def _run(program: Callable[[], Any]) -> None:
 def construct(
     component: str, inputs: Mapping[str, PropertyValue], preview: bool = False, name: str = "media"
 ) -> tuple[ConstructResponse, RecordingMocks]:
+    """The plugin's ``construct`` as the SDK's server runs it (``server._construct``):
+    awaited, then the outstanding RPCs; an error raised by ``construct`` is what the
+    server reports."""
     mocks = _mocks(preview)
-    found: list[ConstructResponse] = []
     request = ConstructRequest(
         TOKEN.format(component), name, dict(inputs), pulumi.ResourceOptions()
     )
 
-    def program() -> pulumi.Output[Any]:
-        task = asyncio.ensure_future(MediaAnalysisJobPlugin(threads=1).construct(request))
-        return pulumi.Output.from_input(task).apply(found.append)
+    async def serve() -> ConstructResponse:
+        response = await MediaAnalysisJobPlugin(threads=1).construct(request)
+        await wait_for_rpcs(await_all_outstanding_tasks=False)
+        return response
 
-    _run(program)
-    return found[0], mocks
+    return asyncio.get_event_loop().run_until_complete(serve()), mocks
 
 
 def python_component(
@@ -466,3 +469,27 @@ def test_the_jobs_outputs_of_secret_inputs_are_marked_secret() -> None:
     assert isinstance(output_config, Mapping)
     assert output_config["s3KeyPrefix"].is_secret and not output_config["s3Bucket"].is_secret
     assert not marked["jobName"].is_secret and not marked["jobId"].is_secret
+
+
+def test_a_rule_on_a_value_known_only_in_an_output_is_an_input_error_too() -> None:
+    # A secret or a value with dependencies arrives as an Output, so the Args cannot check
+    # it at once: the class's apply does, and construct reports an input error all the same.
+    inputs = {"existingBucketName": PropertyValue("arn:aws:ec2:::media-in", is_secret=True)}
+    with pytest.raises(InputPropertiesError) as raised:
+        construct("EncryptedBucket", inputs)
+    assert raised.value.errors is not None
+    [error] = raised.value.errors
+    assert error["property_path"] == "existingBucketName"
+    assert error["reason"] == (  # the value is a secret: not shown
+        "rekognition-media:index:EncryptedBucket: existingBucketName = [secret]: "
+        "an ARN must be an S3 bucket ARN"
+    )
+    inputs = {
+        "existingBucketName": PropertyValue("arn:aws:ec2:::media-in", dependencies=[DEPENDENCY])
+    }
+    with pytest.raises(InputPropertiesError) as raised:
+        construct("EncryptedBucket", inputs)
+    assert raised.value.errors is not None
+    assert (
+        "existingBucketName = 'arn:aws:ec2:::media-in': an ARN" in raised.value.errors[0]["reason"]
+    )
