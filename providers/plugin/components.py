@@ -76,7 +76,7 @@ DECLARED: dict[str, str] = {
 """Component class -> its module in ``rekognition_media.components`` (Args: ``<Name>Args``)."""
 
 _SCALARS = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
-_BYTES_NOTE = "Base64-encoded contents (``bytes`` in Python)."
+_BYTES_NOTE = "Base64-encoded contents (`bytes` in Python)."
 
 
 @dataclass(frozen=True)
