@@ -62,6 +62,7 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime import rpc
 from pydantic import ValidationError
 
+from .. import cancellation
 from ..job import MediaAnalysisJobProvider, diff_keys
 from ..request import (
     IDENTITY_FIELDS,
@@ -156,6 +157,12 @@ class MediaAnalysisJobPlugin(Provider):
             accept_resources=False,
             accept_outputs=False,
         )
+
+    async def cancel(self) -> None:
+        # The engine's Cancel (first Ctrl-C): it then waits for the steps in flight, so
+        # every waiting create must end now; each fails naming its job, which keeps running
+        # and which the next `pulumi up` resumes (its token is derived, not random).
+        cancellation.cancel()
 
     # --- MediaAnalysisJob ---------------------------------------------------------
 
