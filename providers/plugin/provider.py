@@ -126,14 +126,13 @@ class MediaAnalysisJobPlugin(Provider):
             for key in _CONFIG_FIELDS
             if _known(olds.get(key)) != _known(news.get(key))
         ]
-        # A new default for jobs that set none changes no job: recorded jobs keep theirs.
-        return DiffResponse(
-            changes=bool(changed),
-            diffs=changed,
-            detailed_diff={
-                key: PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True) for key in changed
-            },
-        )
+        # A new default for jobs that set none changes no job: recorded jobs keep theirs, so
+        # nothing replaces the provider. `changes` is left unknown and there is no detailed
+        # diff: the SDK's DiffConfig (pulumi 3.259, provider/experimental/server.py) sends
+        # the bool as the DiffChanges enum (True would say DIFF_NONE) and fails on any
+        # PropertyDiff ('no attribute inputDiff'). On "unknown" the engine compares the old
+        # and new configuration itself: an update when they differ, never a replace.
+        return DiffResponse(changes=None, replaces=[], diffs=changed)
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         args = convert.to_core(request.args)

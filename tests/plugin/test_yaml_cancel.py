@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from rekognition_media.devtools.engine import offline_env
+from rekognition_media.devtools.processes import ProviderProcess, provider_processes
 from rekognition_media.devtools.world import World, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.providers.plugin import JOB_TYPE
@@ -80,21 +81,9 @@ def _ctrl_c(runner: subprocess.Popen[bytes]) -> float:
     return time.monotonic() - sent
 
 
-def _plugin_processes(stack: YamlStack) -> list[int]:
+def _plugin_processes(stack: YamlStack) -> list[ProviderProcess]:
     """This stack's plugin processes (their PULUMI_HOME is the stack's)."""
-    home = offline_env(stack.bin_dir, stack.state_dir)["PULUMI_HOME"].encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if PLUGIN.encode() in cmdline and b"PULUMI_HOME=" + home in environ:
-            found.append(int(entry.name))
-    return found
+    return [p for p in provider_processes(stack.state_dir) if PLUGIN in p.command]
 
 
 def _running(world: World) -> list[dict[str, Any]]:
