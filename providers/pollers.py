@@ -42,7 +42,7 @@ from typing import Any, Protocol
 
 from rekognition_media.api.statuses import RANK, TERMINAL
 
-from . import budget, client
+from . import budget, cancellation, client
 from .budget import BOARD_MAX_AGE, PAGE_SIZE, PageBoard, RateLimiter
 from .errors import (
     UNREACHABLE_LIMIT,
@@ -341,7 +341,7 @@ class GetPoller:
                 delay = min(delay, UNREACHABLE_RETRY_CAP)
             if elapsed + delay > timeout:
                 raise JobWaitTimeout(job_id, watch.status, elapsed, watch.unreachable)
-            time.sleep(delay)
+            cancellation.sleep(delay, job_id, watch.status)  # Ctrl-C: stop waiting at once
             try:
                 job: dict[str, Any] = self._client.get_media_analysis_job(JobId=job_id)
             except Exception as error:
@@ -402,6 +402,8 @@ def _wait_for(watch: _Watch, timeout: float, on_progress: ProgressCallback) -> d
     started = time.monotonic()
     last_report = started
     while True:
+        # Ctrl-C (the engine's Cancel): this loop wakes at least every second.
+        cancellation.check(watch.job_id, watch.status)
         waited = time.monotonic() - started
         if waited >= timeout:
             raise JobWaitTimeout(watch.job_id, watch.status, waited, watch.unreachable)

@@ -97,37 +97,3 @@ def camel_names(text: str) -> str:
     """Every snake_case name in ``text`` in camelCase (for hints such as "did you mean
     'min_confidence'?")."""
     return _SNAKE_NAME.sub(lambda m: camel_case(m.group()), text)
-
-
-def keep_secrets(
-    outs: Mapping[str, PropertyValue], ins: Mapping[str, PropertyValue]
-) -> dict[str, PropertyValue]:
-    """``outs`` with every property whose input of the same name (at any depth) is a secret
-    marked secret: what the engine does for a plugin that does not accept secrets
-    (``annotateSecrets`` in pulumi's provider_plugin.go). The plugin accepts them (the
-    engine requires it of plugins that construct components), so it does this itself."""
-    marked: dict[str, PropertyValue] = {}
-    for key, out in outs.items():
-        given = ins.get(key)
-        if given is None:
-            marked[key] = out
-        elif given.is_secret:
-            marked[key] = out.with_secret(True)
-        elif isinstance(given.value, Mapping) and isinstance(out.value, Mapping):
-            marked[key] = out.with_value(keep_secrets(out.value, given.value))
-        elif (
-            isinstance(given.value, Sequence)
-            and isinstance(out.value, Sequence)
-            and not isinstance(given.value, str)
-            and not isinstance(out.value, str)
-            and len(given.value) == len(out.value)
-        ):
-            marked[key] = out.with_value(
-                [
-                    keep_secrets({"": o}, {"": i})[""]
-                    for o, i in zip(out.value, given.value, strict=True)
-                ]
-            )
-        else:
-            marked[key] = out
-    return marked

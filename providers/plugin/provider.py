@@ -64,6 +64,7 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime import rpc
 from pydantic import ValidationError
 
+from .. import cancellation
 from ..job import MediaAnalysisJobProvider, diff_keys
 from ..request import (
     IDENTITY_FIELDS,
@@ -127,14 +128,13 @@ class MediaAnalysisJobPlugin(Provider):
             for key in _CONFIG_FIELDS
             if _known(olds.get(key)) != _known(news.get(key))
         ]
-        # A new default for jobs that set none changes no job: recorded jobs keep theirs.
-        return DiffResponse(
-            changes=bool(changed),
-            diffs=changed,
-            detailed_diff={
-                key: PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True) for key in changed
-            },
-        )
+        # A new default for jobs that set none changes no job: recorded jobs keep theirs, so
+        # nothing replaces the provider. `changes` is left unknown and there is no detailed
+        # diff: the SDK's DiffConfig (pulumi 3.259, provider/experimental/server.py) sends
+        # the bool as the DiffChanges enum (True would say DIFF_NONE) and fails on any
+        # PropertyDiff ('no attribute inputDiff'). On "unknown" the engine compares the old
+        # and new configuration itself: an update when they differ, never a replace.
+        return DiffResponse(changes=None, replaces=[], diffs=changed)
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         args = convert.to_core(request.args)
@@ -147,11 +147,9 @@ class MediaAnalysisJobPlugin(Provider):
             and not is_unknown(identity.value)
             else None
         )
-        # Secrets arrive marked: the engine constructs components only in plugins that
-        # accept them ("plugins that can construct components must support secrets").
-        # The job's methods read plain values (convert.to_core drops the marks) and mark
-        # the outputs of secret inputs secret again (convert.keep_secrets), as the engine
-        # does for plugins that do not. No resource references or output values.
+        # Secrets arrive marked (the core gets plain values): the plugin marks the outputs
+        # that derive from them, which the engine cannot know (``secret_outputs``). No
+        # resource references or output values.
         # Previews of create and update are answered (create: outputs unknown; update: the
         # job's recorded outputs, which a settings update keeps), so resources that use a
         # job's outputs are not replaced when only its settings change.
@@ -161,6 +159,12 @@ class MediaAnalysisJobPlugin(Provider):
             accept_resources=False,
             accept_outputs=False,
         )
+
+    async def cancel(self) -> None:
+        # The engine's Cancel (first Ctrl-C): it then waits for the steps in flight, so
+        # every waiting create must end now; each fails naming its job, which keeps running
+        # and which the next `pulumi up` resumes (its token is derived, not random).
+        cancellation.cancel()
 
     # --- MediaAnalysisJob ---------------------------------------------------------
 
@@ -196,8 +200,8 @@ class MediaAnalysisJobPlugin(Provider):
         declared = convert.to_core(request.properties)
         if request.preview:
             unknown = {key: rpc.UNKNOWN for key in OUTPUT_FIELDS}
-            wired = convert.to_wire({**declared, **unknown})
-            return CreateResponse(properties=convert.keep_secrets(wired, request.properties))
+            wire = convert.to_wire({**declared, **unknown})
+            return CreateResponse(properties=secret_outputs(wire, request.properties))
         props = {
             **self._effective(declared),
             "resource_name": request.name,
@@ -205,8 +209,10 @@ class MediaAnalysisJobPlugin(Provider):
         }
         result = await self._run(request.urn, self._core.create, props)
         outs = {**declared, **{key: (result.outs or {}).get(key) for key in OUTPUT_FIELDS}}
-        wired = convert.keep_secrets(convert.to_wire(outs), request.properties)
-        return CreateResponse(resource_id=result.id, properties=wired)
+        return CreateResponse(
+            resource_id=result.id,
+            properties=secret_outputs(convert.to_wire(outs), request.properties),
+        )
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         _require_job(request.type)
@@ -225,16 +231,17 @@ class MediaAnalysisJobPlugin(Provider):
         if not inputs:
             # `pulumi import`: the job's request becomes the inputs.
             inputs = convert.to_wire({k: outs[k] for k in REQUEST_FIELDS if k in outs})
-        wired = convert.keep_secrets(convert.to_wire(outs), request.properties)
-        return ReadResponse(resource_id=result.id, properties=wired, inputs=inputs)
+        # The recorded state's secrets (and its inputs') stay secret in what is re-read.
+        properties = secret_outputs(convert.to_wire(outs), request.properties, request.inputs)
+        return ReadResponse(resource_id=result.id, properties=properties, inputs=inputs)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         # Makes no AWS call (only settings update in place), so a preview is the real answer.
         _require_job(request.type)
         olds, news = convert.to_core(request.olds), convert.to_core(request.news)
         result = await self._run(request.urn, self._core.update, request.resource_id, olds, news)
-        wired = convert.to_wire(result.outs or {})
-        return UpdateResponse(properties=convert.keep_secrets(wired, request.news))
+        wire = convert.to_wire(result.outs or {})
+        return UpdateResponse(properties=secret_outputs(wire, request.news, request.olds))
 
     async def delete(self, request: DeleteRequest) -> None:
         _require_job(request.type)
@@ -264,6 +271,58 @@ class MediaAnalysisJobPlugin(Provider):
             )
         stack, project, _type, name = _urn_parts(urn)
         return f"{project}/{stack}/{name}/{self._identity}"
+
+
+_DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    # The results' and the summary's object keys start with the output prefix.
+    **{
+        convert.camel_case(key): ("outputConfig",)
+        for key in ("results", "results_uri", "manifest_summary", "manifest_summary_uri")
+    },
+    # The derived token is a hash of the whole request.
+    "requestToken": tuple(convert.camel_case(key) for key in REQUEST_FIELDS),
+}
+"""Outputs computed from inputs of another name: secret when any of those is."""
+
+
+def secret_outputs(
+    outs: Mapping[str, PropertyValue], *sources: Mapping[str, PropertyValue]
+) -> dict[str, PropertyValue]:
+    """``outs`` with the secrets of ``sources`` (the inputs, the recorded state) kept.
+
+    A property of the same name as a source's is secret where the source's is (objects
+    member by member, as the engine does for plugins that do not accept secrets); an
+    output computed from other inputs (``_DERIVED_FROM``) is secret when any of them holds
+    a secret -- the engine cannot know that ``resultsUri`` carries ``outputConfig``'s prefix.
+    """
+    marked = dict(outs)
+    for source in sources:
+        for key, value in source.items():
+            if key in marked:
+                marked[key] = _like(marked[key], value)
+    for key, inputs in _DERIVED_FROM.items():
+        derived = marked.get(key)
+        if derived is not None and any(
+            source[name].contains_secret()
+            for source in sources
+            for name in inputs
+            if name in source
+        ):
+            marked[key] = derived.with_secret(True)
+    return marked
+
+
+def _like(out: PropertyValue, source: PropertyValue) -> PropertyValue:
+    if out.is_secret or source.is_secret:
+        return out.with_secret(True)
+    if isinstance(out.value, Mapping) and isinstance(source.value, Mapping):
+        given = source.value
+        return out.with_value(
+            {k: _like(v, given[k]) if k in given else v for k, v in out.value.items()}
+        )
+    if source.contains_secret():
+        return out.with_secret(True)  # a list holding a secret: the whole list
+    return out
 
 
 def _urn_parts(urn: str) -> tuple[str, str, str, str]:

@@ -219,13 +219,13 @@ def test_the_schema_is_the_args_and_the_outputs_of_the_python_classes() -> None:
     }
 
 
-def test_the_schema_loads_neither_pulumi_aws_nor_the_components() -> None:
+def test_the_plugin_and_its_schema_load_neither_pulumi_aws_nor_the_components() -> None:
     # A job-only stack's plugin answers GetSchema too (the YAML host asks for it).
     import subprocess
     import sys
 
     code = (
-        "import sys; from rekognition_media.providers.plugin import schema; "
+        "import sys; from rekognition_media.providers.plugin import provider, schema; "
         "schema.package_schema(); "
         "print(sorted(m for m in sys.modules if m.startswith(('pulumi_aws', "
         "'rekognition_media.components'))))"
@@ -442,33 +442,6 @@ def test_the_components_readme_lists_every_input_and_output() -> None:
 
 def _code_spans(text: str) -> list[str]:
     return [f"`{part}`" for part in text.split("`")[1::2]]
-
-
-def test_the_jobs_outputs_of_secret_inputs_are_marked_secret() -> None:
-    # The plugin accepts secrets (required to construct components), so it marks the job's
-    # outputs itself, as the engine does for plugins that do not accept them.
-    secret = PropertyValue("arn:aws:kms:us-east-1:1:key/k", is_secret=True)
-    ins = {
-        "kmsKeyId": secret,
-        "outputConfig": PropertyValue(
-            {"s3Bucket": PropertyValue("out"), "s3KeyPrefix": PropertyValue("p/", is_secret=True)}
-        ),
-        "jobName": PropertyValue("nightly"),
-    }
-    outs = {
-        "kmsKeyId": PropertyValue("arn:aws:kms:us-east-1:1:key/k"),
-        "outputConfig": PropertyValue(
-            {"s3Bucket": PropertyValue("out"), "s3KeyPrefix": PropertyValue("p/")}
-        ),
-        "jobName": PropertyValue("nightly"),
-        "jobId": PropertyValue("j-1"),
-    }
-    marked = convert.keep_secrets(outs, ins)
-    assert marked["kmsKeyId"].is_secret
-    output_config = marked["outputConfig"].value
-    assert isinstance(output_config, Mapping)
-    assert output_config["s3KeyPrefix"].is_secret and not output_config["s3Bucket"].is_secret
-    assert not marked["jobName"].is_secret and not marked["jobId"].is_secret
 
 
 def test_a_rule_on_a_value_known_only_in_an_output_is_an_input_error_too() -> None:
