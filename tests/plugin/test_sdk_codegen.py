@@ -30,8 +30,8 @@ SOURCE = Path(__file__).resolve().parent / "codegen" / "main.go"
 def _go(workdir: Path, *args: str) -> None:
     env = {
         **os.environ,
-        # Offline, with what the CLI's build left in the module cache.
-        "GOPROXY": "off",
+        # The CLI's build left these modules in the module cache; on a machine where it
+        # did not, they come from the Go module proxy as the CLI's did.
         "GOFLAGS": "-mod=mod",
         "GOTOOLCHAIN": "local",
     }
