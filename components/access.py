@@ -27,8 +27,11 @@ class MediaAnalysisAccessArgs:
     policy_name: pulumi.Input[str] | None = None
     """IAM policy name; ``rekognition-media-<random>`` when absent."""
     path: pulumi.Input[str] | None = None
+    """IAM path of the policy."""
     description: pulumi.Input[str] | None = None
+    """The policy's description."""
     tags: Mapping[str, pulumi.Input[str]] | None = None
+    """Tags of the policy."""
     role_name: pulumi.Input[str] | None = None
     """Attach the policy to this IAM role (``aws.iam.RolePolicyAttachment``)."""
     user_name: pulumi.Input[str] | None = None

@@ -7,26 +7,29 @@ import pulumi
 _S3_ARN_PREFIX = ":s3:::"
 
 
-def bucket_name_of(name_or_arn: str) -> str:
-    """``my-bucket`` for ``my-bucket`` or ``arn:aws:s3:::my-bucket``."""
+def bucket_name_of(name_or_arn: str, field: str = "bucket") -> str:
+    """``my-bucket`` for ``my-bucket`` or ``arn:aws:s3:::my-bucket``; ``field`` names the
+    argument in the error."""
     if name_or_arn.startswith("arn:"):
         if _S3_ARN_PREFIX not in name_or_arn:
-            raise ValueError(f"bucket: got {name_or_arn!r}, an ARN must be an S3 bucket ARN")
+            raise ValueError(f"{field}: got {name_or_arn!r}, an ARN must be an S3 bucket ARN")
         return name_or_arn.split(_S3_ARN_PREFIX, 1)[1]
     return name_or_arn
 
 
-def bucket_arn_of(name_or_arn: str, partition: str = "aws") -> str:
+def bucket_arn_of(name_or_arn: str, partition: str = "aws", field: str = "bucket") -> str:
     """``arn:<partition>:s3:::my-bucket`` for a bucket name; an ARN is returned as is."""
     if name_or_arn.startswith("arn:"):
-        bucket_name_of(name_or_arn)  # validates
+        bucket_name_of(name_or_arn, field)  # validates
         return name_or_arn
     return f"arn:{partition}:s3:::{name_or_arn}"
 
 
-def bucket_name_output(name_or_arn: pulumi.Input[str]) -> pulumi.Output[str]:
-    return pulumi.Output.from_input(name_or_arn).apply(bucket_name_of)
+def bucket_name_output(name_or_arn: pulumi.Input[str], field: str = "bucket") -> pulumi.Output[str]:
+    return pulumi.Output.from_input(name_or_arn).apply(lambda v: bucket_name_of(v, field))
 
 
-def bucket_arn_output(name_or_arn: pulumi.Input[str], partition: str) -> pulumi.Output[str]:
-    return pulumi.Output.from_input(name_or_arn).apply(lambda v: bucket_arn_of(v, partition))
+def bucket_arn_output(
+    name_or_arn: pulumi.Input[str], partition: str, field: str = "bucket"
+) -> pulumi.Output[str]:
+    return pulumi.Output.from_input(name_or_arn).apply(lambda v: bucket_arn_of(v, partition, field))

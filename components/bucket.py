@@ -29,7 +29,9 @@ class EncryptedBucketArgs:
     """Days after which objects under ``expire_objects_prefix`` expire; the same number
     of days after becoming noncurrent, their old versions are deleted too."""
     partition: str = "aws"
+    """AWS partition of the bucket's ARN."""
     tags: Mapping[str, pulumi.Input[str]] | None = None
+    """Tags of the bucket."""
     existing_bucket_name: pulumi.Input[str] | None = None
     """Use this bucket (a name or an ``arn:aws:s3:::name`` ARN) instead of creating one:
     nothing is created, its configuration is left to its owner."""
@@ -92,8 +94,9 @@ class EncryptedBucket(pulumi.ComponentResource):
         self.lifecycle = None
 
         if args.existing_bucket_name is not None:
-            self.bucket_name = bucket_name_output(args.existing_bucket_name)
-            self.bucket_arn = bucket_arn_output(args.existing_bucket_name, args.partition)
+            field = "EncryptedBucketArgs.existing_bucket_name"
+            self.bucket_name = bucket_name_output(args.existing_bucket_name, field)
+            self.bucket_arn = bucket_arn_output(args.existing_bucket_name, args.partition, field)
         else:
             assert args.kms_key_arn is not None  # checked by validate()
             self._create(name, args, args.kms_key_arn)

@@ -59,8 +59,11 @@ class MediaAnalysisKeyArgs:
     alias_name: pulumi.Input[str] | None = None
     """Full alias name (``alias/...``); ``alias/rekognition-media-<random>`` when absent."""
     description: pulumi.Input[str] | None = None
+    """The key's description; ``Rekognition media analysis (<name>)`` when absent."""
     partition: str = "aws"
+    """AWS partition of the ARNs in the key policy."""
     tags: Mapping[str, pulumi.Input[str]] | None = None
+    """Tags of the key."""
     existing_key_arn: pulumi.Input[str] | None = None
     """Use this key instead of creating one: nothing is created (no key, no alias)."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -40,6 +41,20 @@ def _resource_suffix(key: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in key)
 
 
+class PipelineJob(Protocol):
+    """The job outputs the pipeline reads: ``MediaAnalysisJob``'s, or the ``rekognition-media``
+    plugin's job when the plugin serves this component (``providers.plugin.components``)."""
+
+    @property
+    def job_id(self) -> pulumi.Output[str]: ...
+    @property
+    def status(self) -> pulumi.Output[str]: ...
+    @property
+    def results_uri(self) -> pulumi.Output[str | None]: ...
+    @property
+    def manifest_summary_uri(self) -> pulumi.Output[str | None]: ...
+
+
 @dataclass
 class MediaAnalysisPipelineArgs:
     # --- the KMS key -------------------------------------------------------------
@@ -48,25 +63,38 @@ class MediaAnalysisPipelineArgs:
     account_id: pulumi.Input[str] | None = None
     """For the key policy; looked up with ``aws.get_caller_identity`` when absent."""
     deletion_window_in_days: int = MIN_DELETION_WINDOW_DAYS
+    """The key's deletion waiting period: 7 (default) to 30 days."""
     key_alias_name: pulumi.Input[str] | None = None
+    """Full alias name of the key (``alias/...``); ``alias/rekognition-media-<random>``
+    when absent."""
     existing_key_arn: pulumi.Input[str] | None = None
+    """ARN of an existing KMS key; no key is created."""
     # --- the buckets -------------------------------------------------------------
     input_bucket_name: pulumi.Input[str] | None = None
+    """Physical name of the created input bucket; auto-named when absent."""
     output_bucket_name: pulumi.Input[str] | None = None
+    """Physical name of the created output bucket; auto-named when absent."""
     existing_input_bucket_name: pulumi.Input[str] | None = None
     """Name or ARN of an existing input bucket; nothing is created for it."""
     existing_output_bucket_name: pulumi.Input[str] | None = None
     """Name or ARN of an existing output bucket; nothing is created for it."""
     force_destroy: pulumi.Input[bool] = False
+    """Let ``pulumi destroy`` delete created buckets that still hold objects."""
     results_expire_after_days: int | None = None
     """Expire results under ``output_prefix`` in the (created) output bucket."""
     # --- the access policy -------------------------------------------------------
     input_prefix: pulumi.Input[str] = ""
+    """The access policy reads only under this prefix; "" = the whole input bucket."""
     output_prefix: pulumi.Input[str] = "results/"
+    """Where the job writes (its ``S3KeyPrefix``); the access policy writes only here."""
     role_name: pulumi.Input[str] | None = None
+    """Attach the access policy to this IAM role."""
     user_name: pulumi.Input[str] | None = None
+    """Attach the access policy to this IAM user."""
     policy_name: pulumi.Input[str] | None = None
+    """IAM policy name; ``rekognition-media-<random>`` when absent."""
     existing_policy_arn: pulumi.Input[str] | None = None
+    """ARN of an existing access policy; none is created."""
     # --- what goes into the input bucket -----------------------------------------
     input_objects: Mapping[str, bytes] | None = None
     """Objects (key -> bytes) uploaded to the input bucket, SSE-KMS with the key,
@@ -79,13 +107,18 @@ class MediaAnalysisPipelineArgs:
     these keys of the input bucket."""
     # --- the job -------------------------------------------------------------------
     min_confidence: pulumi.Input[float] | None = None
+    """The job's minimum confidence (0-100) for a moderation label."""
     job_name: pulumi.Input[str] | None = None
+    """The job's name."""
     endpoint_url: pulumi.Input[str] | None = None
     """Rekognition endpoint for the job (e.g. the local emulator)."""
     region: pulumi.Input[str] | None = None
+    """AWS region of the job."""
     # --- general -------------------------------------------------------------------
     partition: str = "aws"
+    """AWS partition of the ARNs built here."""
     tags: Mapping[str, pulumi.Input[str]] | None = None
+    """Tags of every created resource that takes tags."""
 
     def __post_init__(self) -> None:
         self.validate()
@@ -112,7 +145,7 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
     Bring-your-own: each of the key, the two buckets and the policy can be passed in
     (``existing_*``); what is passed in is not created. With all four passed in and no
     ``input_objects``/``manifest_image_keys``/role/user, the pipeline creates no
-    pulumi-aws resource at all (only the job, which is a dynamic resource).
+    pulumi-aws resource at all (only the job).
     """
 
     input_bucket_name: pulumi.Output[str]
@@ -132,7 +165,7 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
     access: MediaAnalysisAccess
     input_object_resources: list[aws.s3.BucketObjectv2]
     manifest: aws.s3.BucketObjectv2 | None
-    job: MediaAnalysisJob | None
+    job: PipelineJob | None
 
     def __init__(
         self,
@@ -220,7 +253,7 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
             uploads: list[pulumi.Resource] = list(self.input_object_resources)
             if self.manifest is not None:
                 uploads.append(self.manifest)
-            self.job = MediaAnalysisJob(
+            self.job = self._new_job(
                 f"{name}-job",
                 MediaAnalysisJobArgs(
                     operations_config=OperationsConfigArgs(
@@ -273,6 +306,13 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
                 "manifest_summary_uri": self.manifest_summary_uri,
             }
         )
+
+    def _new_job(
+        self, name: str, args: MediaAnalysisJobArgs, opts: pulumi.ResourceOptions
+    ) -> PipelineJob:
+        # A hook: the rekognition-media plugin serves this component with its own job
+        # resource, since a dynamic resource needs the program's Python virtualenv.
+        return MediaAnalysisJob(name, args, opts)
 
     def _object_opts(self) -> pulumi.ResourceOptions:
         # Upload only into a hardened bucket (encryption, policy) under an existing key.

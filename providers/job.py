@@ -92,6 +92,29 @@ class MediaAnalysisJobFailed(Exception):
         self.code = code
 
 
+class MediaAnalysisJobCancelled(Exception):
+    """The deployment was cancelled (Ctrl-C: the engine's Cancel) while the create waited."""
+
+    def __init__(self, resource: str, job_id: str | None, status: str | None) -> None:
+        if job_id:
+            message = (
+                f"Cancelled (Ctrl-C) while waiting for media analysis job {job_id} of resource "
+                f"'{resource}' (last status {status}). The job keeps running in Rekognition; "
+                f"the next `pulumi up` resumes waiting for job {job_id} (the same request "
+                "derives the same idempotency token, so no second job is started)."
+            )
+        else:
+            message = (
+                f"Cancelled (Ctrl-C) before the media analysis job of resource '{resource}' "
+                "was started (no StartMediaAnalysisJob call succeeded). The next `pulumi up` "
+                "starts it, with the same idempotency token: a Start whose answer was lost "
+                "is adopted, not repeated."
+            )
+        super().__init__(message)
+        self.job_id = job_id
+        self.status = status
+
+
 class MediaAnalysisJobStartError(Exception):
     """StartMediaAnalysisJob refused the request; the message names what it refers to."""
 
@@ -118,6 +141,17 @@ class MediaAnalysisJobProvider(ResourceProvider):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        from .cancellation import Cancelled  # provider side: see the module docstring
+
+        try:
+            return self._create(props)
+        except Cancelled as cancelled:
+            # Name the resource: the poller and the Start know only the job.
+            raise MediaAnalysisJobCancelled(
+                _resource(props), cancelled.job_id, cancelled.status
+            ) from None
+
+    def _create(self, props: dict[str, Any]) -> CreateResult:
         resource = _resource(props)
         found = problems(props)
         if found:

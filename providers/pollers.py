@@ -46,7 +46,7 @@ from typing import Any, Protocol
 
 from rekognition_media.api.statuses import RANK, TERMINAL
 
-from . import budget, client
+from . import budget, cancellation, client
 from .budget import BOARD_MAX_AGE, PAGE_SIZE, PageBoard, RateLimiter
 from .errors import (
     UNREACHABLE_LIMIT,
@@ -190,8 +190,12 @@ class SharedPoller:
         that should show it do not); no call of its own while other jobs wait."""
         watch = self._register(job_id)
         try:
-            if not watch.seen.wait(timeout):
-                raise JobWaitTimeout(job_id, watch.status, timeout, watch.unreachable)
+            deadline = time.monotonic() + timeout
+            # Wakes at least every second for Ctrl-C (the engine's Cancel), as _wait_for.
+            while not watch.seen.wait(max(0.0, min(1.0, deadline - time.monotonic()))):
+                cancellation.check(job_id, watch.status)
+                if time.monotonic() >= deadline:
+                    raise JobWaitTimeout(job_id, watch.status, timeout, watch.unreachable)
             if watch.error is not None:
                 raise watch.error
             assert watch.last is not None
@@ -382,7 +386,7 @@ class GetPoller:
                 delay = min(delay, UNREACHABLE_RETRY_CAP)
             if elapsed + delay > timeout:
                 raise JobWaitTimeout(job_id, watch.status, elapsed, watch.unreachable)
-            time.sleep(delay)
+            cancellation.sleep(delay, job_id, watch.status)  # Ctrl-C: stop waiting at once
             try:
                 job: dict[str, Any] = self._client.get_media_analysis_job(JobId=job_id)
             except Exception as error:
@@ -433,7 +437,7 @@ class GetPoller:
                         ) from error
                 if waited + delay > timeout:
                     raise JobWaitTimeout(job_id, "UNKNOWN", waited) from error
-                time.sleep(delay)
+                cancellation.sleep(delay, job_id, "UNKNOWN")  # Ctrl-C: stop at once
 
 
 def _observe(watch: _Watch, job: dict[str, Any]) -> None:
@@ -471,6 +475,8 @@ def _wait_for(watch: _Watch, timeout: float, on_progress: ProgressCallback) -> d
     started = time.monotonic()
     last_report = started
     while True:
+        # Ctrl-C (the engine's Cancel): this loop wakes at least every second.
+        cancellation.check(watch.job_id, watch.status)
         waited = time.monotonic() - started
         if waited >= timeout:
             raise JobWaitTimeout(watch.job_id, watch.status, waited, watch.unreachable)

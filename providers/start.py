@@ -38,7 +38,7 @@ from typing import Any
 
 from rekognition_media.api.statuses import TERMINAL
 
-from . import budget, client
+from . import budget, cancellation, client
 from .budget import BOARD_MAX_AGE, PAGE_SIZE
 from .errors import (
     UNREACHABLE_LIMIT,
@@ -113,6 +113,7 @@ def start_job(
     unanswered = 0
     unanswered_since: float | None = None
     while True:
+        cancellation.check()  # after Ctrl-C (the engine's Cancel) no Start begins
         rate.acquire()
         attempted = time.monotonic()
         try:
@@ -132,7 +133,7 @@ def start_job(
                 if now + delay > deadline:
                     raise
                 report(f"StartMediaAnalysisJob answered {code}, retrying in {delay:.1f} s")
-                time.sleep(delay)
+                cancellation.sleep(delay)
                 continue
             if is_connection_error(error) or is_retryable(error):
                 unanswered += 1
@@ -148,7 +149,7 @@ def start_job(
                     f"(attempt {unanswered + 1}; gives up after {UNREACHABLE_LIMIT:.0f} s "
                     "without an answer)"
                 )
-                time.sleep(delay)
+                cancellation.sleep(delay)
                 continue
             raise
         if slot is not None:
@@ -193,7 +194,8 @@ class _SlotWait:
             now = time.monotonic()
             if now >= self._deadline:
                 raise StartSlotTimeout(self._resource, self.waited(), self._usage())
-            time.sleep(min(self._deadline - now, SLOT_CHECK_EVERY * random.uniform(0.8, 1.2)))
+            pause = min(self._deadline - now, SLOT_CHECK_EVERY * random.uniform(0.8, 1.2))
+            cancellation.sleep(pause)  # Ctrl-C (the engine's Cancel) ends the wait
             answered = self._count()
             now = time.monotonic()
             if not answered:

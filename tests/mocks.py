@@ -19,7 +19,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime.mocks import MockMonitor
 
-from rekognition_media.api.resources import JOB_TYPE_TOKEN
+from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
 
 with warnings.catch_warnings():
     # pulumi_aws.s3 warns at import time about its own deprecated *V2 aliases, which
@@ -107,6 +107,17 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 status="SUCCEEDED",
                 results_uri=f"{base}/results.jsonl",
                 manifest_summary_uri=f"{base}/manifest-summary.json",
+            )
+            rid = job_id
+        elif args.typ == PLUGIN_JOB_TYPE_TOKEN:  # the plugin's job: camelCase properties
+            job_id = f"job-{args.name}"
+            output = args.inputs["outputConfig"]
+            base = f"s3://{output['s3Bucket']}/{output.get('s3KeyPrefix') or ''}{job_id}"
+            outs.update(
+                jobId=job_id,
+                status="SUCCEEDED",
+                resultsUri=f"{base}/results.jsonl",
+                manifestSummaryUri=f"{base}/manifest-summary.json",
             )
             rid = job_id
         return rid, outs

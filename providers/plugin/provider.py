@@ -44,6 +44,8 @@ from pulumi.provider.experimental.provider import (
     CheckResponse,
     ConfigureRequest,
     ConfigureResponse,
+    ConstructRequest,
+    ConstructResponse,
     CreateRequest,
     CreateResponse,
     DeleteRequest,
@@ -62,6 +64,7 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime import rpc
 from pydantic import ValidationError
 
+from .. import cancellation
 from ..job import MediaAnalysisJobProvider, diff_keys
 from ..request import (
     IDENTITY_FIELDS,
@@ -73,7 +76,7 @@ from ..request import (
     is_unknown,
     problems,
 )
-from . import convert, engine_log, schema
+from . import components, convert, engine_log, schema
 
 T = TypeVar("T")
 
@@ -125,14 +128,13 @@ class MediaAnalysisJobPlugin(Provider):
             for key in _CONFIG_FIELDS
             if _known(olds.get(key)) != _known(news.get(key))
         ]
-        # A new default for jobs that set none changes no job: recorded jobs keep theirs.
-        return DiffResponse(
-            changes=bool(changed),
-            diffs=changed,
-            detailed_diff={
-                key: PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True) for key in changed
-            },
-        )
+        # A new default for jobs that set none changes no job: recorded jobs keep theirs, so
+        # nothing replaces the provider. `changes` is left unknown and there is no detailed
+        # diff: the SDK's DiffConfig (pulumi 3.259, provider/experimental/server.py) sends
+        # the bool as the DiffChanges enum (True would say DIFF_NONE) and fails on any
+        # PropertyDiff ('no attribute inputDiff'). On "unknown" the engine compares the old
+        # and new configuration itself: an update when they differ, never a replace.
+        return DiffResponse(changes=None, replaces=[], diffs=changed)
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         args = convert.to_core(request.args)
@@ -145,17 +147,24 @@ class MediaAnalysisJobPlugin(Provider):
             and not is_unknown(identity.value)
             else None
         )
-        # Secrets are taken off before the plugin sees them, and the engine marks the
-        # outputs of secret inputs secret again; no resource references or output values.
+        # Secrets arrive marked (the core gets plain values): the plugin marks the outputs
+        # that derive from them, which the engine cannot know (``secret_outputs``). No
+        # resource references or output values.
         # Previews of create and update are answered (create: outputs unknown; update: the
         # job's recorded outputs, which a settings update keeps), so resources that use a
         # job's outputs are not replaced when only its settings change.
         return ConfigureResponse(
-            accept_secrets=False,
+            accept_secrets=True,
             supports_preview=True,
             accept_resources=False,
             accept_outputs=False,
         )
+
+    async def cancel(self) -> None:
+        # The engine's Cancel (first Ctrl-C): it then waits for the steps in flight, so
+        # every waiting create must end now; each fails naming its job, which keeps running
+        # and which the next `pulumi up` resumes (its token is derived, not random).
+        cancellation.cancel()
 
     # --- MediaAnalysisJob ---------------------------------------------------------
 
@@ -191,7 +200,8 @@ class MediaAnalysisJobPlugin(Provider):
         declared = convert.to_core(request.properties)
         if request.preview:
             unknown = {key: rpc.UNKNOWN for key in OUTPUT_FIELDS}
-            return CreateResponse(properties=convert.to_wire({**declared, **unknown}))
+            wire = convert.to_wire({**declared, **unknown})
+            return CreateResponse(properties=secret_outputs(wire, request.properties))
         props = {
             **self._effective(declared),
             "resource_name": request.name,
@@ -199,7 +209,10 @@ class MediaAnalysisJobPlugin(Provider):
         }
         result = await self._run(request.urn, self._core.create, props)
         outs = {**declared, **{key: (result.outs or {}).get(key) for key in OUTPUT_FIELDS}}
-        return CreateResponse(resource_id=result.id, properties=convert.to_wire(outs))
+        return CreateResponse(
+            resource_id=result.id,
+            properties=secret_outputs(convert.to_wire(outs), request.properties),
+        )
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         _require_job(request.type)
@@ -218,19 +231,27 @@ class MediaAnalysisJobPlugin(Provider):
         if not inputs:
             # `pulumi import`: the job's request becomes the inputs.
             inputs = convert.to_wire({k: outs[k] for k in REQUEST_FIELDS if k in outs})
-        return ReadResponse(resource_id=result.id, properties=convert.to_wire(outs), inputs=inputs)
+        # The recorded state's secrets (and its inputs') stay secret in what is re-read.
+        properties = secret_outputs(convert.to_wire(outs), request.properties, request.inputs)
+        return ReadResponse(resource_id=result.id, properties=properties, inputs=inputs)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         # Makes no AWS call (only settings update in place), so a preview is the real answer.
         _require_job(request.type)
         olds, news = convert.to_core(request.olds), convert.to_core(request.news)
         result = await self._run(request.urn, self._core.update, request.resource_id, olds, news)
-        return UpdateResponse(properties=convert.to_wire(result.outs or {}))
+        wire = convert.to_wire(result.outs or {})
+        return UpdateResponse(properties=secret_outputs(wire, request.news, request.olds))
 
     async def delete(self, request: DeleteRequest) -> None:
         _require_job(request.type)
         props = self._effective(convert.to_core(request.properties))
         await self._run(request.urn, self._core.delete, request.resource_id, props)
+
+    # --- the components (providers/plugin/components.py) ----------------------------
+
+    async def construct(self, request: ConstructRequest) -> ConstructResponse:
+        return await components.construct(request)
 
     # --- helpers --------------------------------------------------------------------
 
@@ -250,6 +271,58 @@ class MediaAnalysisJobPlugin(Provider):
             )
         stack, project, _type, name = _urn_parts(urn)
         return f"{project}/{stack}/{name}/{self._identity}"
+
+
+_DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    # The results' and the summary's object keys start with the output prefix.
+    **{
+        convert.camel_case(key): ("outputConfig",)
+        for key in ("results", "results_uri", "manifest_summary", "manifest_summary_uri")
+    },
+    # The derived token is a hash of the whole request.
+    "requestToken": tuple(convert.camel_case(key) for key in REQUEST_FIELDS),
+}
+"""Outputs computed from inputs of another name: secret when any of those is."""
+
+
+def secret_outputs(
+    outs: Mapping[str, PropertyValue], *sources: Mapping[str, PropertyValue]
+) -> dict[str, PropertyValue]:
+    """``outs`` with the secrets of ``sources`` (the inputs, the recorded state) kept.
+
+    A property of the same name as a source's is secret where the source's is (objects
+    member by member, as the engine does for plugins that do not accept secrets); an
+    output computed from other inputs (``_DERIVED_FROM``) is secret when any of them holds
+    a secret -- the engine cannot know that ``resultsUri`` carries ``outputConfig``'s prefix.
+    """
+    marked = dict(outs)
+    for source in sources:
+        for key, value in source.items():
+            if key in marked:
+                marked[key] = _like(marked[key], value)
+    for key, inputs in _DERIVED_FROM.items():
+        derived = marked.get(key)
+        if derived is not None and any(
+            source[name].contains_secret()
+            for source in sources
+            for name in inputs
+            if name in source
+        ):
+            marked[key] = derived.with_secret(True)
+    return marked
+
+
+def _like(out: PropertyValue, source: PropertyValue) -> PropertyValue:
+    if out.is_secret or source.is_secret:
+        return out.with_secret(True)
+    if isinstance(out.value, Mapping) and isinstance(source.value, Mapping):
+        given = source.value
+        return out.with_value(
+            {k: _like(v, given[k]) if k in given else v for k, v in out.value.items()}
+        )
+    if source.contains_secret():
+        return out.with_secret(True)  # a list holding a secret: the whole list
+    return out
 
 
 def _urn_parts(urn: str) -> tuple[str, str, str, str]:

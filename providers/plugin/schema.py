@@ -27,6 +27,7 @@ from ..request import (
     RUN_FIELDS,
     JobSettings,
 )
+from . import components
 from .convert import camel_case
 
 PACKAGE = PLUGIN_PACKAGE
@@ -223,7 +224,8 @@ def package_schema() -> dict[str, Any]:
                 "requiredInputs": [_lower(m) for m in start.required_members],
                 "properties": outputs,
                 "required": [_lower(m) for m in get.required_members],
-            }
+            },
+            **components.resource_specs(),
         },
         "types": build.types,
     }

@@ -1,7 +1,9 @@
 """Provider processes the engine started for a stack, found through ``/proc``.
 
 The engine runs each Python dynamic provider as ``sh pulumi-resource-pulumi-python ...``,
-which runs ``python -u -m pulumi.dynamic <engine address>``; both inherit the CLI's
+which runs ``python -u -m pulumi.dynamic <engine address>``, and the ``rekognition-media``
+plugin as its executable (or, installed from a tarball, ``python -m
+rekognition_media.providers.plugin``); all inherit the CLI's
 environment, including the ``PULUMI_HOME`` ``devtools.engine`` gives every stack (under the
 stack's state dir, hence under pytest's temporary directory). That is how a test, or the
 session, tells its own provider processes from other users' of the machine.
@@ -13,7 +15,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-MARKERS = ("pulumi.dynamic", "pulumi-resource-pulumi-python")
+MARKERS = (
+    "pulumi.dynamic",
+    "pulumi-resource-pulumi-python",
+    # The rekognition-media plugin: its executable, or the module a tarball's launcher runs.
+    "pulumi-resource-rekognition-media",
+    "rekognition_media.providers.plugin",
+)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -10,9 +11,11 @@ from typing import Any
 import pytest
 
 from rekognition_media import __version__
+from rekognition_media import components as python_components
 from rekognition_media.api import shapes
 from rekognition_media.devtools.engine import offline_env
-from rekognition_media.providers.plugin import JOB_TYPE, PACKAGE
+from rekognition_media.providers.plugin import JOB_TYPE, PACKAGE, convert
+from rekognition_media.providers.plugin.components import DECLARED
 from tests.plugin.yaml_stack import PLUGIN, require_tools
 
 pytestmark = pytest.mark.engine
@@ -73,11 +76,59 @@ def _check(schema: dict[str, Any]) -> None:
     assert output_config["required"] == ["s3Bucket"]
     assert set(schema["config"]["variables"]) == {"region", "endpointUrl"}
     assert set(schema["provider"]["inputProperties"]) == {"region", "endpointUrl"}
+    _check_components(schema)
+
+
+def _check_components(schema: dict[str, Any]) -> None:
+    """The four components, as the Python classes' Args and outputs (camelCase)."""
+    found = {k: v for k, v in schema["resources"].items() if v.get("isComponent")}
+    assert set(found) == {f"{PACKAGE}:index:{name}" for name in DECLARED}
+    for name in DECLARED:
+        spec = found[f"{PACKAGE}:index:{name}"]
+        args = getattr(python_components, f"{name}Args")
+        assert set(spec["inputProperties"]) == {
+            convert.camel_case(f.name) for f in dataclasses.fields(args)
+        }
+        assert spec.get("requiredInputs", []) == []  # every Args field has a default
+        assert spec["properties"] and set(spec["required"]) <= set(spec["properties"])
+    pipeline = found[f"{PACKAGE}:index:MediaAnalysisPipeline"]
+    assert {"existingKeyArn", "manifestKey", "inputObjects", "minConfidence"} <= set(
+        pipeline["inputProperties"]
+    )
+    assert {"jobId", "jobStatus", "resultsUri", "keyArn", "policyArn"} <= set(
+        pipeline["properties"]
+    )
+    # Strings only: no reference to the aws package's types or resources.
+    assert '"$ref"' not in json.dumps(found)
 
 
 def test_get_schema_by_path_and_by_name(pulumi_bin: Path, tmp_path: Path) -> None:
     executable = require_tools(pulumi_bin) / PLUGIN
-    _check(json.loads(_pulumi(pulumi_bin, tmp_path, "package", "get-schema", str(executable))))
+    printed = _pulumi(pulumi_bin, tmp_path, "package", "get-schema", str(executable))
+    _check(json.loads(printed))
+    # The CLI reads the components from the schema as components of the package. (SDK
+    # generation, `pulumi package gen-sdk`, needs the language hosts of Node.js, Python,
+    # Go or .NET, none of which can be obtained here.)
+    (tmp_path / "schema.json").write_text(printed)
+    info = _pulumi(
+        pulumi_bin,
+        tmp_path,
+        "package",
+        "info",
+        "schema.json",
+        "--resource",
+        "MediaAnalysisPipeline",
+    )
+    assert f"Resource: {PACKAGE}:index:MediaAnalysisPipeline" in info
+    for line in (
+        " - existingKeyArn (string): ",
+        " - deletionWindowInDays (integer): ",
+        " - inputObjects (Map<Input<string>>): ",
+        " - manifestImageKeys (Array<Input<string>>): ",
+        " - keyArn (string*)",
+        " - jobId (string)",
+    ):
+        assert line in info, (line, info)
     # By name, the CLI looks in its plugin cache (and would ask the registry): register the
     # executable there once.
     _pulumi(
