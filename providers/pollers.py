@@ -68,7 +68,13 @@ def poller(region: str | None, endpoint_url: str | None) -> Poller:
     mode = os.environ.get(POLLING_ENV, "shared")
     if mode not in ("shared", "get"):
         raise ValueError(f"{POLLING_ENV}={mode!r}: must be 'shared' or 'get'")
-    return _poller(mode, region, endpoint_url)
+    # functools.cache computes a value for every caller that misses at once: creates
+    # arriving together would each get a poller of their own (a thread and List rounds each).
+    with _POLLERS_LOCK:
+        return _poller(mode, region, endpoint_url)
+
+
+_POLLERS_LOCK = threading.Lock()
 
 
 @functools.cache
