@@ -161,8 +161,10 @@ def test_ctrl_c_also_stops_a_create_waiting_for_a_quota_slot(
     out = log.read_text()
     assert took < EXIT_WITHIN
     assert "waiting for a concurrent-job slot: 1 of 1 in use" in out
-    # Which of the two got the slot is the engine's order: both are named.
-    first = "nightly" if "started (nightly)" in out else "second"
+    # Which of the two got the slot is the engine's order: the running job's prefix says.
+    # (Not the "started (...)" line: it comes after the first List page that shows the
+    # job, which Ctrl-C can precede.)
+    first = "second" if job["OutputConfig"]["S3KeyPrefix"] == "results/second/" else "nightly"
     other = "second" if first == "nightly" else "nightly"
     assert (
         f"Cancelled (Ctrl-C) while waiting for media analysis job {job['JobId']} of resource "
