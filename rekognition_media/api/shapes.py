@@ -7,7 +7,9 @@ The constraints of every request member (required, type, length, range, pattern,
 are read from the model botocore ships, never retyped here. From each operation's input
 shape we build a strict pydantic model once; the emulator validates requests with it
 server-side, and the provider's ``check`` validates resource inputs with it before any
-AWS call. Both report the same :class:`Violation` (field path, value, rule).
+AWS call. Both report the same :class:`Violation` (field path, value, rule). Output
+shapes get the same treatment (:func:`response_model`) where a response is read back from a
+file another process wrote (the provider's page board).
 
 botocore itself only checks required members, types and minimums client-side, so the
 maximums and patterns would otherwise reach AWS unchecked.
@@ -82,6 +84,15 @@ def validate(operation: str, params: Mapping[str, Any]) -> list[Violation]:
 def request_model(operation: str) -> type[BaseModel]:
     """The strict pydantic model of ``operation``'s input shape."""
     shape = service_model().operation_model(operation).input_shape
+    assert shape is not None, operation
+    return _structure_model(shape)
+
+
+@functools.cache
+def response_model(operation: str) -> type[BaseModel]:
+    """The strict pydantic model of ``operation``'s output shape, for responses that come
+    back from somewhere less trustworthy than the service (timestamps as epoch seconds)."""
+    shape = service_model().operation_model(operation).output_shape
     assert shape is not None, operation
     return _structure_model(shape)
 
