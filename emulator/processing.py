@@ -24,6 +24,7 @@ from rekognition_media.api.manifest import (
     SummaryStatistics,
     dumps_line,
     is_blank,
+    output_directory,
     parse_line,
     result_line,
     split_lines,
@@ -101,8 +102,7 @@ def output_keys(
     ``{prefix}`` is S3KeyPrefix with exactly one added '/' unless it already ends with
     one, and empty for an empty or absent prefix, so "out" and "out/" write alike.
     """
-    raw = str(request["OutputConfig"].get("S3KeyPrefix") or "")
-    prefix = raw if not raw or raw.endswith("/") else raw + "/"
+    prefix = output_directory(request["OutputConfig"].get("S3KeyPrefix"))
     values = {"prefix": prefix, "job_id": job_id, "job_name": request.get("JobName") or ""}
     return (
         settings.results_key_template.format(**values),

@@ -12,6 +12,8 @@ marked [UNCONFIRMED] and documented in emulator/README.md.
 - Results: JSON Lines, ``{"source-ref": ..., "detect-moderation-labels": {...}}``.
 - Summary: one JSON object ``{"version", "statistics", "errors"}``; the guide spells the
   error key ``line-numer``, so :func:`parse_summary` accepts it and ``line-number``.
+- Output layout: a job's files are under :func:`job_output_prefix` of its output bucket
+  (the emulator writes there; a destroy deletes nothing outside it).
 """
 
 from __future__ import annotations
@@ -72,6 +74,23 @@ def parse_s3_uri(uri: str) -> S3Location:
     if not bucket or not sep or not key:
         raise ValueError(f"S3 URI needs a bucket and a key: {uri!r}")
     return S3Location(bucket, key)
+
+
+# --- output layout -------------------------------------------------------------------
+
+
+def output_directory(s3_key_prefix: str | None) -> str:
+    """``OutputConfig.S3KeyPrefix`` as the key prefix a job writes under: one '/' added
+    unless it already ends with one, and empty for an empty or absent prefix, so "out" and
+    "out/" lay out alike [UNCONFIRMED: AWS documents no key names]."""
+    raw = s3_key_prefix or ""
+    return raw if not raw or raw.endswith("/") else raw + "/"
+
+
+def job_output_prefix(s3_key_prefix: str | None, job_id: str) -> str:
+    """The key prefix of one job's own outputs: ``<S3KeyPrefix>/<JobId>/`` (see
+    :func:`output_directory`); its results and summary files are under it."""
+    return f"{output_directory(s3_key_prefix)}{job_id}/"
 
 
 # --- input manifest ------------------------------------------------------------------
