@@ -27,29 +27,37 @@ The mechanisms:
 * ``RateLimiter``: a token bucket within one process.
 
 ``page_board`` and ``start_rate`` scope them to a client's account (access key), region
-and endpoint: pages and rates of one account never answer for another. The files hold job
-descriptions of one account (bucket names, key ARNs), so they live in a directory only the
-current user can read.
+and endpoint: pages and rates of one account never answer for another.
+
+The files live in the user's private directory (``private_directory``: checked before
+every use, files never opened through links). When it fails its check the processes share
+nothing: each keeps its pages and rates to itself (a page per process, the Start rate per
+process), which costs more List calls but never fails a deployment. The board is a cache,
+not a source of truth: a page read from it is parsed strictly (``shapes.response_model``;
+anything else counts as no page), and what a create records as its job's outcome comes
+from the job's own GetMediaAnalysisJob (``pollers``), never from a page.
 """
 
 from __future__ import annotations
 
 import datetime
-import fcntl
+import functools
 import hashlib
 import json
-import os
-import tempfile
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from rekognition_media.api import limits, shapes
 
-from . import client
+from . import client, private_directory
+from .private_directory import PrivateDirectory, Unusable
 
 # A provider process may share the account's quota with other processes and tools;
 # using half of it leaves room for them and for Start calls' retries.
@@ -66,6 +74,8 @@ START_RATE = limits.START_TPS * START_SHARE
 # A page another process fetched this recently is as good as a new one: below the poll
 # schedule's minimum interval, so sharing never delays detection by more than this.
 BOARD_MAX_AGE = 0.5
+# A page on the board dated further ahead than this is not one a process wrote.
+FUTURE_SLACK = 5.0
 # Jobs per ListMediaAnalysisJobs page: the most the API allows.
 PAGE_SIZE = int(shapes.service_model().shape_for("ListMediaAnalysisJobsPageSize").metadata["max"])
 
@@ -119,61 +129,95 @@ class RateLimiter:
             time.sleep(wait)
 
 
-def _directory(directory: Path | None) -> Path:
-    base = directory or Path(tempfile.gettempdir()) / f"rekognition-media-{os.getuid()}"
-    base.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return base
-
-
 def _name(scope: str) -> str:
     return hashlib.sha256(scope.encode()).hexdigest()[:32]
 
 
+# What the processes share through the private directory, kept within this process too:
+# the fallback when the directory fails its check (each key is a file's name).
+_LOCAL_GUARD = threading.Lock()
+_LOCAL_LOCKS: dict[str, threading.Lock] = {}
+_LOCAL_STAMPS: dict[str, float] = {}
+_LOCAL_PAGES: dict[str, tuple[float, Page]] = {}
+
+
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    # One open file description per call, so threads of one process exclude each other too.
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def _shared(directory: PrivateDirectory, name: str) -> Iterator[bool]:
+    """Hold ``name``'s lock among this process's threads and, when the private directory
+    passes its check, among every process of this user. Yields whether it did (whether the
+    directory's files may be used); a failed check is reported, never raised."""
+    with _LOCAL_GUARD:
+        local = _LOCAL_LOCKS.setdefault(name, threading.Lock())
+    with local, ExitStack() as held:
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            held.enter_context(directory.locked(f"{name}.lock"))
+        except Unusable as problem:
+            private_directory.report(problem)
+            yield False
+        else:
+            yield True
+
+
+def _read(directory: PrivateDirectory, name: str) -> bytes | None:
+    try:
+        return directory.read(name)
+    except Unusable as problem:
+        private_directory.report(problem)
+        return None
+
+
+def _write(directory: PrivateDirectory, name: str, data: bytes) -> None:
+    try:
+        directory.write(name, data)
+    except Unusable as problem:
+        private_directory.report(problem)
 
 
 class SharedRate:
     """At most ``rate`` events a second, together, for every process and thread of this
     user that uses the same ``scope``: a file holding the time of the last event, read and
-    written under a file lock. Callers queue on the lock, so slots go out one by one."""
+    written under a file lock. Callers queue on the lock, so slots go out one by one. When
+    the private directory fails its check, the rate holds within this process only."""
 
-    def __init__(self, scope: str, rate: float, directory: Path | None = None) -> None:
-        base = _directory(directory)
-        name = _name(f"rate|{scope}")
-        self._file = base / f"{name}.rate"
-        self._lock = base / f"{name}.rate.lock"
+    def __init__(
+        self, scope: str, rate: float, directory: PrivateDirectory | Path | None = None
+    ) -> None:
+        self._directory = _private(directory)
+        self._name = f"{_name(f'rate|{scope}')}.rate"
         self._interval = 1.0 / rate
 
     def acquire(self) -> None:
         """Wait for the next slot and take it."""
-        with _locked(self._lock):
-            try:
-                last = float(self._file.read_text() or 0.0)
-            except (FileNotFoundError, ValueError):
-                last = 0.0
+        with _shared(self._directory, self._name) as shared:
+            last = _LOCAL_STAMPS.get(self._name, 0.0)
+            if shared:
+                last = max(last, _stamp(_read(self._directory, self._name)))
             now = time.time()
-            # A clock set back must not block for the difference.
+            # A clock set back (or a stamp in the future) must not block for the difference.
             wait = min(self._interval, max(0.0, last + self._interval - now))
             time.sleep(wait)
-            self._file.write_text(repr(time.time()))
+            taken = time.time()
+            _LOCAL_STAMPS[self._name] = taken
+            if shared:
+                _write(self._directory, self._name, repr(taken).encode())
+
+
+def _stamp(data: bytes | None) -> float:
+    try:
+        value = float(data or b"0")
+    except ValueError:
+        return 0.0
+    return value if math.isfinite(value) else 0.0
 
 
 class PageBoard:
-    def __init__(self, scope: str, rate: float, directory: Path | None = None) -> None:
+    def __init__(
+        self, scope: str, rate: float, directory: PrivateDirectory | Path | None = None
+    ) -> None:
         """``scope`` identifies the account, region and endpoint the pages belong to."""
-        base = _directory(directory)
-        name = _name(scope)
-        self._file = base / f"{name}.json"
-        self._lock = base / f"{name}.lock"
-        self._rate = SharedRate(f"list|{scope}", rate, base)
+        self._directory = _private(directory)
+        self._name = f"{_name(scope)}.json"
+        self._rate = SharedRate(f"list|{scope}", rate, self._directory)
 
     def first_page(self, fetch: Callable[[], Page], max_age: float) -> Page:
         """A first page fetched at most ``max_age`` seconds ago, by us or another process."""
@@ -182,30 +226,56 @@ class PageBoard:
     def first_page_at(self, fetch: Callable[[], Page], max_age: float) -> tuple[float, Page]:
         """``first_page``, with the wall-clock time its List call was made: the page shows
         every job started before then (a job started later may be missing from it)."""
-        with _locked(self._lock):
-            fetched_at, page = self._read()
+        with _shared(self._directory, self._name) as shared:
+            fetched_at, stored = _LOCAL_PAGES.get(self._name, (0.0, None))
+            if shared:
+                fetched_at, stored = max((fetched_at, stored), self._read(), key=lambda p: p[0])
             now = time.time()
-            if page is not None and now - fetched_at <= max_age:
-                return fetched_at, page
+            if stored is not None and now - fetched_at <= max_age:
+                return fetched_at, _with_datetimes(stored)
             # Keep all processes together under the rate: wait for a fetch slot.
             self._rate.acquire()
             asked = time.time()
             page = fetch()
-            self._write(asked, page)
+            _LOCAL_PAGES[self._name] = (asked, _jsonable(page))
+            if shared:
+                record = {"fetched_at": asked, "page": _jsonable(page)}
+                _write(self._directory, self._name, json.dumps(record).encode())
             return asked, page
 
     def _read(self) -> tuple[float, Page | None]:
-        try:
-            stored = json.loads(self._file.read_text())
-        except (FileNotFoundError, ValueError):
+        """The page on the board, if it is one: parsed strictly as a ListMediaAnalysisJobs
+        response (``shapes.response_model``); anything else counts as no page."""
+        data = _read(self._directory, self._name)
+        if data is None:
             return 0.0, None
-        return float(stored["fetched_at"]), _with_datetimes(stored["page"])
+        try:
+            stored = json.loads(data)
+            _stored_page_model().model_validate(stored)
+        except ValueError:  # not JSON, or not a page (pydantic's ValidationError)
+            return 0.0, None
+        fetched_at = float(stored["fetched_at"])
+        if fetched_at > time.time() + FUTURE_SLACK:
+            return 0.0, None  # "fresh" forever would stop every poll
+        page: Page = stored["page"]
+        return fetched_at, page
 
-    def _write(self, fetched_at: float, page: Page) -> None:
-        # Written whole then renamed, so a reader never sees half a page.
-        partial = self._file.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps({"fetched_at": fetched_at, "page": _jsonable(page)}))
-        partial.replace(self._file)
+
+def _private(directory: PrivateDirectory | Path | None) -> PrivateDirectory:
+    if isinstance(directory, PrivateDirectory):
+        return directory
+    return PrivateDirectory(directory)
+
+
+@functools.cache
+def _stored_page_model() -> type[BaseModel]:
+    """What the board's file holds: when a page was asked for, and the page."""
+    return create_model(
+        "StoredPage",
+        __config__=ConfigDict(strict=True, extra="forbid"),
+        fetched_at=(Annotated[float, Field(ge=0, allow_inf_nan=False)], ...),
+        page=(shapes.response_model(shapes.LIST), ...),
+    )
 
 
 def _jsonable(page: Page) -> Page:
