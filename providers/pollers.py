@@ -9,7 +9,10 @@ description``:
   one stream of ListMediaAnalysisJobs calls: a page carries the status of up to 100 jobs,
   so the number of calls grows with time, not with jobs x time. With a ``PageBoard``
   (``budget``) the first page is also shared with the other provider processes of this
-  machine. Jobs a page does not reach fall back to GetMediaAnalysisJob.
+  machine. Jobs a page does not reach fall back to GetMediaAnalysisJob. A page is a
+  cache: when one shows a job ended, the job's own GetMediaAnalysisJob confirms it, and
+  that description (status, results and summary locations) is the outcome -- one Get per
+  job; a Get that says the job still runs wins, and polling goes on.
 ``look(job_id, timeout) -> job description`` is a create's first read of the job it just
 started (or resumed): ``SharedPoller`` answers it from the next shared page, so reading the
 job costs no call of its own (issue 14: <= 3 calls per job).
@@ -253,15 +256,19 @@ class SharedPoller:
 
     def _poll_round(self, pending: list[_Watch]) -> None:
         try:
-            seen, failed = self._poll(pending)
+            seen, failed, retry = self._poll(pending)
         except Exception as error:
             self._round_failed(pending, error)
             return
-        self._failures = 0
-        self._unreachable_since = None
+        if retry is None:
+            self._failures = 0
+            self._unreachable_since = None
         now = time.monotonic()
+        stopped = retry[1] if retry is not None else set()
         with self._cond:
             for watch in pending:
+                if watch.job_id in stopped:
+                    continue  # its Get is retried, after a backoff (below)
                 watch.unreachable = None
                 job_error = failed.get(watch.job_id)
                 if job_error is not None:
@@ -276,9 +283,12 @@ class SharedPoller:
                     continue
                 _observe(watch, job)
                 watch.next_due = now + self._schedule.interval(now - watch.started)
+        if retry is not None:
+            self._round_failed([w for w in pending if w.job_id in stopped], retry[0])
 
     def _round_failed(self, pending: list[_Watch], error: Exception) -> None:
-        """A poll that concerned every pending job (a List, or an account-wide error)."""
+        """A poll that failed for ``pending``: every job (a List, or an account-wide
+        error), or the jobs whose Gets a throttled or unanswered Get stopped."""
         if not is_retryable(error):
             for watch in pending:
                 _fail(watch, error)
@@ -314,9 +324,10 @@ class SharedPoller:
 
     def _poll(
         self, pending: list[_Watch]
-    ) -> tuple[dict[str, dict[str, Any]], dict[str, Exception]]:
-        """Job descriptions seen, and errors about single jobs. Raises errors that concern
-        every job (List failures, account errors, throttling, no answer)."""
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, Exception], tuple[Exception, set[str]] | None]:
+        """Job descriptions seen, errors about single jobs, and a Get error to retry after
+        (throttling, no answer) with the jobs whose Get it stopped. Raises errors that
+        concern every job (List failures, account errors)."""
         wanted = {w.job_id: w for w in pending}
         seen: dict[str, dict[str, Any]] = {}
         failed: dict[str, Exception] = {}
@@ -347,16 +358,30 @@ class SharedPoller:
             oldest = min((_epoch(i["CreationTimestamp"]) for i in items), default=0.0)
             if expected <= seen.keys() or not token or oldest < horizon:
                 break
-        # Jobs no page reached (deep in a busy account's history, or not yet listed).
-        for job_id in expected - seen.keys():
+        # Jobs no page reached (deep in a busy account's history, or not yet listed), and
+        # jobs a page shows ended: a page may come from the board, a file (``budget``), so
+        # the outcome a create records is the job's own Get's -- one Get per job.
+        ended = {job_id for job_id, item in seen.items() if item.get("Status") in TERMINAL}
+        retry: tuple[Exception, set[str]] | None = None
+        for job_id in (expected - seen.keys()) | ended:
+            if retry is not None:
+                # Throttled or unanswered: no more Gets this round, and these jobs are
+                # polled again after a backoff; what the pages showed of the others counts.
+                seen.pop(job_id, None)
+                retry[1].add(job_id)
+                continue
             self._get_rate.acquire()
             try:
                 seen[job_id] = self._client.get_media_analysis_job(JobId=job_id)
             except Exception as error:
-                if is_retryable(error) or is_account_error(error):
+                if is_account_error(error):
                     raise
+                if is_retryable(error):
+                    seen.pop(job_id, None)
+                    retry = (error, {job_id})
+                    continue
                 failed[job_id] = error
-        return seen, failed
+        return seen, failed, retry
 
     def _list(self, token: str | None) -> dict[str, Any]:
         page: dict[str, Any] = self._client.list_media_analysis_jobs(

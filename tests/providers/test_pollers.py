@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -15,7 +16,7 @@ from botocore.stub import Stubber
 
 from rekognition_media.devtools.world import REGION, World, provider_env, seed
 from rekognition_media.emulator import Emulator
-from rekognition_media.providers import client, pollers
+from rekognition_media.providers import budget, client, pollers
 from rekognition_media.providers.budget import PageBoard
 from rekognition_media.providers.pollers import (
     EndpointUnreachable,
@@ -89,9 +90,10 @@ def test_waiters_share_list_calls(emulator: Emulator) -> None:
     calls = emulator.stats()["calls"]["by_operation"]
     lists = calls.get("ListMediaAnalysisJobs", {}).get("total", 0)
     gets = calls.get("GetMediaAnalysisJob", {}).get("total", 0)
-    # One poller round serves all ten jobs: a few rounds in 3 s, not ten loops.
+    # One poller round serves all ten jobs: a few rounds in 3 s, not ten loops; each job's
+    # end is confirmed by its own Get, once.
     assert 1 <= lists <= 8
-    assert gets == 0
+    assert gets == len(jobs)
 
 
 @pytest.mark.parametrize("poller_type", [SharedPoller, GetPoller])
@@ -256,7 +258,8 @@ def test_a_job_started_after_the_shared_page_was_fetched_waits_for_the_next_page
     # before: the job is missing from it because it is new, not because it is deep in the
     # account's history, so the next page is awaited instead of a Get.
     monkeypatch.setattr(pollers, "BOARD_MAX_AGE", 2.5)  # the stale page outlives the first round
-    world = seed(emulator, duration_seconds=2)
+    # Still running when the next page comes (a page showing it ended is confirmed by a Get).
+    world = seed(emulator, duration_seconds=10)
     polling = polling_client(emulator)
     board = PageBoard("look-stale-page", rate=100, directory=tmp_path)
     board.first_page(lambda: polling.list_media_analysis_jobs(MaxResults=100), 2.5)
@@ -297,3 +300,43 @@ def test_a_look_at_a_job_no_page_shows_gets_it_and_a_refusal_is_that_jobs(
     finally:
         emulator.update_settings(job_poll_faults={})
     assert job_id in str(failed.value) and "AccessDeniedException" in str(failed.value)
+
+
+def _forge_board(directory: Path, scope: str, jobs: list[dict[str, Any]]) -> None:
+    """Write a page onto the board of ``scope`` as anyone able to write its file could: a
+    well-formed ListMediaAnalysisJobs page, fresh, saying what they like."""
+    stored = {"fetched_at": time.time(), "page": budget._jsonable({"MediaAnalysisJobs": jobs})}
+    (directory / f"{budget._name(scope)}.json").write_text(json.dumps(stored))
+
+
+def test_a_forged_page_never_becomes_a_jobs_outcome(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The board is a cache: a running job shown SUCCEEDED, with results somewhere else,
+    # is checked with the job's own Get, and the Get's description is what a create records.
+    monkeypatch.setattr(pollers, "BOARD_MAX_AGE", 2.5)  # the forged page stays "fresh"
+    world = seed(emulator, duration_seconds=3)
+    job_id = start(world, name="forged")
+    polling = polling_client(emulator)
+    running = polling.get_media_analysis_job(JobId=job_id)
+    running.pop("ResponseMetadata")
+    elsewhere = {"Bucket": "someone-elses-bucket", "Name": "their/data.jsonl"}
+    forged = {
+        **running,
+        "Status": "SUCCEEDED",
+        "CompletionTimestamp": running["CreationTimestamp"],
+        "Results": {"S3Object": elsewhere, "ModelVersions": {"Moderation": "7.0"}},
+        "ManifestSummary": {"S3Object": elsewhere},
+    }
+    _forge_board(tmp_path, "forged-page", [forged])
+    poller = SharedPoller(polling, board=PageBoard("forged-page", rate=100, directory=tmp_path))
+
+    looked = poller.look(job_id, 30)
+    assert looked["Status"] in ("CREATED", "QUEUED", "IN_PROGRESS")
+    assert "Results" not in looked and "ManifestSummary" not in looked
+
+    job = poller.wait(job_id, 60, lambda status, waited: None)
+    assert job["Status"] == "SUCCEEDED"
+    for output in ("Results", "ManifestSummary"):
+        assert job[output]["S3Object"]["Bucket"] == world.output_bucket
+        assert job[output]["S3Object"]["Name"].startswith(f"forged/{job_id}/")
