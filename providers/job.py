@@ -9,7 +9,8 @@ What each Pulumi verb does to a job:
                      behaviour setting updates the resource in place without an AWS call.
 * refresh / read  -- re-reads the job; a job that no longer exists leaves the state.
 * destroy/delete  -- Rekognition has no delete call: the job leaves the state, and with
-                     ``delete_outputs_on_destroy`` its results and summary objects go too.
+                     ``delete_outputs_on_destroy`` its results and summary objects go too
+                     (only under the job's own prefix: ``output_prefix``).
 
 This module runs in two processes. The user's program imports it for ``MediaAnalysisJob``,
 whose ``__init__`` puts the job on a lane (``lanes``) and pickles a
@@ -46,7 +47,7 @@ from rekognition_media.api.casing import from_api
 from rekognition_media.api.resources import JOB_RESOURCE, JOB_TYPE_TOKEN, PROVIDER_MODULE
 from rekognition_media.api.statuses import FAILED, SUCCEEDED, TERMINAL
 
-from . import client, identity, lanes
+from . import client, identity, lanes, output_prefix
 from .args import MediaAnalysisJobArgs, as_props
 from .request import (
     ADOPT_FIELD,
@@ -214,6 +215,10 @@ class MediaAnalysisJobProvider(ResourceProvider):
         for pointer in (props.get("results"), props.get("manifest_summary")):
             s3_object = (pointer or {}).get("s3_object") or {}
             if s3_object.get("bucket") and s3_object.get("name"):
+                refused = output_prefix.refusal(_id, props.get("output_config") or {}, s3_object)
+                if refused:
+                    _report(_id, refused)
+                    continue
                 _delete_output(s3, _id, s3_object)
 
 
