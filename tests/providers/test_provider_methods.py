@@ -115,6 +115,50 @@ def test_delete_removes_outputs_only_when_asked(emulator: Emulator) -> None:
     assert removed.id in {j["JobId"] for j in world.jobs_of()}
 
 
+@pytest.mark.parametrize("prefix", ["kept", "kept/"])
+def test_a_destroy_deletes_nothing_outside_the_jobs_own_prefix(
+    emulator: Emulator, capfd: pytest.CaptureFixture[str], prefix: str
+) -> None:
+    # A recorded location is only as good as what recorded it (a state edited by hand, or a
+    # page forged before issue 21): a destroy never follows it out of the job's prefix.
+    world = seed(emulator)
+    provider = MediaAnalysisJobProvider()
+    created = provider.create(
+        props(
+            world,
+            delete_outputs_on_destroy=True,
+            output_config={"s3_bucket": world.output_bucket, "s3_key_prefix": prefix},
+        )
+    )
+    job_id = created.id
+    s3 = world.client("s3")
+    sibling = f"kept/{job_id}-sibling/results.jsonl"  # shares the prefix's text, not its '/'
+    s3.put_object(Bucket=world.output_bucket, Key=sibling, Body=b"another job's")
+    tampered = {
+        **created.outs,
+        "results": {"s3_object": {"bucket": world.input_bucket, "name": world.manifest}},
+        "manifest_summary": {"s3_object": {"bucket": world.output_bucket, "name": sibling}},
+    }
+    capfd.readouterr()
+    provider.delete(job_id, tampered)
+    said = capfd.readouterr().err
+    assert s3.head_object(Bucket=world.input_bucket, Key=world.manifest)
+    assert s3.head_object(Bucket=world.output_bucket, Key=sibling)
+    for refused in (
+        f"s3://{world.input_bucket}/{world.manifest}",
+        f"s3://{world.output_bucket}/{sibling}",
+    ):
+        assert (
+            f"not deleting {refused}: it is outside the job's own output prefix s3://{world.output_bucket}/kept/{job_id}/"
+            in said
+        )
+
+    # The same job's own record: its outputs are under the prefix, with or without the '/'.
+    provider.delete(job_id, created.outs)
+    listed = {o["Key"] for o in s3.list_objects_v2(Bucket=world.output_bucket).get("Contents", [])}
+    assert listed == {sibling}
+
+
 def test_standard_aws_environment_is_used_when_no_endpoint_is_given(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
