@@ -161,7 +161,7 @@ def _directory_problem(info: os.stat_result, path: Path) -> str | None:
     if not stat.S_ISDIR(info.st_mode):
         return "is not a directory"
     if info.st_uid != os.getuid():
-        return f"is owned by {_user(info.st_uid)}, not by this user ({_user(os.getuid())})"
+        return f"is owned by {_user(info.st_uid)}, not by {_user(os.getuid())}"
     if info.st_mode & 0o077:
         return (
             f"has mode {stat.S_IMODE(info.st_mode):04o}: group or others may use it "
@@ -174,7 +174,7 @@ def _file_problem(info: os.stat_result) -> str | None:
     if not stat.S_ISREG(info.st_mode):
         return "is not a regular file"
     if info.st_uid != os.getuid():
-        return f"is owned by {_user(info.st_uid)}, not by this user ({_user(os.getuid())})"
+        return f"is owned by {_user(info.st_uid)}, not by {_user(os.getuid())}"
     return None
 
 
@@ -186,7 +186,7 @@ def _open_error(path: Path, error: OSError) -> Unusable:
 
 def _user(uid: int) -> str:
     try:
-        return f"uid {uid} ({pwd.getpwuid(uid).pw_name})"
+        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
     except KeyError:
         return f"uid {uid}"
 
