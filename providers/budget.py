@@ -8,7 +8,8 @@ only here:
 
 * ``LIST_RATE``: List calls of the first page, every process together (``QUOTA_SHARE``
   of the quota, through the page board); further pages, in each process (``pollers``);
-* ``GET_RATE``: Get calls of the jobs no page reached, in each process;
+* ``GET_RATE``: Get calls of the jobs no page reached, and the one per job that confirms
+  its end, in each process;
 * ``START_RATE``: Start calls, every process together (``START_SHARE`` of the quota).
 
 The mechanisms:
