@@ -263,9 +263,14 @@ class PageBoard:
 
 
 def _private(directory: PrivateDirectory | Path | None) -> PrivateDirectory:
-    if isinstance(directory, PrivateDirectory):
-        return directory
-    return PrivateDirectory(directory)
+    """The directory, checked at once: boards and rates are made in a create's thread,
+    whose lines the plugin routes to `pulumi up` (a poller thread's reach only its log)."""
+    private = directory if isinstance(directory, PrivateDirectory) else PrivateDirectory(directory)
+    try:
+        private.check()
+    except Unusable as problem:
+        private_directory.report(problem)
+    return private
 
 
 @functools.cache
