@@ -295,6 +295,11 @@ def _start_or_resume(
         token = successor_token(base, attempt)
         response = _start(rekognition, {**request, "ClientRequestToken": token}, resource, settings)
         job = _look(response["JobId"], settings)
+        if declared and job["Status"] not in TERMINAL:
+            # Whether this stack started a job it reached through a declared token (and so
+            # may delete its outputs) rests on its CreationTimestamp: the job's own Get's, not
+            # a page's (a page may come from the board, a file). An ended job's already is.
+            job = rekognition.get_media_analysis_job(JobId=response["JobId"])
         earlier = _created(job) < _answered_at(response) - _FRESH_SLACK
         if not earlier:
             _report(job["JobId"], f"started ({resource})")

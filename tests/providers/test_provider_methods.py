@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from rekognition_media.devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator
-from rekognition_media.providers import MediaAnalysisJobFailed, MediaAnalysisJobProvider
-from rekognition_media.providers.request import build_request
+from rekognition_media.providers import (
+    MediaAnalysisJobFailed,
+    MediaAnalysisJobProvider,
+    budget,
+    pollers,
+)
+from rekognition_media.providers.request import JobSettings, build_request
 from rekognition_media.providers.token import derive_token
 
 
@@ -157,6 +164,41 @@ def test_a_destroy_deletes_nothing_outside_the_jobs_own_prefix(
     provider.delete(job_id, created.outs)
     listed = {o["Key"] for o in s3.list_objects_v2(Bucket=world.output_bucket).get("Contents", [])}
     assert listed == {sibling}
+
+
+def test_a_page_on_the_board_cannot_make_another_stacks_job_this_stacks(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Two stacks declaring one client_request_token reach one job; only the one that started
+    # it records started_by_stack (and may delete its outputs). That rests on the job's
+    # CreationTimestamp, which a page on the board, a file, could misstate: "brand new".
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # this test's own board
+    monkeypatch.setattr(pollers, "BOARD_MAX_AGE", 30.0)  # the forged page stays "fresh"
+    pollers._poller.cache_clear()
+    try:
+        world = seed(emulator, duration_seconds=30)
+        declared = props(world, wait_for_completion=False)
+        provider = MediaAnalysisJobProvider()
+        first = provider.create(declared)
+        assert first.outs["started_by_stack"] is True
+        time.sleep(2.5)  # the job is now seconds older than any later Start's answer
+        settings = JobSettings.from_props(declared)
+        board = pollers.poller(settings.region, settings.endpoint_url)._board
+        assert board is not None
+        job = world.client("rekognition").get_media_analysis_job(JobId=first.id)
+        job.pop("ResponseMetadata")
+        brand_new = {**job, "CreationTimestamp": time.time() + 60}
+        stored = {
+            "fetched_at": time.time(),
+            "page": budget._jsonable({"MediaAnalysisJobs": [brand_new]}),
+        }
+        (board._directory.path / board._name).write_text(json.dumps(stored))
+
+        second = provider.create(declared)  # the other stack, same declared token
+    finally:
+        pollers._poller.cache_clear()
+    assert second.id == first.id
+    assert second.outs["started_by_stack"] is False
 
 
 def test_standard_aws_environment_is_used_when_no_endpoint_is_given(
