@@ -78,7 +78,7 @@ def _grants(ctx: ResourceContext) -> Iterator[tuple[Path, Any, Any]]:
 
 
 def _what(ctx: ResourceContext) -> str:
-    return "the object" if ctx.type in OBJECT_TYPES else "the bucket and, for WRITE, its objects"
+    return "the object" if ctx.type in OBJECT_TYPES else "the bucket"
 
 
 def _acl_fix(ctx: ResourceContext) -> str:
