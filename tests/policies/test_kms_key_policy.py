@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from rekognition_media.components.documents import key_policy_document
 from rekognition_media.policies import (
     kms_key_policy_no_cross_account_admin,
     kms_key_policy_no_public_access,
@@ -288,3 +290,14 @@ def test_unknown_parts_are_skipped() -> None:
     props = {"policy": doc(ROOT, statement, as_json=False)}
     config = {"keyAccounts": [ACCOUNT]}
     assert check(kms_key_policy_no_cross_account_admin, KEY, props, config=config).violations == []
+
+
+@pytest.mark.parametrize("config", [None, {"keyAccounts": [ACCOUNT]}], ids=["inferred", "given"])
+def test_the_components_key_policy_passes_both_checks(config: dict[str, Any] | None) -> None:
+    """MediaAnalysisKey's policy: the root keeps kms:*, key users (of any account) get only
+    Encrypt/Decrypt/GenerateDataKey."""
+    users = [f"arn:aws:iam::{ACCOUNT}:role/analyst", f"arn:aws:iam::{OTHER}:role/partner"]
+    props = {"policy": json.dumps(key_policy_document(ACCOUNT, users)), "enableKeyRotation": True}
+    for policy in (kms_key_policy_no_public_access, kms_key_policy_no_cross_account_admin):
+        outcome = check(policy, KEY, props, config=config)
+        assert outcome.violations == [] and outcome.not_applicable is None, policy.name
