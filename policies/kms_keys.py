@@ -163,16 +163,16 @@ def kms_key_deletion_window(ctx: ResourceContext, report: Report) -> None:
 # --- key policies ------------------------------------------------------------------------------
 
 
-def _key_policy(ctx: ResourceContext, report: Report) -> Document | None:
+def _key_policy(ctx: ResourceContext, report: Report, *, report_errors: bool) -> Document | None:
     """The resource's key policy; None when absent (AWS's default policy) or unreadable
-    (reported here, once, by kms-key-policy-no-public-access)."""
+    (reported when ``report_errors``: by kms-key-policy-no-public-access, so only once)."""
     value = ctx.props.get("policy")
     if value is UNKNOWN:
         ctx.not_applicable("the key policy is unknown during preview; checked once known")
     try:
         document = parse_document(value)
     except DocumentError as exc:
-        if ctx.policy_name == "kms-key-policy-no-public-access":
+        if report_errors:
             report(
                 violation(
                     ctx.label,
@@ -210,7 +210,7 @@ KEY_POLICY_EXPOSURE: Final = Exposure(
 )
 def kms_key_policy_no_public_access(ctx: ResourceContext, report: Report) -> None:
     """The analysis of s3-bucket-policy-no-public-access, on key policies."""
-    document = _key_policy(ctx, report)
+    document = _key_policy(ctx, report, report_errors=True)
     if document is not None:
         for message in public_access_violations(ctx.label, "policy", document, KEY_POLICY_EXPOSURE):
             report(message)
@@ -279,7 +279,7 @@ def kms_key_policy_no_cross_account_admin(ctx: ResourceContext, report: Report) 
     """Allows of ``kms:*`` (or ``*``, or NotAction) to AWS principals of other accounts, or to
     everyone limited to no account. Allows to everyone without a restricting condition are
     kms-key-policy-no-public-access's (not reported twice)."""
-    document = _key_policy(ctx, report)
+    document = _key_policy(ctx, report, report_errors=False)
     if document is None:
         return
     public = {grant.statement.index for grant in public_grants(document, KMS_RESTRICTING_KEYS)[0]}
