@@ -17,7 +17,10 @@ stack run with it can never look deployed. Started by the engine as
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 from pulumi.provider.experimental.provider import (
@@ -62,7 +65,20 @@ def install(bin_dir: Path) -> Path:
     return launcher
 
 
+def _exit_with_the_engine(poll_seconds: float = 1.0) -> None:
+    """Exit once the engine that started this process is gone (re-parented after a kill)."""
+    engine_pid = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == engine_pid:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="engine-watchdog", daemon=True).start()
+
+
 def main() -> None:
+    _exit_with_the_engine()
     serve(sys.argv[1:], VERSION, AwsStandIn())
 
 
