@@ -36,13 +36,20 @@ from .iam_policies import (
     iam_no_wildcard_actions,
     iam_no_wildcard_resources,
 )
-from .kms_keys import kms_key_deletion_window, kms_key_rotation
+from .iam_trust_policies import iam_role_trust_policy_no_public_access
+from .kms_keys import (
+    kms_key_deletion_window,
+    kms_key_policy_no_cross_account_admin,
+    kms_key_policy_no_public_access,
+    kms_key_rotation,
+)
 from .media_analysis_jobs import (
     API_DEFAULT_MIN_CONFIDENCE,
     media_analysis_job_kms_key,
     media_analysis_job_min_confidence,
     media_analysis_job_output_encryption,
 )
+from .s3_acls import s3_acl_no_public_access, s3_bucket_ownership_enforced
 from .s3_buckets import (
     s3_bucket_deny_insecure_transport,
     s3_bucket_encryption_configured,
@@ -50,6 +57,7 @@ from .s3_buckets import (
     s3_bucket_policy_no_public_access,
     s3_bucket_public_access_block,
 )
+from .s3_objects import s3_object_kms_encryption, s3_object_kms_key_matches_bucket
 
 PACK_NAME = "rekognition-media"
 
@@ -62,14 +70,21 @@ def all_policies() -> list[Policy]:
         s3_bucket_public_access_block,
         s3_bucket_deny_insecure_transport,
         s3_bucket_policy_no_public_access,
+        s3_acl_no_public_access,
+        s3_bucket_ownership_enforced,
+        s3_object_kms_encryption,
+        s3_object_kms_key_matches_bucket,
         kms_key_rotation,
         kms_key_deletion_window,
+        kms_key_policy_no_public_access,
+        kms_key_policy_no_cross_account_admin,
         media_analysis_job_kms_key,
         media_analysis_job_min_confidence,
         media_analysis_job_output_encryption,
         iam_no_wildcard_actions,
         iam_no_wildcard_resources,
         iam_no_broad_managed_policies,
+        iam_role_trust_policy_no_public_access,
         cross_resource_links,
     ]
 
@@ -91,16 +106,23 @@ __all__ = [
     "iam_no_broad_managed_policies",
     "iam_no_wildcard_actions",
     "iam_no_wildcard_resources",
+    "iam_role_trust_policy_no_public_access",
     "kms_key_deletion_window",
+    "kms_key_policy_no_cross_account_admin",
+    "kms_key_policy_no_public_access",
     "kms_key_rotation",
     "media_analysis_job_kms_key",
     "media_analysis_job_min_confidence",
     "media_analysis_job_output_encryption",
     "resource_policy",
+    "s3_acl_no_public_access",
     "s3_bucket_deny_insecure_transport",
     "s3_bucket_encryption_configured",
     "s3_bucket_kms_encryption",
+    "s3_bucket_ownership_enforced",
     "s3_bucket_policy_no_public_access",
     "s3_bucket_public_access_block",
+    "s3_object_kms_encryption",
+    "s3_object_kms_key_matches_bucket",
     "stack_policy",
 ]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final, Literal
 
-from ._framework import UNKNOWN, as_list, plain, show
+from ._framework import UNKNOWN, as_list, plain, show, violation
 
 
 @dataclass(frozen=True)
@@ -218,6 +218,12 @@ S3_RESTRICTING_KEYS: Final = (
 )
 """Condition keys that make an ``Allow`` to ``"*"`` non-public when they are compared, with a
 positive operator, to fixed values (S3 User Guide, "The meaning of public")."""
+KMS_RESTRICTING_KEYS: Final = (*PRINCIPAL_KEYS, *SOURCE_KEYS, "kms:CallerAccount")
+"""The same for a KMS key policy: ``kms:CallerAccount`` is KMS's own spelling of the caller's
+account (IAM Access Analyzer counts it as restricting, like aws:PrincipalAccount)."""
+TRUST_RESTRICTING_KEYS: Final = (*PRINCIPAL_KEYS, *SOURCE_KEYS, "sts:ExternalId")
+"""The same for a role trust policy: a fixed ``sts:ExternalId`` is how a third party is
+allowed to assume a role (the confused-deputy guard)."""
 
 _POSITIVE_OPERATORS: Final = frozenset(
     {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress"}
@@ -333,6 +339,170 @@ def public_grants(doc: Document, keys: Iterable[str]) -> tuple[list[PublicGrant]
             unknown.append(st.label)
             continue
         grants.append(PublicGrant(st, element, st.field("Condition")))
+    if doc.statements_unknown:
+        unknown.append("Statement")
+    return grants, unknown
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """What a resource policy document guards, for the one public-access analysis.
+
+    The S3 bucket policy, KMS key policy and role trust policy checks differ only in this:
+    which condition keys restrict an Allow to everyone, what such an Allow exposes, and
+    the fix.
+    """
+
+    keys: tuple[str, ...]
+    consequence: str  # "makes the bucket public"
+    restrictions: str  # what a restricting condition names, for "limits it to no ..."
+    fix: str
+
+
+def public_access_violations(
+    subject: str, prop: str, document: Document, exposure: Exposure
+) -> list[str]:
+    """The messages for each Allow of ``document`` (``prop`` of ``subject``) that lets
+    everyone in without a fixed-value condition (see :func:`public_grants`)."""
+    grants, _ = public_grants(document, exposure.keys)
+    messages = []
+    for grant in grants:
+        who = (
+            "an Allow to every principal"
+            if grant.element == "Principal"
+            else "an Allow with NotPrincipal (everyone except the listed principals)"
+        )
+        why = (
+            "it has no Condition"
+            if grant.condition is None
+            else f"its Condition {show(grant.condition)} limits it to no fixed "
+            f"{exposure.restrictions}"
+        )
+        messages.append(
+            violation(
+                subject,
+                f"{prop} {grant.statement.label}.{grant.element}",
+                grant.statement.field(grant.element),
+                f"{who} {exposure.consequence}: {why}",
+                exposure.fix,
+            )
+        )
+    return messages
+
+
+# --- KMS: full control (kms:*) for principals of other accounts -------------------------------
+
+ACCOUNT_ID: Final = re.compile(r"^\d{12}$")
+ANY_ACCOUNT: Final = "*"
+"""A grant's account set contains this when principals of every account are let in."""
+_ACCOUNT_CONDITION_KEYS: Final = ("aws:principalaccount", "kms:calleraccount")
+_ARN_CONDITION_KEYS: Final = ("aws:principalarn",)
+
+
+def principal_account(value: str) -> str | None:
+    """The account of an ``AWS`` principal: a 12-digit id, or the account of an IAM/STS ARN
+    (``"*"`` for a wildcard there); None when the value names no account (a unique id)."""
+    if value == "*":
+        return ANY_ACCOUNT
+    if ACCOUNT_ID.fullmatch(value):
+        return value
+    arn = parse_arn(value)
+    if arn is None or arn.service.lower() not in ("iam", "sts"):
+        return None
+    return arn.account if ACCOUNT_ID.fullmatch(arn.account) else ANY_ACCOUNT
+
+
+def _condition_accounts(condition: Any) -> set[str] | Any:
+    """Accounts a condition limits the callers to (aws:PrincipalAccount, kms:CallerAccount,
+    aws:PrincipalArn with positive operators); empty when it names none, UNKNOWN if unsure."""
+    if condition is UNKNOWN:
+        return UNKNOWN
+    accounts: set[str] = set()
+    if not isinstance(condition, dict):
+        return accounts
+    for operator, clauses in condition.items():
+        if operator.lower().removeprefix("foranyvalue:") not in _POSITIVE_OPERATORS:
+            continue
+        if clauses is UNKNOWN:
+            return UNKNOWN
+        if not isinstance(clauses, dict):
+            continue
+        for key, value in clauses.items():
+            lowered = key.lower()
+            if lowered not in (*_ACCOUNT_CONDITION_KEYS, *_ARN_CONDITION_KEYS):
+                continue
+            values = [value] if value is UNKNOWN else as_list(value)
+            if UNKNOWN in values:
+                return UNKNOWN
+            for v in values:
+                if not isinstance(v, str):
+                    continue
+                if lowered in _ACCOUNT_CONDITION_KEYS:
+                    accounts.add(v if _fixed(v) else ANY_ACCOUNT)
+                else:
+                    accounts.add(principal_account(v) or ANY_ACCOUNT)
+    return accounts
+
+
+@dataclass(frozen=True)
+class FullControlGrant:
+    """An Allow of every KMS action (``kms:*``, ``*`` or NotAction) and whose accounts get it."""
+
+    statement: Statement
+    element: str  # Action or NotAction
+    accounts: frozenset[str]  # ANY_ACCOUNT among them: principals of any account
+
+
+def full_control_grants(doc: Document) -> tuple[list[FullControlGrant], list[str]]:
+    """Allow statements granting every KMS action to AWS principals, with their accounts,
+    and the labels of statements that can't be judged yet."""
+    grants: list[FullControlGrant] = []
+    unknown: list[str] = []
+    for st in doc.statements:
+        if st.effect is UNKNOWN:
+            unknown.append(st.label)
+            continue
+        if not st.allows:
+            continue
+        if st.field("NotAction") is not None:
+            element = "NotAction"
+        else:
+            actions = st.values("Action")
+            if actions is UNKNOWN or UNKNOWN in actions:
+                unknown.append(st.label)
+                continue
+            if not any(isinstance(a, str) and a.lower() in ("*", "kms:*") for a in actions):
+                continue
+            element = "Action"
+        accounts: set[str] = set()
+        principal = st.field("Principal")
+        if st.field("NotPrincipal") is not None:
+            accounts.add(ANY_ACCOUNT)
+        elif principal is UNKNOWN:
+            unknown.append(st.label)
+            continue
+        else:
+            values = (
+                [principal]
+                if isinstance(principal, str)
+                else as_list(principal.get("AWS") if isinstance(principal, dict) else None)
+            )
+            if UNKNOWN in values:
+                unknown.append(st.label)
+                continue
+            for value in values:
+                if isinstance(value, str) and (account := principal_account(value)) is not None:
+                    accounts.add(account)
+        if ANY_ACCOUNT in accounts:
+            # Everyone, narrowed (or not) by the condition to some accounts.
+            limited = _condition_accounts(st.field("Condition"))
+            if limited is UNKNOWN:
+                unknown.append(st.label)
+                continue
+            if limited:
+                accounts = (accounts - {ANY_ACCOUNT}) | limited
+        if accounts:
+            grants.append(FullControlGrant(st, element, frozenset(accounts)))
     if doc.statements_unknown:
         unknown.append("Statement")
     return grants, unknown

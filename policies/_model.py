@@ -37,8 +37,30 @@ BUCKET_SSE_V2: Final = (
 BUCKET_SSE_TYPES: Final = (BUCKET_SSE, BUCKET_SSE_V2)
 BUCKET_PUBLIC_ACCESS_BLOCK: Final = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 BUCKET_POLICY: Final = "aws:s3/bucketPolicy:BucketPolicy"
+BUCKET_ACL: Final = "aws:s3/bucketAcl:BucketAcl"
+BUCKET_ACL_V2: Final = "aws:s3/bucketAclV2:BucketAclV2"  # deprecated alias of BucketAcl in v7
+BUCKET_ACL_TYPES: Final = (BUCKET_ACL, BUCKET_ACL_V2)
+BUCKET_OWNERSHIP_CONTROLS: Final = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+BUCKET_OBJECT: Final = "aws:s3/bucketObject:BucketObject"
+BUCKET_OBJECT_V2: Final = "aws:s3/bucketObjectv2:BucketObjectv2"
+OBJECT_COPY: Final = "aws:s3/objectCopy:ObjectCopy"
+OBJECT_TYPES: Final = (BUCKET_OBJECT, BUCKET_OBJECT_V2, OBJECT_COPY)
+"""Every pulumi-aws resource that writes an S3 object (all take ``acl``, ``serverSideEncryption``
+and ``kmsKeyId``; ObjectCopy also ``grants`` and SSE-C's ``customerAlgorithm``)."""
 KMS_KEY: Final = "aws:kms/key:Key"
 KMS_ALIAS: Final = "aws:kms/alias:Alias"
+KMS_KEY_POLICY: Final = "aws:kms/keyPolicy:KeyPolicy"
+KMS_REPLICA_KEY: Final = "aws:kms/replicaKey:ReplicaKey"
+KMS_EXTERNAL_KEY: Final = "aws:kms/externalKey:ExternalKey"
+KMS_REPLICA_EXTERNAL_KEY: Final = "aws:kms/replicaExternalKey:ReplicaExternalKey"
+KMS_KEY_POLICY_TYPES: Final = (
+    KMS_KEY,
+    KMS_KEY_POLICY,
+    KMS_REPLICA_KEY,
+    KMS_EXTERNAL_KEY,
+    KMS_REPLICA_EXTERNAL_KEY,
+)
+"""Every pulumi-aws resource that writes a key policy (``policy``)."""
 IAM_POLICY: Final = "aws:iam/policy:Policy"
 IAM_ROLE_POLICY: Final = "aws:iam/rolePolicy:RolePolicy"
 IAM_USER_POLICY: Final = "aws:iam/userPolicy:UserPolicy"
@@ -433,6 +455,13 @@ def resolve_key(stack: StackContext, value: Any, deps: tuple[str, ...], _depth: 
     if len(targets) == 1:
         return found[0]  # Key resources come first: the plainest description
     return KeyRef("unresolved", "", "unknown during preview")
+
+
+def rule_key_deps(source: StackResource) -> tuple[str, ...]:
+    """What the kmsMasterKeyId of ``source``'s rules depends on (rules are one property)."""
+    if source.type in BUCKET_SSE_TYPES:
+        return source.depends_on("rules")
+    return source.depends_on(*INLINE_ENCRYPTION_PROPS)
 
 
 def _resolve_alias(stack: StackContext, alias: StackResource, depth: int) -> KeyRef:

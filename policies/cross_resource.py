@@ -26,12 +26,14 @@ from .s3_buckets import (
     assess_insecure_transport,
     assess_public_access_block,
 )
+from .s3_objects import assess_object_keys
 
 ASSESSMENTS: dict[str, Callable[[StackContext], Iterator[Finding]]] = {
     "s3-bucket-encryption-configured": assess_encryption_configured,
     "s3-bucket-public-access-block": assess_public_access_block,
     "s3-bucket-deny-insecure-transport": assess_insecure_transport,
     "media-analysis-job-output-encryption": assess_output_encryption,
+    "s3-object-kms-key-matches-bucket": assess_object_keys,
 }
 
 

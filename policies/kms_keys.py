@@ -1,7 +1,13 @@
-"""KMS keys: automatic rotation on, and a deletion window no shorter than the team's minimum.
+"""KMS keys: automatic rotation on, a deletion window no shorter than the team's minimum, and a
+key policy that neither lets everyone use the key nor hands full control to other accounts.
 
-Both can remediate: turning rotation on and lengthening the deletion window change nothing
-about what the key encrypts, so they are safe to apply automatically.
+Rotation and the deletion window can remediate: turning rotation on and lengthening the
+window change nothing about what the key encrypts, so they are safe to apply
+automatically. The key policy checks never remediate: who may use a key is a decision.
+
+Key policies are read wherever pulumi-aws writes one: ``aws.kms.Key``, ``KeyPolicy``,
+``ReplicaKey``, ``ExternalKey`` and ``ReplicaExternalKey`` (``policy``). An absent policy is
+AWS's default key policy (the key's own account root, ``kms:*``): compliant.
 """
 
 from __future__ import annotations
@@ -10,6 +16,20 @@ from typing import Any, Final
 
 from pulumi_policy import EnforcementLevel, Severity
 
+from ._documents import (
+    ACCOUNT_ID,
+    ANY_ACCOUNT,
+    KMS_RESTRICTING_KEYS,
+    Document,
+    DocumentError,
+    Exposure,
+    Statement,
+    full_control_grants,
+    parse_arn,
+    parse_document,
+    public_access_violations,
+    public_grants,
+)
 from ._framework import (
     UNKNOWN,
     Report,
@@ -18,9 +38,10 @@ from ._framework import (
     Text,
     resource_policy,
     set_path,
+    show,
     violation,
 )
-from ._model import KMS_KEY
+from ._model import KMS_KEY, KMS_KEY_POLICY_TYPES
 
 AWS_DEFAULT_DELETION_WINDOW_DAYS: Final = 30
 """What AWS uses when ``deletionWindowInDays`` is absent (allowed range 7..30)."""
@@ -137,3 +158,177 @@ def kms_key_deletion_window(ctx: ResourceContext, report: Report) -> None:
                 f"set deletion_window_in_days={minimum} or more",
             )
         )
+
+
+# --- key policies ------------------------------------------------------------------------------
+
+
+def _key_policy(ctx: ResourceContext, report: Report, *, report_errors: bool) -> Document | None:
+    """The resource's key policy; None when absent (AWS's default policy) or unreadable
+    (reported when ``report_errors``: by kms-key-policy-no-public-access, so only once)."""
+    value = ctx.props.get("policy")
+    if value is UNKNOWN:
+        ctx.not_applicable("the key policy is unknown during preview; checked once known")
+    try:
+        document = parse_document(value)
+    except DocumentError as exc:
+        if report_errors:
+            report(
+                violation(
+                    ctx.label,
+                    "policy",
+                    Text(f"not a policy document ({exc})"),
+                    "who may use the key can't be verified (and KMS rejects it)",
+                    "pass a valid key policy JSON document",
+                )
+            )
+        return None
+    return document if isinstance(document, Document) else None
+
+
+KEY_POLICY_EXPOSURE: Final = Exposure(
+    keys=KMS_RESTRICTING_KEYS,
+    consequence="lets anyone who can reach KMS use the key (decrypt what it protects, "
+    "depending on the actions)",
+    restrictions="principal, account, organization, source or network",
+    fix='name the principals (Principal {"AWS": "<role ARN>"}) or add a condition with a fixed '
+    'value, e.g. {"StringEquals": {"kms:CallerAccount": "<account id>"}} or '
+    '{"StringEquals": {"aws:PrincipalOrgID": "o-..."}}',
+)
+
+
+@resource_policy(
+    name="kms-key-policy-no-public-access",
+    description='KMS key policies must not allow everyone (Principal "*") unless a condition '
+    "limits access to fixed principals, accounts, organizations, sources or networks.",
+    types=KMS_KEY_POLICY_TYPES,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    remediation_steps="Grant to named principals, or restrict the Allow with a fixed "
+    "kms:CallerAccount, aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn, "
+    "aws:SourceArn or aws:SourceAccount.",
+)
+def kms_key_policy_no_public_access(ctx: ResourceContext, report: Report) -> None:
+    """The analysis of s3-bucket-policy-no-public-access, on key policies."""
+    document = _key_policy(ctx, report, report_errors=True)
+    if document is not None:
+        for message in public_access_violations(ctx.label, "policy", document, KEY_POLICY_EXPOSURE):
+            report(message)
+
+
+KEY_ACCOUNTS: Final = Setting(
+    "keyAccounts",
+    {
+        "type": "array",
+        "items": {"type": "string", "pattern": "^[0-9]{12}$"},
+        "default": [],
+        "description": "The AWS account ids the stack's keys live in. When empty, a key's "
+        "account is taken from its ARN where the resource names one (KeyPolicy keyId, "
+        "ReplicaKey primaryKeyArn); otherwise only grants spanning several accounts are "
+        "flagged.",
+    },
+)
+TRUSTED_ACCOUNTS: Final = Setting(
+    "trustedAccounts",
+    {
+        "type": "array",
+        "items": {"type": "string", "pattern": "^[0-9]{12}$"},
+        "default": [],
+        "description": "Other accounts that may hold kms:* on the keys, e.g. a central "
+        "key-administration account.",
+    },
+)
+
+
+def _key_accounts(ctx: ResourceContext) -> tuple[set[str], str]:
+    """The accounts the key may live in, and where that came from (for messages)."""
+    for prop in ("arn", "keyId", "primaryKeyArn"):
+        value = ctx.props.get(prop)
+        arn = parse_arn(value) if isinstance(value, str) else None
+        if arn is not None and ACCOUNT_ID.fullmatch(arn.account):
+            return {arn.account}, f"from `{prop}`"
+    configured = set(ctx.config[KEY_ACCOUNTS.name])
+    return configured, f"{ctx.policy_name}.keyAccounts"
+
+
+def _accounts_text(accounts: set[str] | frozenset[str]) -> str:
+    named = sorted(a for a in accounts if a != ANY_ACCOUNT)
+    parts = (["any account"] if ANY_ACCOUNT in accounts else []) + named
+    return ", ".join(parts)
+
+
+_ADMIN_FIX = (
+    'give kms:* only to the key\'s own account (Principal {"AWS": "arn:aws:iam::<key '
+    'account>:root"}) and other accounts only the actions they use (kms:Decrypt, '
+    "kms:GenerateDataKey, ...), or list a central key-administration account in trustedAccounts"
+)
+
+
+@resource_policy(
+    name="kms-key-policy-no-cross-account-admin",
+    description="KMS key policies must not grant kms:* (full control) to principals outside "
+    "the key's account.",
+    types=KMS_KEY_POLICY_TYPES,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    settings=(KEY_ACCOUNTS, TRUSTED_ACCOUNTS),
+    remediation_steps="Keep kms:* for the key's own account root; grant other accounts only "
+    "the cryptographic actions they use.",
+)
+def kms_key_policy_no_cross_account_admin(ctx: ResourceContext, report: Report) -> None:
+    """Allows of ``kms:*`` (or ``*``, or NotAction) to AWS principals of other accounts, or to
+    everyone limited to no account. Allows to everyone without a restricting condition are
+    kms-key-policy-no-public-access's (not reported twice)."""
+    document = _key_policy(ctx, report, report_errors=False)
+    if document is None:
+        return
+    public = {grant.statement.index for grant in public_grants(document, KMS_RESTRICTING_KEYS)[0]}
+    trusted = set(ctx.config[TRUSTED_ACCOUNTS.name])
+    key_accounts, source = _key_accounts(ctx)
+    grants = [g for g in full_control_grants(document)[0] if g.statement.index not in public]
+    if key_accounts:
+        for grant in grants:
+            outside = set(grant.accounts) - key_accounts - trusted
+            if not outside:
+                continue
+            report(
+                violation(
+                    ctx.label,
+                    f"policy {grant.statement.label}.Principal",
+                    grant.statement.field("Principal") or grant.statement.field("NotPrincipal"),
+                    f"it grants {_granted(grant.element, grant.statement)} (full control: use the "
+                    "key, change its policy, schedule its deletion) to principals of "
+                    f"{_accounts_text(outside)}, outside the key's account "
+                    f"{', '.join(sorted(key_accounts))} ({source})",
+                    _ADMIN_FIX,
+                )
+            )
+        return
+    # The key's account is not known: one account holding kms:* is taken to be the key's own
+    # (AWS's default key policy); grants to any account, or to several, can't all be.
+    accounts: set[str] = set()
+    for grant in grants:
+        accounts |= set(grant.accounts) - trusted
+    if not (ANY_ACCOUNT in accounts or len(accounts) > 1):
+        return
+    statements = ", ".join(g.statement.label for g in grants if set(g.accounts) - trusted)
+    report(
+        violation(
+            ctx.label,
+            "policy",
+            Text(
+                f"a document granting kms:* to principals of {_accounts_text(accounts)} "
+                f"({statements})"
+            ),
+            "a key lives in one account, so principals outside it get full control of the key "
+            "(use it, change its policy, schedule its deletion)",
+            f"{_ADMIN_FIX}; name the key's account in keyAccounts to have each statement "
+            "checked against it",
+        )
+    )
+
+
+def _granted(element: str, statement: Statement) -> str:
+    if element == "NotAction":
+        return f"every action except NotAction {show(statement.field('NotAction'))}"
+    return f"Action {show(statement.field('Action'))}"

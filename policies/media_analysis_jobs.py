@@ -35,7 +35,6 @@ from ._framework import (
 )
 from ._model import (
     BUCKET_SSE_TYPES,
-    INLINE_ENCRYPTION_PROPS,
     KMS_ALGORITHMS,
     MEDIA_ANALYSIS_JOBS,
     EncryptionConfig,
@@ -47,6 +46,7 @@ from ._model import (
     find_bucket,
     is_aws_managed_key,
     resolve_key,
+    rule_key_deps,
     same_key,
     undecided,
 )
@@ -173,13 +173,6 @@ def media_analysis_job_min_confidence(ctx: ResourceContext, report: Report) -> N
 # --- media-analysis-job-output-encryption (stack level) ---------------------------------------
 
 
-def _rule_key_deps(source: StackResource) -> tuple[str, ...]:
-    """What the kmsMasterKeyId of ``source``'s rules depends on (rules are one property)."""
-    if source.type in BUCKET_SSE_TYPES:
-        return source.depends_on("rules")
-    return source.depends_on(*INLINE_ENCRYPTION_PROPS)
-
-
 def assess_output_encryption(stack: StackContext) -> Iterator[Finding]:
     """Each job's output bucket (when in the stack) is encrypted with the job's key."""
     for job in stack.subjects(*MEDIA_ANALYSIS_JOBS):
@@ -267,7 +260,7 @@ def _compare(
         bucket_key = KeyRef("none", "", "the AWS-managed key aws/s3")
         verdict: Any = False  # the job's key is customer-managed (media-analysis-job-kms-key)
     else:
-        bucket_key = resolve_key(stack, rule_key, _rule_key_deps(source))
+        bucket_key = resolve_key(stack, rule_key, rule_key_deps(source))
         verdict = same_key(job_key, bucket_key)
     if verdict is True:
         return None

@@ -27,10 +27,11 @@ from ._documents import (
     BucketTarget,
     Document,
     DocumentError,
+    Exposure,
     denies_insecure_transport,
     parse_arn,
     parse_document,
-    public_grants,
+    public_access_violations,
 )
 from ._framework import (
     UNKNOWN,
@@ -426,10 +427,13 @@ def assess_insecure_transport(stack: StackContext) -> Iterator[Finding]:
 
 # --- s3-bucket-policy-no-public-access (resource level) ---------------------------------------
 
-_PUBLIC_FIX = (
-    'name the principals (Principal {"AWS": "<role ARN>"}) or add a condition with a fixed '
+BUCKET_POLICY_EXPOSURE: Final = Exposure(
+    keys=S3_RESTRICTING_KEYS,
+    consequence="makes the bucket public",
+    restrictions="principal, account, organization, source or network",
+    fix='name the principals (Principal {"AWS": "<role ARN>"}) or add a condition with a fixed '
     'value, e.g. {"StringEquals": {"aws:PrincipalOrgID": "o-..."}} or, for an AWS service, '
-    "aws:SourceArn/aws:SourceAccount"
+    "aws:SourceArn/aws:SourceAccount",
 )
 
 
@@ -453,30 +457,11 @@ def s3_bucket_policy_no_public_access(ctx: ResourceContext, report: Report) -> N
         document = parse_document(value)
     except DocumentError:
         return  # unreadable: s3-bucket-deny-insecure-transport reports it
-    if not isinstance(document, Document):
-        return
-    grants, _ = public_grants(document, S3_RESTRICTING_KEYS)
-    for grant in grants:
-        who = (
-            "an Allow to every principal"
-            if grant.element == "Principal"
-            else "an Allow with NotPrincipal (everyone except the listed principals)"
-        )
-        why = (
-            "it has no Condition"
-            if grant.condition is None
-            else f"its Condition {show(grant.condition)} limits it to no fixed principal, "
-            "account, organization, source or network"
-        )
-        report(
-            violation(
-                ctx.label,
-                f"policy {grant.statement.label}.{grant.element}",
-                grant.statement.field(grant.element),
-                f"{who} makes the bucket public: {why}",
-                _PUBLIC_FIX,
-            )
-        )
+    if isinstance(document, Document):
+        for message in public_access_violations(
+            ctx.label, "policy", document, BUCKET_POLICY_EXPOSURE
+        ):
+            report(message)
 
 
 def report_violations(findings: Iterator[Finding], report: StackReport) -> None:

@@ -9,6 +9,8 @@ what a stack deploys (the example stack takes its sample images from ``media``):
     world   a seeded world in the emulator: buckets, key, sample images, manifest
     media   image files made in code: the sample set, PNG and JPEG writers
     processes  the provider processes the engine started for stacks under a directory
+    aws_standin  a preview-only stand-in for the pulumi-aws plugin (not obtainable here),
+                 so policy-pack tests can preview pulumi-aws resources with the real CLI
 
 Import the submodules; this package imports nothing on its own, so ``media`` stays free of
 the Pulumi and moto dependencies the others pull in.

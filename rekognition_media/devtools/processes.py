@@ -21,6 +21,8 @@ MARKERS = (
     # The rekognition-media plugin: its executable, or the module a tarball's launcher runs.
     "pulumi-resource-rekognition-media",
     "rekognition_media.providers.plugin",
+    # The pulumi-aws stand-in some policy-pack tests preview with (devtools/aws_standin.py).
+    "rekognition_media.devtools.aws_standin",
 )
 
 

@@ -21,6 +21,7 @@ from rekognition_media.policies import PACK_NAME, all_policies
 from .harness import UNKNOWN_STR, urn
 
 KEY = "aws:kms/key:Key"
+KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
 JOB = JOB_TYPE_TOKEN
 BUCKET = "aws:s3/bucket:Bucket"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
@@ -182,3 +183,32 @@ def test_analyzer_info_exposes_schemas_with_defaults() -> None:
         == proto.PolicyType.POLICY_TYPE_STACK
     )
     assert policies["kms-key-rotation"].policy_type == proto.PolicyType.POLICY_TYPE_RESOURCE
+
+
+def test_key_policy_checks_through_the_servicer_with_array_settings() -> None:
+    key_arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    statements = [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"},
+    ]
+    props = {"keyId": key_arn, "policy": json.dumps({"Statement": statements})}
+    diagnostics = by_policy(analyze(servicer(), KEY_POLICY, props))
+    (public,) = diagnostics["kms-key-policy-no-public-access"]
+    assert public.severity == proto.POLICY_SEVERITY_CRITICAL
+    assert public.enforcementLevel == proto.MANDATORY
+    (admin,) = diagnostics["kms-key-policy-no-cross-account-admin"]
+    assert "outside the key's account 111122223333 (from `keyId`)" in admin.message
+    trusted = servicer(
+        {
+            "kms-key-policy-no-cross-account-admin": {"trustedAccounts": ["444455556666"]},
+            "kms-key-policy-no-public-access": {"enforcementLevel": "advisory"},
+        }
+    )
+    diagnostics = by_policy(analyze(trusted, KEY_POLICY, props))
+    assert list(diagnostics) == ["kms-key-policy-no-public-access"]
+    assert diagnostics["kms-key-policy-no-public-access"][0].enforcementLevel == proto.ADVISORY

@@ -45,6 +45,9 @@ ALIAS = "aws:kms/alias:Alias"
 IAM_POLICY = "aws:iam/policy:Policy"
 ROLE_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
+OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+BUCKET_ACL_V2 = "aws:s3/bucketAclV2:BucketAclV2"
+ROLE = "aws:iam/role:Role"
 
 ENDPOINT = "http://127.0.0.1:5123"
 # roleName: the access policy is attached to a role, so the attachment is checked too.
@@ -315,8 +318,17 @@ def test_managed_example_stack_has_no_violations(managed: list[Recorded], view: 
     ``AnalyzeStack`` does during ``pulumi up`` (bucket names and key ARNs known)."""
     evaluation = evaluate(managed, view)
     assert evaluation.violations == [], f"violations on the example stack:\n{evaluation.text}"
-    # not vacuous: every resource policy checked at least one resource of the stack
-    assert all(evaluation.applied.values()), evaluation.applied
+    # not vacuous: every resource policy checked at least one resource of the stack, except
+    # the trust policy check: the example creates no role (it attaches its policy to an
+    # existing one); MUTATIONS adds a hand-written role to show the check at work here.
+    absent = {
+        name
+        for name, types in RESOURCE_TYPES.items()
+        if name in evaluation.applied and not any(r.type in types for r in managed)
+    }
+    assert absent == {"iam-role-trust-policy-no-public-access"}, absent
+    checked = {name: n for name, n in evaluation.applied.items() if name not in absent}
+    assert all(checked.values()), evaluation.applied
 
 
 def test_existing_example_stack_has_no_violations(existing: list[Recorded]) -> None:
@@ -434,6 +446,81 @@ def _administrator_access(stack: list[Recorded]) -> None:
     attachment.property_deps["policyArn"] = []
 
 
+OTHER_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/00000000-1111-2222-3333-444444444444"
+
+
+def _add_key_statement(statement: dict[str, Any]) -> Callable[[list[Recorded]], None]:
+    def mutate(stack: list[Recorded]) -> None:
+        key = one(stack, KEY)
+        document = json.loads(key.inputs["policy"])
+        document["Statement"].append(statement)
+        key.inputs["policy"] = json.dumps(document)
+
+    return mutate
+
+
+def _bucket_acl(stack: list[Recorded]) -> None:
+    one(stack, BUCKET, "media-input").inputs["acl"] = "public-read"
+
+
+def _object_acl(stack: list[Recorded]) -> None:
+    one(stack, OBJECT, "media-manifest").inputs["acl"] = "public-read"
+
+
+def _ownership_object_writer(stack: list[Recorded]) -> None:
+    controls = one(stack, OWNERSHIP, "media-output-ownership")
+    controls.inputs["rule"]["objectOwnership"] = "ObjectWriter"
+
+
+def _object_s3_managed(stack: list[Recorded]) -> None:
+    manifest = one(stack, OBJECT, "media-manifest")
+    manifest.inputs["serverSideEncryption"] = "AES256"
+    del manifest.inputs["kmsKeyId"]
+
+
+def _object_other_key(stack: list[Recorded]) -> None:
+    manifest = one(stack, OBJECT, "media-manifest")
+    manifest.inputs["kmsKeyId"] = OTHER_KEY
+    manifest.property_deps["kmsKeyId"] = []
+
+
+def _hand_written(resource_type: str, name: str, inputs: dict[str, Any]) -> Recorded:
+    return Recorded(
+        type=resource_type,
+        name=name,
+        urn=f"urn:pulumi:test::rekognition-media-test::{resource_type}::{name}",
+        parent="",
+        inputs=inputs,
+        outputs=inputs,
+        property_deps={},
+    )
+
+
+def _public_role(stack: list[Recorded]) -> None:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
+    }
+    stack.append(_hand_written(ROLE, "media-reader", {"assumeRolePolicy": json.dumps(trust)}))
+
+
+def _public_bucket_acl_resource(stack: list[Recorded]) -> None:
+    bucket = one(stack, BUCKET, "media-output")
+    grants = [
+        {
+            "grantee": {"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"},
+            "permission": "READ",
+        }
+    ]
+    acl = _hand_written(
+        BUCKET_ACL_V2,
+        "media-output-acl",
+        {"bucket": UNKNOWN_STR, "accessControlPolicy": {"grants": grants}},
+    )
+    acl.property_deps = {"bucket": [bucket.urn]}
+    stack.append(acl)
+
+
 MUTATIONS: dict[str, tuple[Callable[[list[Recorded]], None], set[str]]] = {
     "key rotation off": (_rotation_off, {"kms-key-rotation"}),
     "output bucket without public access block": (
@@ -503,6 +590,39 @@ MUTATIONS: dict[str, tuple[Callable[[list[Recorded]], None], set[str]]] = {
     "TLS deny on the bucket ARN only": (
         _edit_bucket_policy("media-output-policy", _tls_deny_on_bucket_arn_only),
         {"s3-bucket-deny-insecure-transport"},
+    ),
+    "key policy lets everyone decrypt": (
+        _add_key_statement(
+            {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}
+        ),
+        {"kms-key-policy-no-public-access"},
+    ),
+    "key policy gives another account kms:*": (
+        _add_key_statement(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ),
+        {"kms-key-policy-no-cross-account-admin"},
+    ),
+    "public-read canned ACL on the input bucket": (_bucket_acl, {"s3-acl-no-public-access"}),
+    "public-read canned ACL on the manifest": (_object_acl, {"s3-acl-no-public-access"}),
+    "hand-written BucketAclV2 granting AllUsers": (
+        _public_bucket_acl_resource,
+        {"s3-acl-no-public-access"},
+    ),
+    "ownership controls keep ACLs (advisory)": (
+        _ownership_object_writer,
+        {"s3-bucket-ownership-enforced"},
+    ),
+    "manifest with S3-managed encryption": (_object_s3_managed, {"s3-object-kms-encryption"}),
+    "manifest with another KMS key": (_object_other_key, {"s3-object-kms-key-matches-bucket"}),
+    "hand-written role anyone can assume": (
+        _public_role,
+        {"iam-role-trust-policy-no-public-access"},
     ),
 }
 

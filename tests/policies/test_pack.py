@@ -42,8 +42,18 @@ EXPECTED = {
     "s3-bucket-public-access-block": ("stack", "mandatory", set()),
     "s3-bucket-deny-insecure-transport": ("stack", "mandatory", set()),
     "s3-bucket-policy-no-public-access": ("resource", "mandatory", set()),
+    "s3-acl-no-public-access": ("resource", "mandatory", set()),
+    "s3-bucket-ownership-enforced": ("resource", "advisory", set()),
+    "s3-object-kms-encryption": ("resource", "mandatory", {"allowedSseAlgorithms"}),
+    "s3-object-kms-key-matches-bucket": ("stack", "mandatory", set()),
     "kms-key-rotation": ("resource", "mandatory", set()),
     "kms-key-deletion-window": ("resource", "advisory", {"minimumDeletionWindowDays"}),
+    "kms-key-policy-no-public-access": ("resource", "mandatory", set()),
+    "kms-key-policy-no-cross-account-admin": (
+        "resource",
+        "mandatory",
+        {"keyAccounts", "trustedAccounts"},
+    ),
     "media-analysis-job-kms-key": ("resource", "mandatory", set()),
     "media-analysis-job-min-confidence": ("resource", "advisory", {"minimumConfidence"}),
     "media-analysis-job-output-encryption": ("stack", "mandatory", set()),
@@ -58,6 +68,7 @@ EXPECTED = {
         "mandatory",
         {"deniedManagedPolicies", "allowedManagedPolicies"},
     ),
+    "iam-role-trust-policy-no-public-access": ("resource", "mandatory", set()),
     "cross-resource-links": ("stack", "advisory", set()),
 }
 REMEDIATES = {"s3-bucket-kms-encryption", "kms-key-rotation", "kms-key-deletion-window"}
@@ -89,7 +100,7 @@ def test_type_tokens_exist_in_pulumi_aws() -> None:
     tokens = {t for types in RESOURCE_TYPES.values() for t in types}
     tokens |= {_model.BUCKET_PUBLIC_ACCESS_BLOCK, _model.BUCKET_POLICY, _model.KMS_ALIAS}
     tokens -= set(_model.MEDIA_ANALYSIS_JOBS)
-    assert len(tokens) == 20
+    assert len(tokens) == 30
     for token in tokens:
         module = token.split(":")[1].split("/")[0]
         constructor = f"__init__(\n            '{token}',"
@@ -113,6 +124,11 @@ def test_type_tokens_exist_in_pulumi_aws() -> None:
                 "blockPublicPolicy",
                 "ignorePublicAcls",
                 "restrictPublicBuckets",
+                "accessControlPolicy",
+                "objectOwnership",
+                "serverSideEncryption",
+                "kmsKeyId",
+                "customerAlgorithm",
             ],
         ),
         (
@@ -125,9 +141,13 @@ def test_type_tokens_exist_in_pulumi_aws() -> None:
                 "xksKeyId",
                 "keyId",
                 "targetKeyId",
+                "primaryKeyArn",
             ],
         ),
-        ("iam", ["inlinePolicies", "managedPolicyArns", "policyArn", "policyArns"]),
+        (
+            "iam",
+            ["inlinePolicies", "managedPolicyArns", "policyArn", "policyArns", "assumeRolePolicy"],
+        ),
     ],
 )
 def test_camel_case_property_names_exist_in_pulumi_aws(module: str, names: list[str]) -> None:
