@@ -43,7 +43,7 @@ def _resource_suffix(key: str) -> str:
 
 class PipelineJob(Protocol):
     """The job outputs the pipeline reads: ``MediaAnalysisJob``'s, or the ``rekognition-media``
-    plugin's job when the plugin serves this component (``providers.plugin.components``)."""
+    plugin's job when the plugin serves this component (``rekognition_media.plugin.components``)."""
 
     @property
     def job_id(self) -> pulumi.Output[str]: ...

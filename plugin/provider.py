@@ -64,9 +64,9 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime import rpc
 from pydantic import ValidationError
 
-from .. import cancellation
-from ..job import MediaAnalysisJobProvider, diff_keys
-from ..request import (
+from rekognition_media.providers import cancellation
+from rekognition_media.providers.job import MediaAnalysisJobProvider, diff_keys
+from rekognition_media.providers.request import (
     IDENTITY_FIELDS,
     OUTPUT_FIELDS,
     REQUEST_FIELDS,
@@ -248,7 +248,7 @@ class MediaAnalysisJobPlugin(Provider):
         props = self._effective(convert.to_core(request.properties))
         await self._run(request.urn, self._core.delete, request.resource_id, props)
 
-    # --- the components (providers/plugin/components.py) ----------------------------
+    # --- the components (plugin/components.py) ----------------------------
 
     async def construct(self, request: ConstructRequest) -> ConstructResponse:
         return await components.construct(request)

@@ -21,7 +21,7 @@ from rekognition_media.api import shapes
 from rekognition_media.api.casing import snake_case
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN, PLUGIN_MODULE, PLUGIN_PACKAGE
 
-from ..request import (
+from rekognition_media.providers.request import (
     ADOPT_FIELD,
     REQUEST_FIELDS,
     RUN_FIELDS,

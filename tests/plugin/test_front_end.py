@@ -16,8 +16,8 @@ from pulumi.provider.experimental.provider import CheckRequest, DiffRequest
 from pulumi.runtime import rpc
 
 from rekognition_media.providers import MediaAnalysisJobProvider
-from rekognition_media.providers.plugin import JOB_TYPE, convert
-from rekognition_media.providers.plugin.provider import (
+from rekognition_media.plugin import JOB_TYPE, convert
+from rekognition_media.plugin.provider import (
     DEFAULT_THREADS,
     MediaAnalysisJobPlugin,
     _urn_parts,
