@@ -20,13 +20,13 @@ from rekognition_media import __version__
 from rekognition_media.api import shapes
 from rekognition_media.api.casing import snake_case
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN, PLUGIN_MODULE, PLUGIN_PACKAGE
-
 from rekognition_media.providers.request import (
     ADOPT_FIELD,
     REQUEST_FIELDS,
     RUN_FIELDS,
     JobSettings,
 )
+
 from . import components
 from .convert import camel_case
 

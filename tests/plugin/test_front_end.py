@@ -15,13 +15,13 @@ from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import CheckRequest, DiffRequest
 from pulumi.runtime import rpc
 
-from rekognition_media.providers import MediaAnalysisJobProvider
 from rekognition_media.plugin import JOB_TYPE, convert
 from rekognition_media.plugin.provider import (
     DEFAULT_THREADS,
     MediaAnalysisJobPlugin,
     _urn_parts,
 )
+from rekognition_media.providers import MediaAnalysisJobProvider
 
 URN = f"urn:pulumi:dev::media::{JOB_TYPE}::nightly"
 REPO = Path(__file__).resolve().parents[2]

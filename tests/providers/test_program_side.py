@@ -13,7 +13,7 @@ import json
 import subprocess
 import sys
 
-PROVIDER_SIDE = ("start", "pollers", "budget", "schedule", "errors")
+PROVIDER_SIDE = ("lifecycle", "start", "pollers", "budget", "schedule", "errors")
 
 # Creates four jobs under Pulumi's mocks (two lanes at the default three jobs per lane) and
 # prints the modules of this package that got loaded and the resources registered.
