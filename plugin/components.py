@@ -58,10 +58,8 @@ from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.provider.experimental.provider import ConstructRequest, ConstructResponse
 from pulumi.runtime import rpc
 
-from rekognition_media.api.casing import snake_case
+from rekognition_media.api.casing import camel_case, camel_names, snake_case
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN, plugin_type_token
-
-from .convert import camel_case, camel_names
 
 if TYPE_CHECKING:
     from rekognition_media.components.pipeline import MediaAnalysisPipeline

@@ -19,7 +19,7 @@ import botocore.model
 
 from rekognition_media import __version__
 from rekognition_media.api import shapes
-from rekognition_media.api.casing import snake_case
+from rekognition_media.api.casing import camel_case, snake_case
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN, PLUGIN_MODULE, PLUGIN_PACKAGE
 from rekognition_media.providers.request import (
     ADOPT_FIELD,
@@ -29,7 +29,6 @@ from rekognition_media.providers.request import (
 )
 
 from . import components
-from .convert import camel_case
 
 PACKAGE = PLUGIN_PACKAGE
 MODULE = PLUGIN_MODULE

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from rekognition_media.api.casing import camel_case
 from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
 
 from ._framework import (
@@ -18,7 +19,6 @@ from ._framework import (
     StackContext,
     StackResource,
     as_list,
-    camel_case,
     get,
     show,
 )
