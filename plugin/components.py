@@ -43,7 +43,6 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
-import difflib
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -59,7 +58,10 @@ from pulumi.provider.experimental.provider import ConstructRequest, ConstructRes
 from pulumi.runtime import rpc
 
 from rekognition_media.api.casing import camel_case, camel_names, snake_case
+from rekognition_media.api.messages import did_you_mean
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN, plugin_type_token
+
+from .convert import is_unknown
 
 if TYPE_CHECKING:
     from rekognition_media.components.pipeline import MediaAnalysisPipeline
@@ -288,13 +290,9 @@ class _Incomplete(Exception):
     """A value the component reads as plain data is unknown (preview)."""
 
 
-def _unknown(value: Any) -> bool:
-    return isinstance(value, Computed) or (isinstance(value, str) and value == rpc.UNKNOWN)
-
-
 def _has_unknowns(pv: PropertyValue) -> bool:
     inner = pv.value
-    if _unknown(inner):
+    if is_unknown(inner):
         return True
     if isinstance(inner, Mapping):
         return any(_has_unknowns(v) for v in inner.values())
@@ -325,8 +323,7 @@ class _Inputs:
         for key, pv in inputs.items():
             field = by_wire.get(key)
             if field is None:
-                close = difflib.get_close_matches(key, list(by_wire), n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(by_wire)}"
+                hint = did_you_mean(key, by_wire)
                 self.fail(key, _plain(pv), f"unknown property; {hint}")
                 continue
             if pv.value is None:
@@ -349,7 +346,7 @@ class _Inputs:
 
     def _check(self, pv: PropertyValue, shape: Shape, path: str) -> bool:
         inner = pv.value
-        if _unknown(inner):
+        if is_unknown(inner):
             return True
         items: list[tuple[str, PropertyValue]] | None = None
         if shape.kind == "map" and isinstance(inner, Mapping):
@@ -371,7 +368,7 @@ class _Inputs:
                 return _output(pv, shape)
             return _python(pv.value, shape)
         # The component reads this value as plain data.
-        if _unknown(pv.value):
+        if is_unknown(pv.value):
             raise _Incomplete(path)
         if shape.kind in ("array", "map") and shape.item is not None:
             item = shape.item
@@ -449,7 +446,7 @@ def _python(value: Any, shape: Shape) -> Any:
     """A type-checked wire value (nested ``PropertyValue``s) as the Args' Python value."""
     if isinstance(value, PropertyValue):
         value = value.value
-    if _unknown(value):
+    if is_unknown(value):
         # The SDK's own unknown: an Output holding it is unknown (rpc.contains_unknowns
         # does not recognise the wire's sentinel string).
         return UNKNOWN

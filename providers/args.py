@@ -8,13 +8,14 @@ itself, which never reach the API and can change without replacing the job.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any, TypeVar, dataclass_transform
 
 import pulumi
+
+from rekognition_media.api.messages import did_you_mean
 
 from .request import JobSettings
 
@@ -33,8 +34,7 @@ def args_class(cls: type[_T]) -> type[_T]:
     def checked_init(self: Any, *args: Any, **kwargs: Any) -> None:
         for key in kwargs:
             if key not in names:
-                close = difflib.get_close_matches(key, names, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(names)}"
+                hint = did_you_mean(key, names)
                 raise TypeError(f"{cls.__name__}: unknown argument {key!r}; {hint}")
         init(self, *args, **kwargs)
 

@@ -13,7 +13,6 @@ the resolved values again.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -28,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rekognition_media.api import rules, shapes
 from rekognition_media.api.casing import snake_case, to_api
-from rekognition_media.api.messages import shorten
+from rekognition_media.api.messages import did_you_mean, shorten
 
 REQUEST_FIELDS = tuple(
     snake_case(m) for m in shapes.service_model().operation_model(shapes.START).input_shape.members
@@ -265,9 +264,8 @@ def _unknown_nested_keys(value: Any, shape: botocore.model.Shape, path: str) -> 
 
 
 def _unknown_key(path: str, key: str, value: Any, allowed: tuple[str, ...]) -> Problem:
-    close = difflib.get_close_matches(key, allowed, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(allowed)}"
-    return Problem(path, None if is_unknown(value) else value, f"unknown property{hint}")
+    hint = did_you_mean(key, allowed)
+    return Problem(path, None if is_unknown(value) else value, f"unknown property; {hint}")
 
 
 def _api_name(prop: str) -> str:
