@@ -3,30 +3,46 @@ still mean what the package relies on; an SDK upgrade that changes one fails her
 
 from __future__ import annotations
 
-import pulumi
+import subprocess
+import sys
+
 import pulumi.runtime.settings
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 
 from rekognition_media.providers import pulumi_internals
 
+# Run in a fresh interpreter: set_mocks changes the process's Pulumi settings for good.
+_RUNS = """
+import pulumi
+import pulumi.runtime.settings
+from rekognition_media.providers import pulumi_internals
 
-class _Mocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, object]]:
-        return f"{args.name}-id", dict(args.inputs)
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, object]:
+class Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args):
+        return args.name + "-id", dict(args.inputs)
+
+    def call(self, args):
         return {}
+
+
+pulumi.runtime.set_mocks(Mocks(), project="internals", stack="one", preview=False)
+first = pulumi_internals.program_run()
+assert first is pulumi_internals.program_run()
+assert first is pulumi.runtime.settings.SETTINGS.rpc_manager
+pulumi.runtime.set_mocks(Mocks(), project="internals", stack="two", preview=False)
+assert pulumi_internals.program_run() is not first
+print("ok")
+"""
 
 
 def test_each_run_of_a_program_is_a_new_run() -> None:
     # identity and lanes keep per-run state keyed by this object: a second run of an
     # inline program in the same process must see a different one, a run the same one.
-    pulumi.runtime.set_mocks(_Mocks(), project="internals", stack="one", preview=False)
-    first = pulumi_internals.program_run()
-    assert first is pulumi_internals.program_run()
-    assert first is pulumi.runtime.settings.SETTINGS.rpc_manager
-    pulumi.runtime.set_mocks(_Mocks(), project="internals", stack="two", preview=False)
-    assert pulumi_internals.program_run() is not first
+    done = subprocess.run(
+        [sys.executable, "-c", _RUNS], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
 
 
 def test_the_engines_parallelism_is_where_the_program_keeps_it() -> None:
