@@ -72,7 +72,7 @@ from pulumi.runtime import rpc
 
 from rekognition_media.api.casing import camel_case, camel_names, snake_case
 from rekognition_media.api.messages import did_you_mean
-from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN, plugin_type_token
+from rekognition_media.api.resources import COMPONENT_TYPE_TOKENS, PLUGIN_JOB_TYPE_TOKEN
 
 from .convert import is_unknown
 
@@ -161,7 +161,7 @@ class Component:
 
     @property
     def token(self) -> str:
-        return plugin_type_token(self.name)
+        return COMPONENT_TYPE_TOKENS[self.name]
 
     def resource_spec(self) -> dict[str, Any]:
         return {

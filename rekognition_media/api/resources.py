@@ -46,3 +46,10 @@ KEY_TYPE_TOKEN: Final = plugin_type_token("MediaAnalysisKey")
 BUCKET_TYPE_TOKEN: Final = plugin_type_token("EncryptedBucket")
 ACCESS_TYPE_TOKEN: Final = plugin_type_token("MediaAnalysisAccess")
 PIPELINE_TYPE_TOKEN: Final = plugin_type_token("MediaAnalysisPipeline")
+COMPONENT_TYPE_TOKENS: Final = {
+    "MediaAnalysisKey": KEY_TYPE_TOKEN,
+    "EncryptedBucket": BUCKET_TYPE_TOKEN,
+    "MediaAnalysisAccess": ACCESS_TYPE_TOKEN,
+    "MediaAnalysisPipeline": PIPELINE_TYPE_TOKEN,
+}
+"""Component class name -> its type token (the plugin serves the components by these)."""
