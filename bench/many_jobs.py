@@ -73,11 +73,6 @@ OPERATIONS = (
     "GetMediaAnalysisJob",
     "ListMediaAnalysisJobs",
 )
-SHORT = {
-    "StartMediaAnalysisJob": "Start",
-    "GetMediaAnalysisJob": "Get",
-    "ListMediaAnalysisJobs": "List",
-}
 POLLING_ENV = "REKOGNITION_MEDIA_POLLING"
 LANES_KEY = "rekognition-media:jobsPerProvider"
 PROVIDER_TYPE = "pulumi:providers:pulumi-python"

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from rekognition_media.api.resources import ACCESS_TYPE_TOKEN
+
 from .documents import access_policy_document
 
 
@@ -78,7 +80,7 @@ class MediaAnalysisAccess(pulumi.ComponentResource):
         args: MediaAnalysisAccessArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("rekognition-media:index:MediaAnalysisAccess", name, None, opts)
+        super().__init__(ACCESS_TYPE_TOKEN, name, None, opts)
         args.validate()
         child = pulumi.ResourceOptions(parent=self)
 

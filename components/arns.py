@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pulumi
 
-_S3_ARN_PREFIX = ":s3:::"
+from rekognition_media.api.arns import parse_arn
 
 
 def bucket_name_of(name_or_arn: str, field: str = "bucket") -> str:
     """``my-bucket`` for ``my-bucket`` or ``arn:aws:s3:::my-bucket``; ``field`` names the
     argument in the error."""
     if name_or_arn.startswith("arn:"):
-        if _S3_ARN_PREFIX not in name_or_arn:
+        arn = parse_arn(name_or_arn)
+        if arn is None or arn.service != "s3" or arn.region or arn.account:
             raise ValueError(f"{field}: got {name_or_arn!r}, an ARN must be an S3 bucket ARN")
-        return name_or_arn.split(_S3_ARN_PREFIX, 1)[1]
+        return arn.resource
     return name_or_arn
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from rekognition_media.api.resources import BUCKET_TYPE_TOKEN
+
 from .arns import bucket_arn_output, bucket_name_output
 from .documents import bucket_policy_document
 
@@ -82,7 +84,7 @@ class EncryptedBucket(pulumi.ComponentResource):
         args: EncryptedBucketArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("rekognition-media:index:EncryptedBucket", name, None, opts)
+        super().__init__(BUCKET_TYPE_TOKEN, name, None, opts)
         args.validate()
         self.policy_document = None
         self.bucket = None

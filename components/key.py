@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from rekognition_media.api.resources import KEY_TYPE_TOKEN
+
 from .documents import KEY_ARN_PATTERN, key_policy_document
 
 MIN_DELETION_WINDOW_DAYS = 7
@@ -96,7 +98,7 @@ class MediaAnalysisKey(pulumi.ComponentResource):
         args: MediaAnalysisKeyArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("rekognition-media:index:MediaAnalysisKey", name, None, opts)
+        super().__init__(KEY_TYPE_TOKEN, name, None, opts)
         args = args if args is not None else MediaAnalysisKeyArgs()
         args.validate()
         child = pulumi.ResourceOptions(parent=self)

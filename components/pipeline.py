@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from rekognition_media.api.manifest import manifest_jsonl
+from rekognition_media.api.resources import PIPELINE_TYPE_TOKEN
 from rekognition_media.providers import (
     DetectModerationLabelsArgs,
     MediaAnalysisInputArgs,
@@ -43,7 +44,7 @@ def _resource_suffix(key: str) -> str:
 
 class PipelineJob(Protocol):
     """The job outputs the pipeline reads: ``MediaAnalysisJob``'s, or the ``rekognition-media``
-    plugin's job when the plugin serves this component (``providers.plugin.components``)."""
+    plugin's job when the plugin serves this component (``rekognition_media.plugin.components``)."""
 
     @property
     def job_id(self) -> pulumi.Output[str]: ...
@@ -173,7 +174,7 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
         args: MediaAnalysisPipelineArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("rekognition-media:index:MediaAnalysisPipeline", name, None, opts)
+        super().__init__(PIPELINE_TYPE_TOKEN, name, None, opts)
         args = args if args is not None else MediaAnalysisPipelineArgs()
         args.validate()
 

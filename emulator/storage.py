@@ -19,6 +19,8 @@ from moto.kms.models import kms_backends
 from moto.s3.models import FakeKey, S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
+from rekognition_media.api.arns import parse_arn
+
 CHUNK_BYTES: Final = 256 * 1024
 
 
@@ -142,10 +144,10 @@ class Storage:
         """
         account, region = self.account_id, self.region
         if key_ref.startswith("arn:"):
-            parts = key_ref.split(":", 5)
-            if len(parts) < 6 or parts[2] != "kms":
+            parsed = parse_arn(key_ref)
+            if parsed is None or parsed.service != "kms":
                 raise KmsKeyError(f"{key_ref!r} is not a KMS key or alias ARN")
-            region, account = parts[3], parts[4]
+            region, account = parsed.region, parsed.account
         try:
             key = kms_backends[account][region].describe_key(key_ref)
         except Exception as exc:  # moto raises KeyError, NotFound or AttributeError

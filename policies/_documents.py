@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final, Literal
 
+from rekognition_media.api.arns import Arn, parse_arn
+
 from ._framework import UNKNOWN, as_list, plain, show, violation
+
+__all__ = ["Arn", "parse_arn"]  # re-exported for the policies (ARNs: api.arns)
 
 
 @dataclass(frozen=True)
@@ -123,23 +127,6 @@ def matches(pattern: str, action: str) -> bool:
 
 
 # --- resources: how much an ARN pattern covers -----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Arn:
-    partition: str
-    service: str
-    region: str
-    account: str
-    resource: str
-
-
-def parse_arn(value: str) -> Arn | None:
-    """``arn:partition:service:region:account:resource`` split up; None if not an ARN."""
-    parts = value.split(":", 5)
-    if len(parts) < 6 or parts[0] != "arn":
-        return None
-    return Arn(*parts[1:])
 
 
 @dataclass(frozen=True)

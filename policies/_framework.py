@@ -42,6 +42,7 @@ from pulumi_policy.proxy import (
 )
 from pulumi_policy.secret import Secret
 
+from rekognition_media.api.casing import camel_case, snake_case
 from rekognition_media.api.messages import shorten
 
 PACK_TAGS: Final = ["rekognition-media"]
@@ -367,7 +368,7 @@ class StackResource:
         """URNs the given top-level properties depend on (snake_case or camelCase key)."""
         urns: list[str] = []
         for prop in properties:
-            for key in {prop, camel_case(prop), _snake(prop)}:
+            for key in {prop, camel_case(prop), snake_case(prop)}:
                 urns.extend(u for u in self.deps.get(key, ()) if u not in urns)
         return tuple(urns)
 
@@ -388,16 +389,6 @@ class StackResource:
             deps=deps,
             parent=parent,
         )
-
-
-def camel_case(name: str) -> str:
-    """``s3_key_prefix`` -> ``s3KeyPrefix`` (how Pulumi spells a snake_case property)."""
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 class StackContext:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from rekognition_media.api.arns import parse_arn
+from rekognition_media.api.casing import camel_case
 from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
 
 from ._framework import (
@@ -18,7 +20,6 @@ from ._framework import (
     StackContext,
     StackResource,
     as_list,
-    camel_case,
     get,
     show,
 )
@@ -247,7 +248,8 @@ def encryption_config(resource_type: str, props: dict[str, Any]) -> EncryptionCo
 
 def is_aws_managed_key(key: str) -> bool:
     """``alias/aws/s3`` and other AWS-managed aliases, by name or ARN."""
-    name = key.split(":", 5)[-1] if key.startswith("arn:") else key
+    arn = parse_arn(key)
+    name = arn.resource if arn is not None else key
     return name.lower().startswith("alias/aws/")
 
 
@@ -409,8 +411,9 @@ class KeyRef:
 
 
 def _key_id_of(value: str) -> tuple[Literal["key-id", "alias"], str]:
-    if value.startswith("arn:"):
-        resource = value.split(":", 5)[-1]  # key/<id> or alias/<name>
+    arn = parse_arn(value)
+    if arn is not None:
+        resource = arn.resource  # key/<id> or alias/<name>
         if resource.startswith("key/"):
             return "key-id", resource[4:]
         return "alias", resource

@@ -1,9 +1,10 @@
 """The ``MediaAnalysisJob`` Pulumi resource (a Python dynamic provider).
 
 Importing this package (the user's program does) loads what the program side runs:
-the Args, the resource and its provider class (``job``, ``request``, ``identity``) and
-the lanes (``lanes``). Starting and waiting (``start``, ``pollers``, ``budget``) load in
-the provider process when a create needs them.
+the Args, the resource and its provider class (``job``, ``request``, ``changes``,
+``identity``) and the lanes (``lanes``). The job's lifecycle (``lifecycle``) with starting
+and waiting (``start``, ``pollers``, ``budget``) loads in the provider process when a verb
+needs it.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -20,11 +21,11 @@ from .args import (
 from .job import (
     TYPE_TOKEN,
     MediaAnalysisJob,
-    MediaAnalysisJobFailed,
     MediaAnalysisJobProvider,
 )
 
 if TYPE_CHECKING:
+    from .lifecycle import MediaAnalysisJobFailed
     from .pollers import JobWaitTimeout
 
 # In a provider server process (where the engine unpickles the provider, importing this
@@ -47,10 +48,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # JobWaitTimeout is raised in the provider process; importing it on first use keeps
-    # the program from loading the pollers.
+    # The job's failures are raised in the provider process; importing them on first use
+    # keeps the program from loading the core's provider side (the Start, the pollers).
     if name == "JobWaitTimeout":
         from .pollers import JobWaitTimeout
 
         return JobWaitTimeout
+    if name == "MediaAnalysisJobFailed":
+        from .lifecycle import MediaAnalysisJobFailed
+
+        return MediaAnalysisJobFailed
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

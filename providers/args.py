@@ -8,13 +8,14 @@ itself, which never reach the API and can change without replacing the job.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any, TypeVar, dataclass_transform
 
 import pulumi
+
+from rekognition_media.api.messages import did_you_mean
 
 from .request import JobSettings
 
@@ -33,8 +34,7 @@ def args_class(cls: type[_T]) -> type[_T]:
     def checked_init(self: Any, *args: Any, **kwargs: Any) -> None:
         for key in kwargs:
             if key not in names:
-                close = difflib.get_close_matches(key, names, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(names)}"
+                hint = did_you_mean(key, names)
                 raise TypeError(f"{cls.__name__}: unknown argument {key!r}; {hint}")
         init(self, *args, **kwargs)
 
@@ -42,8 +42,13 @@ def args_class(cls: type[_T]) -> type[_T]:
     return made
 
 
-def _default(setting: str) -> Any:
-    return JobSettings.model_fields[setting].default
+def _setting(name: str) -> Any:
+    """The Args field of a behaviour setting: its default, and its description in the
+    field's metadata, both from ``JobSettings`` (declared there once for both front ends)."""
+    declared = JobSettings.model_fields[name]
+    return dataclasses.field(
+        default=declared.default, metadata={"description": declared.description}
+    )
 
 
 @args_class
@@ -95,19 +100,13 @@ class MediaAnalysisJobArgs:
     the job's. (``ResourceOptions(import_=...)`` cannot work for Python dynamic resources:
     the engine's import reads the resource without its serialized provider.)"""
 
-    wait_for_completion: pulumi.Input[bool] = _default("wait_for_completion")
-    """Return from create only once the job has SUCCEEDED or FAILED."""
-    wait_timeout_seconds: pulumi.Input[int] = _default("wait_timeout_seconds")
-    """Give up waiting after this long (the job keeps running; a re-run resumes waiting)."""
-    fail_on_job_failure: pulumi.Input[bool] = _default("fail_on_job_failure")
-    """Fail the deployment when the job ends FAILED (otherwise record it with its status)."""
-    delete_outputs_on_destroy: pulumi.Input[bool] = _default("delete_outputs_on_destroy")
-    """On destroy, also delete the results and summary objects the job wrote."""
-
-    region: pulumi.Input[str] | None = None
-    """AWS region of the job; the standard AWS configuration (AWS_REGION, profile) when absent."""
-    endpoint_url: pulumi.Input[str] | None = None
-    """Rekognition endpoint, e.g. the local emulator; AWS_ENDPOINT_URL applies when absent."""
+    # The behaviour settings: defaults and descriptions are JobSettings' (request.py).
+    wait_for_completion: pulumi.Input[bool] = _setting("wait_for_completion")
+    wait_timeout_seconds: pulumi.Input[int] = _setting("wait_timeout_seconds")
+    fail_on_job_failure: pulumi.Input[bool] = _setting("fail_on_job_failure")
+    delete_outputs_on_destroy: pulumi.Input[bool] = _setting("delete_outputs_on_destroy")
+    region: pulumi.Input[str] | None = _setting("region")
+    endpoint_url: pulumi.Input[str] | None = _setting("endpoint_url")
 
     def to_props(self) -> dict[str, Any]:
         """The resource's input properties: nested plain dicts of ``pulumi.Input``s."""

@@ -42,10 +42,6 @@ def cancel() -> None:
     _CANCELLED.set()
 
 
-def requested() -> bool:
-    return _CANCELLED.is_set()
-
-
 def check(job_id: str | None = None, status: str | None = None) -> None:
     """Raise :class:`Cancelled` if the deployment was cancelled."""
     if _CANCELLED.is_set():

@@ -28,10 +28,11 @@ from rekognition_media import __version__
 
 from .request import resolve_region
 
-# A stuck connection must not hang `pulumi up` (pulumi/pulumi#13841 shows botocore's
-# 60 s read timeout and unbounded retries making a provider look frozen): short connect
-# and read timeouts, and botocore's standard retry mode for throttling and 5xx.
-_START_CONFIG = Config(
+# Calls the provider does not retry itself (S3, an adopted job's Get, refresh's Get): a
+# stuck connection must not hang `pulumi up` (pulumi/pulumi#13841 shows botocore's 60 s
+# read timeout and unbounded retries making a provider look frozen): short connect and
+# read timeouts, and botocore's standard retry mode for throttling and 5xx.
+_RETRYING_CONFIG = Config(
     connect_timeout=10,
     read_timeout=30,
     retries={"mode": "standard", "max_attempts": 8},
@@ -42,7 +43,7 @@ _START_CONFIG = Config(
 # answer; botocore retrying inside a call would only add load when AWS asks for less and
 # hide the retries. One attempt each, with short timeouts: these calls answer in well under
 # a second, and a silent endpoint must show up as a retry within seconds.
-_POLL_CONFIG = _START_CONFIG.merge(
+_SINGLE_ATTEMPT_CONFIG = _RETRYING_CONFIG.merge(
     Config(
         connect_timeout=5, read_timeout=10, retries={"mode": "standard", "total_max_attempts": 1}
     )
@@ -93,7 +94,7 @@ def _client(service: str, region: str | None, endpoint_url: str | None, polling:
         cached = _clients.get(key)
         if cached is not None:
             return cached
-        config = _POLL_CONFIG if polling else _START_CONFIG
+        config = _SINGLE_ATTEMPT_CONFIG if polling else _RETRYING_CONFIG
         if endpoint_url and service == "s3":
             # Emulators and private endpoints rarely resolve bucket subdomains.
             config = config.merge(Config(s3={"addressing_style": "path"}))

@@ -21,6 +21,8 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvide
 
 from rekognition_media.api.resources import PROVIDER_MODULE, STACK_IDENTITY_RESOURCE
 
+from . import pulumi_internals
+
 RESOURCE_NAME = "rekognition-media-stack-identity"
 
 
@@ -52,7 +54,7 @@ def stack_identity() -> pulumi.Output[str]:
     global _current
     # An inline Automation API program may run many times in one process: one resource
     # per run, tied to the run's RPC manager rather than to the module.
-    run = pulumi.runtime.settings._get_rpc_manager()
+    run = pulumi_internals.program_run()
     with _lock:
         if _current is None or _current[0] is not run:
             _current = (run, StackIdentity())

@@ -13,7 +13,7 @@ thread free in each process for other calls; it also warns when a stack has more
 ``pulumi up --parallel`` runs at once. What happens inside a provider process -- one
 poller for its jobs (``pollers``), the List and Start quotas shared with the other
 processes (``budget``) -- is not imported here: this module runs in the program, and
-imports only ``pulumi``.
+imports only ``pulumi`` (and the SDK internals it needs, ``pulumi_internals``).
 
 Settings (stack configuration, namespace ``rekognition-media``):
 
@@ -27,6 +27,8 @@ import itertools
 import threading
 
 import pulumi
+
+from . import pulumi_internals
 
 CONFIG_NAMESPACE = "rekognition-media"
 DEFAULT_JOBS_PER_PROVIDER = 3
@@ -72,7 +74,7 @@ def assign_provider(
 
 def _current_run() -> _Run:
     global _run
-    rpc_manager = pulumi.runtime.settings._get_rpc_manager()
+    rpc_manager = pulumi_internals.program_run()
     if _run is None or _run.rpc_manager is not rpc_manager:
         _run = _Run(rpc_manager)
     return _run
@@ -81,7 +83,7 @@ def _current_run() -> _Run:
 def _warn_beyond_parallelism(jobs: int) -> None:
     """The engine runs at most --parallel operations at once (default 4 x CPUs), and a
     create that waits for its job holds one: say so when this job will queue for a slot."""
-    parallel = pulumi.runtime.settings.SETTINGS.parallel
+    parallel = pulumi_internals.engine_parallelism()
     if not parallel or jobs != parallel + 1 or pulumi.runtime.is_dry_run():
         return
     pulumi.log.warn(

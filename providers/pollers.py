@@ -22,7 +22,7 @@ job costs no call of its own (issue 14: <= 3 calls per job).
   accounts where List is not allowed. ``REKOGNITION_MEDIA_POLLING=get`` in the provider
   process's environment selects it (``shared``, the default, selects ``SharedPoller``).
 
-Both poll on a ``schedule.PollSchedule`` and back off with ``schedule.Backoff``; their
+Both poll on a ``schedule.PollSchedule`` and retry with ``schedule.Retry``; their
 call rates are ``budget``'s. A poll never moves a job's status backwards (List and Get may
 be served by different replicas: an earlier status than one seen is a stale read), and a
 terminal status is final (``rekognition_media.api.statuses``).
@@ -53,12 +53,11 @@ from . import budget, cancellation, client
 from .budget import BOARD_MAX_AGE, PAGE_SIZE, PageBoard, RateLimiter
 from .errors import (
     UNREACHABLE_LIMIT,
-    UNREACHABLE_RETRY_CAP,
     is_account_error,
     is_connection_error,
     is_retryable,
 )
-from .schedule import Backoff, PollSchedule
+from .schedule import Backoff, PollSchedule, Retry
 
 POLLING_ENV = "REKOGNITION_MEDIA_POLLING"
 # Both are frozen: one instance serves every poller.
@@ -177,15 +176,13 @@ class SharedPoller:
         self._client = client
         self._board = board
         self._schedule = schedule
-        self._backoff = backoff
         # Pages beyond the first (the board limits the first) and Gets, in this process.
         self._list_rate = RateLimiter(budget.LIST_RATE)
         self._get_rate = RateLimiter(budget.GET_RATE)
         self._cond = threading.Condition()
         self._watches: dict[str, _Watch] = {}
         self._thread: threading.Thread | None = None
-        self._failures = 0
-        self._unreachable_since: float | None = None
+        self._retry = Retry(backoff)  # of the rounds: a List concerns every waiting job
 
     def wait(self, job_id: str, timeout: float, on_progress: ProgressCallback) -> dict[str, Any]:
         watch = self._register(job_id)
@@ -261,8 +258,7 @@ class SharedPoller:
             self._round_failed(pending, error)
             return
         if retry is None:
-            self._failures = 0
-            self._unreachable_since = None
+            self._retry.reset()
         now = time.monotonic()
         stopped = retry[1] if retry is not None else set()
         with self._cond:
@@ -293,17 +289,13 @@ class SharedPoller:
             for watch in pending:
                 _fail(watch, error)
             return
-        self._failures += 1
-        delay = self._backoff.delay(self._failures)
         now = time.monotonic()
+        delay = self._retry.failed(unanswered=is_connection_error(error), at=now)
         if is_connection_error(error):
-            delay = min(delay, UNREACHABLE_RETRY_CAP)
-            if self._unreachable_since is None:
-                self._unreachable_since = now
             endpoint = self._client.meta.endpoint_url
-            unreachable_for = now - self._unreachable_since
+            unreachable_for = self._retry.unanswered_for(now)
             if unreachable_for >= UNREACHABLE_LIMIT:
-                self._unreachable_since = None
+                self._retry.reset()
                 for watch in pending:
                     _fail(
                         watch,
@@ -406,15 +398,11 @@ class GetPoller:
     def wait(self, job_id: str, timeout: float, on_progress: ProgressCallback) -> dict[str, Any]:
         started = time.monotonic()
         watch = _Watch(job_id, time.time(), started, started)
-        failures = 0
-        unreachable_since: float | None = None
+        retry = Retry(self._backoff)
+        retry_delay = 0.0
         while True:
             elapsed = time.monotonic() - started
-            delay = (
-                self._schedule.interval(elapsed) if failures == 0 else self._backoff.delay(failures)
-            )
-            if unreachable_since is not None:
-                delay = min(delay, UNREACHABLE_RETRY_CAP)
+            delay = self._schedule.interval(elapsed) if retry.failures == 0 else retry_delay
             if elapsed + delay > timeout:
                 raise JobWaitTimeout(job_id, watch.status, elapsed, watch.unreachable)
             cancellation.sleep(delay, job_id, watch.status)  # Ctrl-C: stop waiting at once
@@ -423,20 +411,18 @@ class GetPoller:
             except Exception as error:
                 if not is_retryable(error):
                     raise JobPollFailed(job_id, error) from error
-                failures += 1
+                now = time.monotonic()
+                retry_delay = retry.failed(unanswered=is_connection_error(error), at=now)
                 if is_connection_error(error):
-                    now = time.monotonic()
-                    unreachable_since = unreachable_since or now
                     endpoint = self._client.meta.endpoint_url
-                    if now - unreachable_since >= UNREACHABLE_LIMIT:
+                    if retry.unanswered_for(now) >= UNREACHABLE_LIMIT:
                         raise EndpointUnreachable(
-                            job_id, watch.status, endpoint, error, now - unreachable_since
+                            job_id, watch.status, endpoint, error, retry.unanswered_for(now)
                         ) from error
                     watch.unreachable = f"cannot reach {endpoint}: {error}, retrying"
                     on_progress(f"{watch.status}, {watch.unreachable}", now - started)
                 continue
-            failures = 0
-            unreachable_since = None
+            retry.reset()
             watch.unreachable = None
             previous = watch.status
             _observe(watch, job)
@@ -448,23 +434,24 @@ class GetPoller:
     def look(self, job_id: str, timeout: float) -> dict[str, Any]:
         """One GetMediaAnalysisJob (retried, as a poll, when throttled or unanswered)."""
         started = time.monotonic()
-        failures = 0
+        retry = Retry(self._backoff)
         while True:
+            attempted = time.monotonic()
             try:
                 job: dict[str, Any] = self._client.get_media_analysis_job(JobId=job_id)
                 return job
             except Exception as error:
                 if not is_retryable(error):
                     raise JobPollFailed(job_id, error) from error
-                failures += 1
-                delay = self._backoff.delay(failures)
-                waited = time.monotonic() - started
+                delay = retry.failed(unanswered=is_connection_error(error), at=attempted)
+                now = time.monotonic()
+                waited = now - started
                 if is_connection_error(error):
-                    delay = min(delay, UNREACHABLE_RETRY_CAP)
-                    if waited >= UNREACHABLE_LIMIT:
+                    silent_for = retry.unanswered_for(now)
+                    if silent_for >= UNREACHABLE_LIMIT:
                         endpoint = self._client.meta.endpoint_url
                         raise EndpointUnreachable(
-                            job_id, "UNKNOWN", endpoint, error, waited
+                            job_id, "UNKNOWN", endpoint, error, silent_for
                         ) from error
                 if waited + delay > timeout:
                     raise JobWaitTimeout(job_id, "UNKNOWN", waited) from error

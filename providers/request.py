@@ -13,7 +13,6 @@ the resolved values again.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -28,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rekognition_media.api import rules, shapes
 from rekognition_media.api.casing import snake_case, to_api
-from rekognition_media.api.messages import shorten
+from rekognition_media.api.messages import did_you_mean, shorten
 
 REQUEST_FIELDS = tuple(
     snake_case(m) for m in shapes.service_model().operation_model(shapes.START).input_shape.members
@@ -39,19 +38,54 @@ REQUEST_FIELDS = tuple(
 class JobSettings(BaseModel):
     """The resource's behaviour settings, validated like the request members.
 
-    The one declaration of the settings: the Args class's defaults, diff's "update in
-    place" list and check's validation all come from here.
+    The one declaration of the settings: their defaults and descriptions (the Args
+    class's, ``args``, and the plugin's schema), diff's "update in place" list and check's
+    validation all come from here.
     """
 
     model_config = ConfigDict(strict=True, extra="ignore", regex_engine="python-re")
 
-    wait_for_completion: bool = True
-    wait_timeout_seconds: int = Field(3600, ge=1, le=7 * 24 * 3600)
-    fail_on_job_failure: bool = True
-    delete_outputs_on_destroy: bool = False
-    endpoint_url: str | None = Field(None, pattern=r"^https?://[^\s/]+(/\S*)?\Z")
-    # The region is where the job lives: changing it replaces the job (see job.py).
-    region: str | None = Field(None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d+\Z")
+    wait_for_completion: bool = Field(
+        True, description="Return from create only once the job has SUCCEEDED or FAILED."
+    )
+    wait_timeout_seconds: int = Field(
+        3600,
+        ge=1,
+        le=7 * 24 * 3600,
+        description=(
+            "Give up waiting after this many seconds, naming the JobId and the last status; "
+            "the job keeps running and the next `pulumi up` resumes waiting for it."
+        ),
+    )
+    fail_on_job_failure: bool = Field(
+        True,
+        description=(
+            "Fail the deployment when the job ends FAILED (otherwise record it with its status)."
+        ),
+    )
+    delete_outputs_on_destroy: bool = Field(
+        False,
+        description=(
+            "On destroy, also delete the results and summary objects the job wrote (only for "
+            "a job this stack started itself)."
+        ),
+    )
+    endpoint_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s/]+(/\S*)?\Z",
+        description=(
+            "Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent."
+        ),
+    )
+    # The region is where the job lives: changing it replaces the job (see changes.py).
+    region: str | None = Field(
+        None,
+        pattern=r"^[a-z]{2}(-[a-z]+)+-\d+\Z",
+        description=(
+            "AWS region of the job (changing it replaces the job); the standard AWS "
+            "configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent."
+        ),
+    )
 
     @classmethod
     def from_props(cls, props: Mapping[str, Any]) -> JobSettings:
@@ -230,9 +264,8 @@ def _unknown_nested_keys(value: Any, shape: botocore.model.Shape, path: str) -> 
 
 
 def _unknown_key(path: str, key: str, value: Any, allowed: tuple[str, ...]) -> Problem:
-    close = difflib.get_close_matches(key, allowed, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(allowed)}"
-    return Problem(path, None if is_unknown(value) else value, f"unknown property{hint}")
+    hint = did_you_mean(key, allowed)
+    return Problem(path, None if is_unknown(value) else value, f"unknown property; {hint}")
 
 
 def _api_name(prop: str) -> str:

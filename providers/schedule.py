@@ -4,7 +4,11 @@
   fraction of the elapsed time, with jitter), so a short job is seen finishing within
   about a second and a long one within a few percent of its duration;
 * ``Backoff`` is capped exponential backoff with full jitter, for throttling, server
-  errors and an endpoint that does not answer (polls in ``pollers``, Starts in ``start``).
+  errors and an endpoint that does not answer;
+* ``Retry`` counts the failed attempts of one call in a row and how long the endpoint has
+  not answered, and gives the delay before the next attempt: the one retry loop of the
+  Starts (``start``) and the polls (``pollers``), which decide what to retry and when to
+  give up (``errors.UNREACHABLE_LIMIT`` of ``unanswered_for``).
 
 How many calls a second the account allows is not decided here: see ``budget``.
 """
@@ -12,7 +16,9 @@ How many calls a second the account allows is not decided here: see ``budget``.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .errors import UNREACHABLE_RETRY_CAP
 
 
 @dataclass(frozen=True)
@@ -39,3 +45,37 @@ class Backoff:
 
     def delay(self, attempt: int) -> float:
         return random.uniform(self.base / 2, min(self.cap, self.base * 2**attempt))
+
+
+@dataclass
+class Retry:
+    """The failed attempts of one call in a row, and since when the endpoint has not answered.
+
+    ``failed`` notes a failure and returns the delay before the next attempt: the backoff
+    of the failures so far, at most ``UNREACHABLE_RETRY_CAP`` while the endpoint has not
+    answered (it must show up as answering again within seconds). ``reset`` after an
+    answer. The clock is the caller's (``time.monotonic()``).
+    """
+
+    backoff: Backoff = field(default_factory=Backoff)
+    failures: int = 0
+    unanswered_since: float | None = None
+
+    def failed(self, *, unanswered: bool, at: float) -> float:
+        """Note a failed attempt (``unanswered``: no answer at all, begun at ``at``)."""
+        self.failures += 1
+        if unanswered and self.unanswered_since is None:
+            self.unanswered_since = at
+        delay = self.backoff.delay(self.failures)
+        if self.unanswered_since is not None:
+            delay = min(delay, UNREACHABLE_RETRY_CAP)
+        return delay
+
+    def unanswered_for(self, now: float) -> float:
+        """Seconds without an answer (0 while the endpoint answers)."""
+        return 0.0 if self.unanswered_since is None else now - self.unanswered_since
+
+    def reset(self) -> None:
+        """An answer: the next failure starts counting again."""
+        self.failures = 0
+        self.unanswered_since = None

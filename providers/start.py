@@ -42,12 +42,11 @@ from . import budget, cancellation, client
 from .budget import BOARD_MAX_AGE, PAGE_SIZE
 from .errors import (
     UNREACHABLE_LIMIT,
-    UNREACHABLE_RETRY_CAP,
     error_code,
     is_connection_error,
     is_retryable,
 )
-from .schedule import Backoff
+from .schedule import Backoff, Retry
 
 QUOTA_CODE = "LimitExceededException"
 THROTTLING_CODES = frozenset({"ThrottlingException", "ProvisionedThroughputExceededException"})
@@ -109,9 +108,9 @@ def start_job(
     backoff = Backoff()
     deadline = time.monotonic() + timeout
     slot: _SlotWait | None = None
-    failures = 0
-    unanswered = 0
-    unanswered_since: float | None = None
+    # Throttling and no answer are retried apart: only the latter gives up after
+    # UNREACHABLE_LIMIT (throttling waits until the deadline).
+    throttled, unanswered = Retry(backoff), Retry(backoff)
     while True:
         cancellation.check()  # after Ctrl-C (the engine's Cancel) no Start begins
         rate.acquire()
@@ -122,32 +121,31 @@ def start_job(
             code = error_code(error)
             now = time.monotonic()
             if code == QUOTA_CODE:
-                failures, unanswered, unanswered_since = 0, 0, None
+                throttled.reset()
+                unanswered.reset()
                 slot = slot or _SlotWait(caller, resource, report, deadline)
                 slot.refused(error)
                 slot.wait_for_free()
                 continue
             if code in THROTTLING_CODES:
-                failures += 1
-                delay = backoff.delay(failures)
+                delay = throttled.failed(unanswered=False, at=attempted)
                 if now + delay > deadline:
                     raise
                 report(f"StartMediaAnalysisJob answered {code}, retrying in {delay:.1f} s")
                 cancellation.sleep(delay)
                 continue
             if is_connection_error(error) or is_retryable(error):
-                unanswered += 1
-                unanswered_since = unanswered_since or attempted
-                if now - unanswered_since >= UNREACHABLE_LIMIT:
+                delay = unanswered.failed(unanswered=True, at=attempted)
+                silent_for = unanswered.unanswered_for(now)
+                if silent_for >= UNREACHABLE_LIMIT:
                     raise StartUnreachable(
-                        resource, endpoint, error, now - unanswered_since, unanswered
+                        resource, endpoint, error, silent_for, unanswered.failures
                     ) from error
-                delay = min(backoff.delay(unanswered), UNREACHABLE_RETRY_CAP)
                 what = f"cannot reach {endpoint}" if is_connection_error(error) else endpoint
                 report(
                     f"{what}: {error}, retrying in {delay:.1f} s "
-                    f"(attempt {unanswered + 1}; gives up after {UNREACHABLE_LIMIT:.0f} s "
-                    "without an answer)"
+                    f"(attempt {unanswered.failures + 1}; gives up after "
+                    f"{UNREACHABLE_LIMIT:.0f} s without an answer)"
                 )
                 cancellation.sleep(delay)
                 continue

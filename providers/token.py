@@ -29,6 +29,14 @@ PREFIX = "pulumi-"
 MAX_LENGTH = 64  # the API's limit for ClientRequestToken
 
 
+def token_scope(project: str, stack: str, resource_name: str, identity: str) -> str:
+    """The scope of a job's derived token: ``<project>/<stack>/<resource name>/<identity>``.
+
+    ``identity`` is the stack's random value: the ``StackIdentity`` resource's for the
+    dynamic resource, the provider's ``stackIdentity`` for the plugin."""
+    return f"{project}/{stack}/{resource_name}/{identity}"
+
+
 def derive_token(identity: str, request: Mapping[str, Any]) -> str:
     """A token unique to ``identity`` (stack + resource) and the request's content.
 

@@ -28,7 +28,7 @@ cat > "$stage/pulumi-resource-rekognition-media" <<'EOF'
 here="$(cd "$(dirname "$0")" && pwd)"
 # exec: the engine is this process's parent; the plugin exits when the engine is gone.
 PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" exec "${PULUMI_REKOGNITION_MEDIA_PYTHON:-python3}" \
-    -m rekognition_media.providers.plugin "$@"
+    -m rekognition_media.plugin "$@"
 EOF
 chmod +x "$stage/pulumi-resource-rekognition-media"
 

@@ -1,9 +1,12 @@
-"""Translation between the API's PascalCase members and Pulumi's snake_case properties.
+"""The three spellings of one name: the API's PascalCase members, Python's snake_case
+properties and the Pulumi wire's camelCase ones -- the one place names are converted.
 
-Pulumi users write ``operations_config.detect_moderation_labels.min_confidence``; the API
-takes ``OperationsConfig.DetectModerationLabels.MinConfidence``. The mapping is derived
-from the botocore shape being converted, so only members the API knows are carried over
-and nothing is renamed by hand.
+Pulumi users write ``operations_config.detect_moderation_labels.min_confidence`` (Python)
+or ``operationsConfig.detectModerationLabels.minConfidence`` (any other language, the
+plugin's wire, the policy pack's view of pulumi-aws); the API takes
+``OperationsConfig.DetectModerationLabels.MinConfidence``. ``to_api``/``from_api`` derive
+the mapping from the botocore shape being converted, so only members the API knows are
+carried over and nothing is renamed by hand.
 """
 
 from __future__ import annotations
@@ -16,11 +19,24 @@ from typing import Any
 import botocore.model
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SNAKE_WORD = re.compile(r"_([a-z0-9])")
+_SNAKE_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
 def snake_case(member: str) -> str:
-    """``S3KeyPrefix`` -> ``s3_key_prefix``; ``KmsKeyId`` -> ``kms_key_id``."""
+    """``S3KeyPrefix`` or ``s3KeyPrefix`` -> ``s3_key_prefix``; ``KmsKeyId`` -> ``kms_key_id``."""
     return _WORD_BOUNDARY.sub("_", member).lower()
+
+
+def camel_case(name: str) -> str:
+    """``s3_key_prefix`` -> ``s3KeyPrefix`` (how Pulumi spells a snake_case property)."""
+    return _SNAKE_WORD.sub(lambda m: m.group(1).upper(), name)
+
+
+def camel_names(text: str) -> str:
+    """Every snake_case name in ``text`` in camelCase (for hints such as "did you mean
+    'min_confidence'?" shown to a program that spells names in camelCase)."""
+    return _SNAKE_NAME.sub(lambda m: camel_case(m.group()), text)
 
 
 def to_api(props: Mapping[str, Any], shape: botocore.model.Shape) -> dict[str, Any]:

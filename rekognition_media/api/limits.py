@@ -29,7 +29,6 @@ MAX_MANIFEST_BYTES: Final = 50 * _MIB
 """Size of the manifest object."""
 
 # --- images [GQ, Rekognition Image quotas, applied per manifest line] ---------------
-IMAGE_FORMATS: Final = ("PNG", "JPEG")
 MAX_IMAGE_BYTES: Final = 15 * _MIB
 """Size of an image stored as an S3 object."""
 MIN_IMAGE_SIDE_PX: Final = 80

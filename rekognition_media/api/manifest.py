@@ -269,13 +269,6 @@ def parse_result_line(line: str | bytes) -> ResultLine:
     )
 
 
-def iter_result_lines(lines: Iterable[str | bytes]) -> Iterator[ResultLine]:
-    """Parse a results file line by line, skipping blank lines."""
-    for line in lines:
-        if line.strip():
-            yield parse_result_line(line)
-
-
 # --- manifest summary ----------------------------------------------------------------
 
 

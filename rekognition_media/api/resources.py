@@ -3,8 +3,9 @@
 A Python dynamic resource's type token is ``pulumi-python:dynamic/<module>:<name>``, built
 by the SDK from the keywords of its class. The classes in ``rekognition_media.providers``
 take module and name from here; so does the ``rekognition-media`` plugin's schema
-(``<package>:index:<name>``). The policy pack and the tests match resources by the tokens
-derived here, so a renamed resource is edited once.
+(``<package>:index:<name>``), whose tokens the components register under too. The policy
+pack and the tests match resources by the tokens derived here, so a renamed resource is
+edited once.
 """
 
 from __future__ import annotations
@@ -38,5 +39,17 @@ def plugin_type_token(name: str) -> str:
 
 PLUGIN_JOB_TYPE_TOKEN: Final = plugin_type_token(JOB_RESOURCE)
 """``rekognition-media:index:MediaAnalysisJob``: the plugin's job (camelCase properties)."""
-JOB_TYPE_TOKENS: Final = (JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN)
-"""A media analysis job of either front end (policies target both)."""
+
+# The components' type tokens: the Python classes register under them, and the plugin
+# serves them under the same ones (so a component is the same resource from any language).
+KEY_TYPE_TOKEN: Final = plugin_type_token("MediaAnalysisKey")
+BUCKET_TYPE_TOKEN: Final = plugin_type_token("EncryptedBucket")
+ACCESS_TYPE_TOKEN: Final = plugin_type_token("MediaAnalysisAccess")
+PIPELINE_TYPE_TOKEN: Final = plugin_type_token("MediaAnalysisPipeline")
+COMPONENT_TYPE_TOKENS: Final = {
+    "MediaAnalysisKey": KEY_TYPE_TOKEN,
+    "EncryptedBucket": BUCKET_TYPE_TOKEN,
+    "MediaAnalysisAccess": ACCESS_TYPE_TOKEN,
+    "MediaAnalysisPipeline": PIPELINE_TYPE_TOKEN,
+}
+"""Component class name -> its type token (the plugin serves the components by these)."""

@@ -3,7 +3,7 @@
 The engine runs each Python dynamic provider as ``sh pulumi-resource-pulumi-python ...``,
 which runs ``python -u -m pulumi.dynamic <engine address>``, and the ``rekognition-media``
 plugin as its executable (or, installed from a tarball, ``python -m
-rekognition_media.providers.plugin``); all inherit the CLI's
+rekognition_media.plugin``); all inherit the CLI's
 environment, including the ``PULUMI_HOME`` ``devtools.engine`` gives every stack (under the
 stack's state dir, hence under pytest's temporary directory). That is how a test, or the
 session, tells its own provider processes from other users' of the machine.
@@ -20,7 +20,7 @@ MARKERS = (
     "pulumi-resource-pulumi-python",
     # The rekognition-media plugin: its executable, or the module a tarball's launcher runs.
     "pulumi-resource-rekognition-media",
-    "rekognition_media.providers.plugin",
+    "rekognition_media.plugin",
     # The pulumi-aws stand-in some policy-pack tests preview with (devtools/aws_standin.py).
     "rekognition_media.devtools.aws_standin",
 )

@@ -27,9 +27,9 @@ from pulumi.runtime.stack import wait_for_rpcs
 from rekognition_media import components as python_components
 from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
 from rekognition_media.devtools.media import sample_images
-from rekognition_media.providers.plugin import convert, schema
-from rekognition_media.providers.plugin.components import DECLARED, components
-from rekognition_media.providers.plugin.provider import MediaAnalysisJobPlugin
+from rekognition_media.plugin import convert, schema
+from rekognition_media.plugin.components import DECLARED, components
+from rekognition_media.plugin.provider import MediaAnalysisJobPlugin
 from tests.mocks import EXISTING_KEY, EXISTING_POLICY, RecordingMocks, RecordingMonitor
 
 TOKEN = "rekognition-media:index:{}"
@@ -225,7 +225,7 @@ def test_the_plugin_and_its_schema_load_neither_pulumi_aws_nor_the_components() 
     import sys
 
     code = (
-        "import sys; from rekognition_media.providers.plugin import provider, schema; "
+        "import sys; from rekognition_media.plugin import provider, schema; "
         "schema.package_schema(); "
         "print(sorted(m for m in sys.modules if m.startswith(('pulumi_aws', "
         "'rekognition_media.components'))))"

@@ -15,13 +15,13 @@ from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import CheckRequest, DiffRequest
 from pulumi.runtime import rpc
 
-from rekognition_media.providers import MediaAnalysisJobProvider
-from rekognition_media.providers.plugin import JOB_TYPE, convert
-from rekognition_media.providers.plugin.provider import (
+from rekognition_media.plugin import JOB_TYPE, convert
+from rekognition_media.plugin.provider import (
     DEFAULT_THREADS,
     MediaAnalysisJobPlugin,
     _urn_parts,
 )
+from rekognition_media.providers import MediaAnalysisJobProvider
 
 URN = f"urn:pulumi:dev::media::{JOB_TYPE}::nightly"
 REPO = Path(__file__).resolve().parents[2]
@@ -160,3 +160,22 @@ def test_the_experimental_provider_api_is_the_pinned_one() -> None:
         PropertyValue.computed().marshal()
     assert PropertyValue(rpc.UNKNOWN).marshal().string_value == rpc.UNKNOWN
     assert pulumi.provider.experimental is not None
+
+
+def test_the_settings_are_declared_once_for_both_front_ends() -> None:
+    """A setting's default and description are JobSettings': the Args' and the schema's."""
+    import dataclasses
+
+    from rekognition_media.plugin import schema
+    from rekognition_media.providers import MediaAnalysisJobArgs
+    from rekognition_media.providers.request import JobSettings
+
+    inputs = schema.package_schema()["resources"][JOB_TYPE]["inputProperties"]
+    args = {f.name: f for f in dataclasses.fields(MediaAnalysisJobArgs)}
+    for name, declared in JobSettings.model_fields.items():
+        assert declared.description
+        assert args[name].default == declared.default, name
+        assert args[name].metadata["description"] == declared.description, name
+        spec = inputs[convert.camel_case(name)]
+        assert spec["description"].startswith(declared.description), name
+        assert spec.get("default") == declared.default, name

@@ -110,7 +110,7 @@ def test_pulumis_code_generators_declare_the_components(
 def test_a_schema_that_does_not_bind_is_refused(codegen: Path, tmp_path: Path) -> None:
     # The check bites: a dangling type reference (what a reference to the aws package's
     # types would be without its schema) fails binding.
-    from rekognition_media.providers.plugin import schema
+    from rekognition_media.plugin import schema
 
     broken = json.loads(json.dumps(schema.package_schema()))
     key = broken["resources"]["rekognition-media:index:MediaAnalysisKey"]

@@ -22,7 +22,7 @@ from rekognition_media.devtools.engine import offline_env
 from rekognition_media.devtools.processes import ProviderProcess, provider_processes
 from rekognition_media.devtools.world import World, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
-from rekognition_media.providers.plugin import JOB_TYPE
+from rekognition_media.plugin import JOB_TYPE
 from tests.plugin import test_yaml_job as base
 from tests.plugin.yaml_stack import PLUGIN, YamlStack
 

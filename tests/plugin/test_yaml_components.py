@@ -23,7 +23,7 @@ from pulumi.runtime import rpc
 
 from rekognition_media.devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator
-from rekognition_media.providers.plugin import JOB_TYPE
+from rekognition_media.plugin import JOB_TYPE
 from tests.mocks import EXISTING_POLICY
 from tests.plugin.yaml_stack import PulumiFailed, YamlStack, require_tools
 

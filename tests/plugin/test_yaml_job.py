@@ -23,7 +23,7 @@ import yaml
 from rekognition_media.devtools.engine import offline_env
 from rekognition_media.devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
-from rekognition_media.providers.plugin import JOB_TYPE
+from rekognition_media.plugin import JOB_TYPE
 from tests.plugin.yaml_stack import PLUGIN, PulumiFailed, YamlStack, require_tools
 
 pytestmark = pytest.mark.engine

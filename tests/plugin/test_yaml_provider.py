@@ -25,7 +25,7 @@ from rekognition_media.api.manifest import manifest_jsonl
 from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
 from rekognition_media.devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator
-from rekognition_media.providers.plugin import JOB_TYPE
+from rekognition_media.plugin import JOB_TYPE
 from tests.plugin import test_yaml_job as base
 from tests.plugin.yaml_stack import PLUGIN, YamlStack, require_tools
 

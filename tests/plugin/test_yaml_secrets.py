@@ -19,7 +19,7 @@ import pytest
 
 from rekognition_media.devtools.world import seed
 from rekognition_media.emulator import Emulator
-from rekognition_media.providers.plugin import JOB_TYPE
+from rekognition_media.plugin import JOB_TYPE
 from tests.plugin import test_yaml_job as base
 
 pytestmark = pytest.mark.engine

@@ -157,8 +157,8 @@ def test_camel_case_property_names_exist_in_pulumi_aws(module: str, names: list[
 
 
 def test_job_type_tokens_match_the_providers() -> None:
+    from rekognition_media.plugin import schema
     from rekognition_media.providers import job
-    from rekognition_media.providers.plugin import schema
 
     assert job.TYPE_TOKEN == _model.MEDIA_ANALYSIS_JOB
     assert schema.JOB_TYPE == _model.MEDIA_ANALYSIS_JOB_PLUGIN

@@ -17,7 +17,8 @@ from rekognition_media.devtools.world import REGION, provider_env, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.providers import cancellation, client
 from rekognition_media.providers.cancellation import Cancelled
-from rekognition_media.providers.job import MediaAnalysisJobCancelled, MediaAnalysisJobProvider
+from rekognition_media.providers.job import MediaAnalysisJobProvider
+from rekognition_media.providers.lifecycle import MediaAnalysisJobCancelled
 from rekognition_media.providers.pollers import GetPoller, SharedPoller
 from rekognition_media.providers.start import start_job
 from tests.providers.test_start import request

@@ -13,7 +13,15 @@ import json
 import subprocess
 import sys
 
-PROVIDER_SIDE = ("start", "pollers", "budget", "private_directory", "schedule", "errors")
+PROVIDER_SIDE = (
+    "lifecycle",
+    "start",
+    "pollers",
+    "budget",
+    "private_directory",
+    "schedule",
+    "errors",
+)
 
 # Creates four jobs under Pulumi's mocks (two lanes at the default three jobs per lane) and
 # prints the modules of this package that got loaded and the resources registered.

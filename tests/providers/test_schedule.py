@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 from rekognition_media.providers.budget import RateLimiter
-from rekognition_media.providers.schedule import Backoff, PollSchedule
+from rekognition_media.providers.errors import UNREACHABLE_RETRY_CAP
+from rekognition_media.providers.schedule import Backoff, PollSchedule, Retry
 
 
 def test_a_new_job_is_polled_about_every_second() -> None:
@@ -46,3 +47,15 @@ def test_rate_limiter_spaces_calls() -> None:
         limiter.acquire()
     # The first call is free; ten more at 20 per second take about half a second.
     assert time.monotonic() - started >= 0.45
+
+
+def test_retry_backs_off_and_asks_a_silent_endpoint_again_within_the_cap() -> None:
+    retry = Retry(Backoff(base=1.0, cap=1000.0))
+    for _ in range(8):
+        assert retry.failed(unanswered=False, at=0.0) >= 0.5  # throttled: backoff alone
+    assert retry.failures == 8 and retry.unanswered_for(100.0) == 0.0
+    silent = [retry.failed(unanswered=True, at=100.0) for _ in range(8)]
+    assert max(silent) <= UNREACHABLE_RETRY_CAP  # no answer: asked again within seconds
+    assert retry.unanswered_for(130.0) == 30.0  # counted from the first unanswered attempt
+    retry.reset()
+    assert retry.failures == 0 and retry.unanswered_for(200.0) == 0.0

@@ -3,8 +3,9 @@
 Derived, like the core's validation, from botocore's Rekognition model: the request
 members of StartMediaAnalysisJob are the inputs (required exactly where the model
 requires them), every member of GetMediaAnalysisJob is an output, and descriptions are
-the model's documentation. The resource's own settings and outputs come from
-``providers.request``; only their descriptions are written here.
+the model's documentation. The resource's own settings (with their defaults and
+descriptions) and outputs come from ``providers.request``; only the outputs' descriptions
+are written here.
 """
 
 from __future__ import annotations
@@ -18,17 +19,16 @@ import botocore.model
 
 from rekognition_media import __version__
 from rekognition_media.api import shapes
-from rekognition_media.api.casing import snake_case
+from rekognition_media.api.casing import camel_case, snake_case
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN, PLUGIN_MODULE, PLUGIN_PACKAGE
-
-from ..request import (
+from rekognition_media.providers.request import (
     ADOPT_FIELD,
     REQUEST_FIELDS,
     RUN_FIELDS,
     JobSettings,
 )
+
 from . import components
-from .convert import camel_case
 
 PACKAGE = PLUGIN_PACKAGE
 MODULE = PLUGIN_MODULE
@@ -36,29 +36,8 @@ JOB_TYPE = PLUGIN_JOB_TYPE_TOKEN
 """The plugin's resource type token (``api.resources``; the dynamic resource's is
 ``api.resources.JOB_TYPE_TOKEN``)."""
 
-_SETTING_DOCS = {
-    "wait_for_completion": "Return from create only once the job has SUCCEEDED or FAILED.",
-    "wait_timeout_seconds": (
-        "Give up waiting after this many seconds, naming the JobId and the last status; the "
-        "job keeps running and the next `pulumi up` resumes waiting for it."
-    ),
-    "fail_on_job_failure": (
-        "Fail the deployment when the job ends FAILED (otherwise record it with its status)."
-    ),
-    "delete_outputs_on_destroy": (
-        "On destroy, also delete the results and summary objects the job wrote (only for a "
-        "job this stack started itself)."
-    ),
-    "endpoint_url": (
-        "Rekognition and S3 endpoint, e.g. the local emulator; the provider's `endpointUrl`, "
-        "then AWS_ENDPOINT_URL, when absent."
-    ),
-    "region": (
-        "AWS region of the job (changing it replaces the job); the provider's `region`, then "
-        "the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION), when "
-        "absent."
-    ),
-}
+_PROVIDER_DEFAULT = " When absent, the provider's `{name}` applies first."
+"""Added to the description of a setting the provider's configuration also sets."""
 _ADOPT_DOC = (
     "Adopt this existing job instead of starting one; the declared request must match the "
     "job's. (`pulumi import` records an existing job with its request as inputs.)"
@@ -152,7 +131,10 @@ def _lower(member: str) -> str:
 def _setting_spec(name: str) -> dict[str, Any]:
     field = JobSettings.model_fields[name]
     kind = {bool: "boolean", int: "integer"}.get(field.annotation, "string")  # type: ignore[arg-type]
-    spec: dict[str, Any] = {"type": kind, "description": _SETTING_DOCS[name]}
+    doc = str(field.description)
+    if name in _CONFIG:
+        doc += _PROVIDER_DEFAULT.format(name=camel_case(name))
+    spec: dict[str, Any] = {"type": kind, "description": doc}
     if field.default is not None:
         spec["default"] = field.default
     return spec

@@ -14,21 +14,16 @@ value type: Computed" when marshalled), so unknowns are sent as that sentinel to
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime import rpc
 
-from rekognition_media.api.casing import snake_case
+from rekognition_media.api.casing import camel_case, camel_names, snake_case
+from rekognition_media.providers.request import is_unknown as core_is_unknown
 
-_SNAKE_WORD = re.compile(r"_([a-z0-9])")
-
-
-def camel_case(name: str) -> str:
-    """``s3_key_prefix`` -> ``s3KeyPrefix`` (the inverse of :func:`snake_name`)."""
-    return _SNAKE_WORD.sub(lambda m: m.group(1).upper(), name)
+__all__ = ["camel_case", "camel_names", "is_unknown", "to_core", "to_wire", "wire_path"]
 
 
 def snake_name(name: str) -> str:
@@ -42,6 +37,12 @@ def snake_name(name: str) -> str:
 NOT_CAMEL = "\N{NO-BREAK SPACE}"
 """Prefix of a wire name that is not camelCase (``min_confidence`` where ``minConfidence``
 is meant): no property has it, so check reports the name, with the close match."""
+
+
+def is_unknown(value: Any) -> bool:
+    """A value not known yet, on the wire (``Computed``) or as the core sees one
+    (``providers.request.is_unknown``: the SDK's sentinel string or ``Unknown``)."""
+    return isinstance(value, Computed) or core_is_unknown(value)
 
 
 def to_core(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
@@ -88,12 +89,3 @@ def wire_path(path: str) -> str:
         part[len(NOT_CAMEL) :] if part.startswith(NOT_CAMEL) else camel_case(part)
         for part in path.split(".")
     )
-
-
-_SNAKE_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-
-
-def camel_names(text: str) -> str:
-    """Every snake_case name in ``text`` in camelCase (for hints such as "did you mean
-    'min_confidence'?")."""
-    return _SNAKE_NAME.sub(lambda m: camel_case(m.group()), text)

@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO, TypeVar
 
 import grpc
-from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+from rekognition_media.providers.pulumi_internals import GRPC_CHANNEL_OPTIONS
 
 T = TypeVar("T")
 
@@ -29,7 +30,7 @@ _current = threading.local()
 
 class EngineLog:
     def __init__(self, engine_address: str) -> None:
-        channel = grpc.insecure_channel(engine_address, options=_GRPC_CHANNEL_OPTIONS)
+        channel = grpc.insecure_channel(engine_address, options=GRPC_CHANNEL_OPTIONS)
         self._engine = engine_pb2_grpc.EngineStub(channel)
 
     def info(self, urn: str, message: str) -> None:

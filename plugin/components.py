@@ -13,6 +13,19 @@ that only use jobs) loads neither pulumi-aws nor the components; ``construct`` i
 them when a component is first constructed. The same derived ``Field``s check the inputs
 and turn them into the Args' values, so the schema and the mapping cannot disagree.
 
+**Why not the SDK's own component machinery.** ``pulumi.provider.experimental`` (pulumi
+3.259: ``component_provider_host``, ``analyzer.Analyzer``, ``component.ComponentProvider``)
+derives a schema from component classes too, but cannot serve these: its analyzer reads
+``__init__``'s annotations unevaluated (``inspect.get_annotations``), which are strings in
+modules with ``from __future__ import annotations`` -- every component module here --
+and fails on them ("'str' object has no attribute '__mro__'", tried on
+``MediaAnalysisKey`` and ``MediaAnalysisPipeline``); it imports the components (and so
+pulumi-aws) to answer ``get_schema``; and ``component_provider_host`` is a provider of
+its own, serving components only, while this plugin serves the job resource in the same
+process. So the derivation below stays, and
+``tests/plugin/test_components.py::test_the_schema_is_the_args_and_the_outputs_of_the_python_classes``
+holds the schema and the Args classes together.
+
 **Only strings out.** Outputs are the components' strings (ARNs, names, ids, policy
 documents as JSON); the pulumi-aws resources they hold are not exposed: a resource
 reference in the schema would make it depend on the aws package's schema, which cannot be
@@ -43,7 +56,6 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
-import difflib
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -58,10 +70,11 @@ from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.provider.experimental.provider import ConstructRequest, ConstructResponse
 from pulumi.runtime import rpc
 
-from rekognition_media.api.casing import snake_case
-from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN, plugin_type_token
+from rekognition_media.api.casing import camel_case, camel_names, snake_case
+from rekognition_media.api.messages import did_you_mean
+from rekognition_media.api.resources import COMPONENT_TYPE_TOKENS, PLUGIN_JOB_TYPE_TOKEN
 
-from .convert import camel_case, camel_names
+from .convert import is_unknown
 
 if TYPE_CHECKING:
     from rekognition_media.components.pipeline import MediaAnalysisPipeline
@@ -148,7 +161,7 @@ class Component:
 
     @property
     def token(self) -> str:
-        return plugin_type_token(self.name)
+        return COMPONENT_TYPE_TOKENS[self.name]
 
     def resource_spec(self) -> dict[str, Any]:
         return {
@@ -290,13 +303,9 @@ class _Incomplete(Exception):
     """A value the component reads as plain data is unknown (preview)."""
 
 
-def _unknown(value: Any) -> bool:
-    return isinstance(value, Computed) or (isinstance(value, str) and value == rpc.UNKNOWN)
-
-
 def _has_unknowns(pv: PropertyValue) -> bool:
     inner = pv.value
-    if _unknown(inner):
+    if is_unknown(inner):
         return True
     if isinstance(inner, Mapping):
         return any(_has_unknowns(v) for v in inner.values())
@@ -327,8 +336,7 @@ class _Inputs:
         for key, pv in inputs.items():
             field = by_wire.get(key)
             if field is None:
-                close = difflib.get_close_matches(key, list(by_wire), n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(by_wire)}"
+                hint = did_you_mean(key, by_wire)
                 self.fail(key, _plain(pv), f"unknown property; {hint}")
                 continue
             if pv.value is None:
@@ -351,7 +359,7 @@ class _Inputs:
 
     def _check(self, pv: PropertyValue, shape: Shape, path: str) -> bool:
         inner = pv.value
-        if _unknown(inner):
+        if is_unknown(inner):
             return True
         items: list[tuple[str, PropertyValue]] | None = None
         if shape.kind == "map" and isinstance(inner, Mapping):
@@ -373,7 +381,7 @@ class _Inputs:
                 return _output(pv, shape)
             return _python(pv.value, shape)
         # The component reads this value as plain data.
-        if _unknown(pv.value):
+        if is_unknown(pv.value):
             raise _Incomplete(path)
         if shape.kind in ("array", "map") and shape.item is not None:
             item = shape.item
@@ -451,7 +459,7 @@ def _python(value: Any, shape: Shape) -> Any:
     """A type-checked wire value (nested ``PropertyValue``s) as the Args' Python value."""
     if isinstance(value, PropertyValue):
         value = value.value
-    if _unknown(value):
+    if is_unknown(value):
         # The SDK's own unknown: an Output holding it is unknown (rpc.contains_unknowns
         # does not recognise the wire's sentinel string).
         return UNKNOWN

@@ -4,7 +4,7 @@ It serves ``rekognition-media:index:MediaAnalysisJob`` through Pulumi's experime
 Python provider API (``pulumi.provider.experimental``, async methods on
 ``PropertyValue``s). Every decision -- validation, the replace/update split, the request,
 the idempotency token, adopt, refresh, delete and waiting -- is the core's, the same code
-the dynamic ``MediaAnalysisJob`` runs (``providers.job.MediaAnalysisJobProvider`` and
+the dynamic ``MediaAnalysisJob`` runs (``providers.lifecycle``, ``providers.changes``,
 ``providers.request``). This module only renames properties (camelCase <-> snake_case),
 applies the provider's configuration and runs the core's blocking calls off the event loop.
 
@@ -22,9 +22,9 @@ the engine records the provider before any of its resources: ``check_config`` dr
 random ``stackIdentity`` the first time and keeps the recorded one afterwards (like a
 provider's auto-naming), so it lives in the provider's inputs in the state, and a
 ``pulumi up`` killed while a job waits re-runs with the same value and resumes the job.
-The scope of a job's token is ``<project>/<stack>/<resource name>/<stackIdentity>`` (the
-URN's project, stack and name): the dynamic resource's format, with the provider's value
-where the dynamic resource has the ``StackIdentity`` value.
+The scope of a job's token is ``providers.token.token_scope`` of the URN's project, stack
+and name and the provider's value (where the dynamic resource has the ``StackIdentity``
+value).
 """
 
 from __future__ import annotations
@@ -64,18 +64,17 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime import rpc
 from pydantic import ValidationError
 
-from .. import cancellation
-from ..job import MediaAnalysisJobProvider, diff_keys
-from ..request import (
+from rekognition_media.providers import cancellation, changes, lifecycle
+from rekognition_media.providers.request import (
     IDENTITY_FIELDS,
     OUTPUT_FIELDS,
     REQUEST_FIELDS,
-    SETTINGS,
     JobSettings,
     Problem,
     is_unknown,
-    problems,
 )
+from rekognition_media.providers.token import token_scope
+
 from . import components, convert, engine_log, schema
 
 T = TypeVar("T")
@@ -90,7 +89,6 @@ _CONFIG_FIELDS = ("region", "endpoint_url")
 
 class MediaAnalysisJobPlugin(Provider):
     def __init__(self, threads: int | None = None) -> None:
-        self._core = MediaAnalysisJobProvider()
         self._config: dict[str, Any] = {}
         self._identity: str | None = None
         size = threads or int(os.environ.get(THREADS_ENV, DEFAULT_THREADS))
@@ -171,28 +169,28 @@ class MediaAnalysisJobPlugin(Provider):
     async def check(self, request: CheckRequest) -> CheckResponse:
         _require_job(request.type)
         props = self._effective(convert.to_core(request.new_inputs))
-        found = await self._run(request.urn, problems, props)
+        found = await self._run(request.urn, lifecycle.check, props)
         failures = [CheckFailure("", _wire_problem(p).reason) for p in found]
         return CheckResponse(inputs=request.new_inputs, failures=failures)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         _require_job(request.type)
-        olds = _with_default_settings(convert.to_core(request.old_state))
-        news = _with_default_settings(convert.to_core(request.new_inputs))
-        replaces, updates = diff_keys(olds, news)
+        olds = changes.with_default_settings(convert.to_core(request.old_state))
+        news = changes.with_default_settings(convert.to_core(request.new_inputs))
+        found = changes.diff(olds, news)
         detailed = {
             convert.camel_case(key): PropertyDiff(PropertyDiffKind.UPDATE_REPLACE, True)
-            for key in replaces
+            for key in found.replaces
         } | {
-            convert.camel_case(key): PropertyDiff(PropertyDiffKind.UPDATE, True) for key in updates
+            convert.camel_case(key): PropertyDiff(PropertyDiffKind.UPDATE, True)
+            for key in found.updates
         }
         return DiffResponse(
-            changes=bool(replaces or updates),
-            replaces=[convert.camel_case(key) for key in replaces],
+            changes=found.changes,
+            replaces=[convert.camel_case(key) for key in found.replaces],
             diffs=list(detailed),
             detailed_diff=detailed,
-            # As the dynamic resource: the old job's resource goes first (see job.py).
-            delete_before_replace=True,
+            delete_before_replace=changes.DELETE_BEFORE_REPLACE,
         )
 
     async def create(self, request: CreateRequest) -> CreateResponse:
@@ -207,24 +205,24 @@ class MediaAnalysisJobPlugin(Provider):
             "resource_name": request.name,
             "token_scope": self._token_scope(request.urn),
         }
-        result = await self._run(request.urn, self._core.create, props)
-        outs = {**declared, **{key: (result.outs or {}).get(key) for key in OUTPUT_FIELDS}}
+        created = await self._run(request.urn, lifecycle.create, props)
+        outs = {**declared, **{key: created.outputs.get(key) for key in OUTPUT_FIELDS}}
         return CreateResponse(
-            resource_id=result.id,
+            resource_id=created.job_id,
             properties=secret_outputs(convert.to_wire(outs), request.properties),
         )
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         _require_job(request.type)
         recorded = convert.to_core(request.properties)
-        result = await self._run(
-            request.urn, self._core.read, request.resource_id, self._effective(recorded)
+        read = await self._run(
+            request.urn, lifecycle.read, request.resource_id, self._effective(recorded)
         )
-        if result.id is None:
+        if read is None:
             return ReadResponse(resource_id=None)  # the job is gone: it leaves the state
         outs = {
             key: value
-            for key, value in (result.outs or {}).items()
+            for key, value in read.items()
             if key in recorded or key not in (*_CONFIG_FIELDS, *IDENTITY_FIELDS)
         }
         inputs = dict(request.inputs)
@@ -233,22 +231,22 @@ class MediaAnalysisJobPlugin(Provider):
             inputs = convert.to_wire({k: outs[k] for k in REQUEST_FIELDS if k in outs})
         # The recorded state's secrets (and its inputs') stay secret in what is re-read.
         properties = secret_outputs(convert.to_wire(outs), request.properties, request.inputs)
-        return ReadResponse(resource_id=result.id, properties=properties, inputs=inputs)
+        return ReadResponse(resource_id=request.resource_id, properties=properties, inputs=inputs)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         # Makes no AWS call (only settings update in place), so a preview is the real answer.
         _require_job(request.type)
         olds, news = convert.to_core(request.olds), convert.to_core(request.news)
-        result = await self._run(request.urn, self._core.update, request.resource_id, olds, news)
-        wire = convert.to_wire(result.outs or {})
+        updated = await self._run(request.urn, lifecycle.update, olds, news)
+        wire = convert.to_wire(updated)
         return UpdateResponse(properties=secret_outputs(wire, request.news, request.olds))
 
     async def delete(self, request: DeleteRequest) -> None:
         _require_job(request.type)
         props = self._effective(convert.to_core(request.properties))
-        await self._run(request.urn, self._core.delete, request.resource_id, props)
+        await self._run(request.urn, lifecycle.delete, request.resource_id, props)
 
-    # --- the components (providers/plugin/components.py) ----------------------------
+    # --- the components (components.py) --------------------------------------------
 
     async def construct(self, request: ConstructRequest) -> ConstructResponse:
         return await components.construct(request)
@@ -270,7 +268,7 @@ class MediaAnalysisJobPlugin(Provider):
                 "records one in the state): refusing to start a job with an unscoped token"
             )
         stack, project, _type, name = _urn_parts(urn)
-        return f"{project}/{stack}/{name}/{self._identity}"
+        return token_scope(project, stack, name, self._identity)
 
 
 _DERIVED_FROM: dict[str, tuple[str, ...]] = {
@@ -334,16 +332,6 @@ def _urn_parts(urn: str) -> tuple[str, str, str, str]:
 def _require_job(type_: str) -> None:
     if type_.split("$")[-1] != schema.JOB_TYPE:
         raise ValueError(f"rekognition-media: unknown resource type {type_!r}")
-
-
-def _with_default_settings(props: Mapping[str, Any]) -> dict[str, Any]:
-    """An absent setting is its default: the dynamic resource's inputs always carry every
-    setting, the plugin's carry what the program declares."""
-    merged = dict(props)
-    for key in SETTINGS:
-        if merged.get(key) is None:
-            merged[key] = JobSettings.model_fields[key].default
-    return merged
 
 
 def _known(value: Any) -> Any:

@@ -1,0 +1,98 @@
+"""The Pulumi SDK's private APIs behind ``providers.pulumi_internals`` are still there and
+still mean what the package relies on; an SDK upgrade that changes one fails here."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pulumi.runtime.settings
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+
+from rekognition_media.providers import pulumi_internals
+
+# Run in a fresh interpreter: set_mocks changes the process's Pulumi settings for good.
+_RUNS = """
+import pulumi
+import pulumi.runtime.settings
+from rekognition_media.providers import pulumi_internals
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args):
+        return args.name + "-id", dict(args.inputs)
+
+    def call(self, args):
+        return {}
+
+
+pulumi.runtime.set_mocks(Mocks(), project="internals", stack="one", preview=False)
+first = pulumi_internals.program_run()
+assert first is pulumi_internals.program_run()
+assert first is pulumi.runtime.settings.SETTINGS.rpc_manager
+pulumi.runtime.set_mocks(Mocks(), project="internals", stack="two", preview=False)
+assert pulumi_internals.program_run() is not first
+print("ok")
+"""
+
+
+def test_each_run_of_a_program_is_a_new_run() -> None:
+    # identity and lanes keep per-run state keyed by this object: a second run of an
+    # inline program in the same process must see a different one, a run the same one.
+    done = subprocess.run(
+        [sys.executable, "-c", _RUNS], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_engines_parallelism_is_where_the_program_keeps_it() -> None:
+    settings = pulumi.runtime.settings.SETTINGS
+    assert hasattr(settings, "parallel")
+    before = settings.parallel
+    try:
+        settings.parallel = 7
+        assert pulumi_internals.engine_parallelism() == 7
+    finally:
+        settings.parallel = before
+
+
+def test_the_sdks_channel_options_are_grpc_options() -> None:
+    options = dict(_GRPC_CHANNEL_OPTIONS)
+    assert options["grpc.max_receive_message_length"] >= 4 * 1024 * 1024
+    assert all(isinstance(key, str) and key.startswith("grpc.") for key in options)
+    assert dict(pulumi_internals.GRPC_CHANNEL_OPTIONS) == options
+
+
+def test_no_other_module_reaches_into_the_sdk() -> None:
+    """Private SDK names are used through pulumi_internals only."""
+    import ast
+    from pathlib import Path
+
+    import rekognition_media
+
+    root = Path(rekognition_media.__file__).parent
+    # The parts are links: walk each (rglob from the root does not follow them).
+    paths = [p for part in sorted(root.iterdir()) if part.is_dir() for p in part.rglob("*.py")]
+    assert any(p.name == "lanes.py" for p in paths)
+    found = []
+    for path in sorted(paths):
+        if path.name == "pulumi_internals.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Attribute):
+                names = [node.attr]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pulumi"):
+                names = [node.module or "", *(a.name for a in node.names)]
+            private = [n for n in names if any(p.startswith("_") for p in n.split("."))]
+            if private and (isinstance(node, ast.ImportFrom) or _is_pulumi(node)):
+                found.append(f"{path.relative_to(root)}:{node.lineno}: {', '.join(private)}")
+    assert not found, "\n".join(found)
+
+
+def _is_pulumi(node: object) -> bool:
+    import ast
+
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id == "pulumi"
