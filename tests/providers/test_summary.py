@@ -1,10 +1,9 @@
 """The moderation summary of a job's results: what users and other stacks act on.
 
 ``summarise_lines`` on results lines written by the API's own writer; ``read_summary``
-and ``job_summary`` against the emulator's S3 and KMS (results a real job wrote, a
-bucket policy that refuses the read, a deleted object); the KMS refusal S3 gives for a
-key the reader may not use is an answer the emulator cannot produce (moto does not
-decrypt objects), so that one case is botocore's Stubber.
+and ``job_summary`` against the emulator's S3 and KMS: results a real job wrote, a
+bucket policy that refuses the read, a key policy that refuses kms:Decrypt, a disabled
+key, a deleted object.
 """
 
 from __future__ import annotations
@@ -257,7 +256,67 @@ def test_a_deleted_results_object_names_the_object(emulator: Emulator) -> None:
     )
 
 
+def test_a_refused_read_names_s3_get_object_on_the_object(emulator: Emulator) -> None:
+    job, _ = _run_job(emulator)
+    s3_object = job["Results"]["S3Object"]
+    bucket, key = s3_object["Bucket"], s3_object["Name"]
+    s3 = emulator.client("s3")
+    deny = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(deny))
+    with pytest.raises(SummaryUnavailable) as unavailable:
+        job_summary(job, s3)
+    assert unavailable.value.reason == (
+        f"no s3:GetObject on arn:aws:s3:::{bucket}/{key} (AccessDenied reading the results)"
+    )
+
+
 def test_a_refused_decrypt_names_kms_decrypt_on_the_key(emulator: Emulator) -> None:
+    job, key_arn = _run_job(emulator)
+    s3_object = job["Results"]["S3Object"]
+    bucket, key = s3_object["Bucket"], s3_object["Name"]
+    s3, kms = emulator.client("s3"), emulator.client("kms")
+    owner = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}
+    deny = {"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}
+    kms.put_key_policy(
+        KeyId=key_arn.split("/")[-1],
+        PolicyName="default",
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": [owner, deny]}),
+    )
+    with pytest.raises(SummaryUnavailable) as unavailable:
+        read_summary(s3, bucket, key, 50)
+    assert unavailable.value.reason.startswith(
+        f"no kms:Decrypt for the results s3://{bucket}/{key}: "
+    )
+    assert f"kms:Decrypt on resource: {key_arn}" in unavailable.value.reason
+
+
+def test_a_disabled_key_is_named_with_the_kms_error(emulator: Emulator) -> None:
+    job, key_arn = _run_job(emulator)
+    s3_object = job["Results"]["S3Object"]
+    bucket, key = s3_object["Bucket"], s3_object["Name"]
+    emulator.client("kms").disable_key(KeyId=key_arn.split("/")[-1])
+    with pytest.raises(SummaryUnavailable) as unavailable:
+        read_summary(emulator.client("s3"), bucket, key, 50)
+    assert unavailable.value.reason == (
+        f"cannot decrypt the results s3://{bucket}/{key}: kms:Decrypt failed: "
+        f"KMS.DisabledException: {key_arn} is disabled"
+    )
+
+
+def test_an_access_denied_without_detail_is_told_apart_by_head_object(emulator: Emulator) -> None:
+    """S3 may answer a refused decrypt with a bare "Access Denied": HeadObject, which needs
+    s3:GetObject but not kms:Decrypt, then tells which one is missing. The bare answer is
+    the one thing here the emulator does not give (it names kms:Decrypt): Stubber."""
     job, key_arn = _run_job(emulator)
     s3_object = job["Results"]["S3Object"]
     bucket, key = s3_object["Bucket"], s3_object["Name"]
@@ -272,11 +331,3 @@ def test_a_refused_decrypt_names_kms_decrypt_on_the_key(emulator: Emulator) -> N
         f"no kms:Decrypt on {head['SSEKMSKeyId']} (the key of the results s3://{bucket}/{key})"
     )
     assert key_arn.endswith(head["SSEKMSKeyId"].split("/")[-1])
-    stubber = Stubber(s3)
-    stubber.add_client_error("get_object", "KMS.DisabledException", f"{key_arn} is disabled.", 400)
-    with stubber, pytest.raises(SummaryUnavailable) as unavailable:
-        read_summary(s3, bucket, key, 50)
-    assert unavailable.value.reason == (
-        f"cannot decrypt the results s3://{bucket}/{key}: kms:Decrypt failed: "
-        f"KMS.DisabledException: {key_arn} is disabled"
-    )
