@@ -4,10 +4,12 @@ What each Pulumi verb does to a job:
 
 * preview / check -- validates the inputs against the API's constraints; no AWS call.
 * up / create     -- starts the job with a deterministic idempotency token and waits for
-                     it to finish; an interrupted create re-run adopts the same job.
+                     it to finish; an interrupted create re-run adopts the same job. What
+                     a SUCCEEDED job found is read once (``summary``) and printed.
 * up / diff       -- a job is immutable: a changed request field replaces it; a changed
                      behaviour setting updates the resource in place without an AWS call.
-* refresh / read  -- re-reads the job; a job that no longer exists leaves the state.
+* refresh / read  -- re-reads the job (and its moderation summary, while that is missing);
+                     a job that no longer exists leaves the state.
 * destroy/delete  -- Rekognition has no delete call: the job leaves the state, and with
                      ``delete_outputs_on_destroy`` its results and summary objects go too.
 
