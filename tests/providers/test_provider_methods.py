@@ -87,12 +87,15 @@ def test_read_refreshes_and_a_vanished_job_leaves_the_state(emulator: Emulator) 
 def test_the_moderation_summary_is_read_once_when_the_job_ends(
     emulator: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    world = seed(emulator, duration_seconds=1)
+    world = seed(emulator, duration_seconds=3)
     provider = MediaAnalysisJobProvider()
     # Not waited for: no summary yet; the refresh after the job ended reads it.
     created = provider.create(props(world, wait_for_completion=False))
+    assert created.outs["status"] != "SUCCEEDED"
     assert created.outs["moderation_summary"] is None
-    time.sleep(1.5)
+    rekognition = world.client("rekognition")
+    while rekognition.get_media_analysis_job(JobId=created.id)["Status"] != "SUCCEEDED":
+        time.sleep(0.2)
     read = provider.read(created.id, created.outs).outs
     found = read["moderation_summary"]
     assert (found["images_analysed"], found["images_flagged"]) == (3, 2)
