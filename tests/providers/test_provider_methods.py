@@ -93,8 +93,9 @@ def test_the_moderation_summary_is_read_once_when_the_job_ends(
     created = provider.create(props(world, wait_for_completion=False))
     assert created.outs["status"] != "SUCCEEDED"
     assert created.outs["moderation_summary"] is None
-    rekognition = world.client("rekognition")
+    rekognition, deadline = world.client("rekognition"), time.monotonic() + 60
     while rekognition.get_media_analysis_job(JobId=created.id)["Status"] != "SUCCEEDED":
+        assert time.monotonic() < deadline, "the job did not end within 60 s"
         time.sleep(0.2)
     read = provider.read(created.id, created.outs).outs
     found = read["moderation_summary"]
