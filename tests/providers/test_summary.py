@@ -27,6 +27,7 @@ from rekognition_media.providers.summary import (
     job_summary,
     read_summary,
     summarise_lines,
+    summary_lines,
 )
 
 
@@ -165,6 +166,24 @@ def test_a_malformed_line_is_counted_and_listed_not_a_crash(raw: bytes, reason: 
     [malformed] = summary.malformed
     assert malformed.line_number == 2 and reason in malformed.reason
     assert "1 results lines unreadable" in summary.outcome_line("j")
+
+
+def test_over_long_names_are_malformed_and_control_characters_never_reach_the_terminal() -> None:
+    summary = summarise_lines(
+        [
+            line("x" * 2000 + ".png", VIOLENCE),
+            line("a.png", [label("N" * 300, 90.0)]),
+            line("b.png", [label("Evil\x1b[2J\nName", 90.0)]),
+        ],
+        50,
+    )
+    assert summary.malformed_lines == 2
+    assert ["longer than" in m.reason for m in summary.malformed] == [True, True]
+    [evil] = summary.labels
+    assert evil.name == "Evil\x1b[2J\nName"  # the data, unchanged, in the output
+    printed = summary.outcome_line("j")
+    assert "Evil\ufffd[2J\ufffdName 1" in printed and "\x1b" not in printed
+    assert not any("\x1b" in text or "\n" in text for text in summary_lines(summary))
 
 
 def test_str_lines_and_an_over_long_line_are_accepted() -> None:
