@@ -18,7 +18,8 @@ import pulumi
 
 from rekognition_media.api.limits import DEFAULT_MIN_CONFIDENCE
 from rekognition_media.components import MediaAnalysisPipeline, MediaAnalysisPipelineArgs
-from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
+from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
+from rekognition_media.providers import MediaAnalysisJob
 
 MODES = ("managed", "existing")
 
@@ -54,6 +55,8 @@ else:
         key_user_arns=config.get_object("keyUserArns") or [],
         force_destroy=True if force_destroy is None else force_destroy,
         input_objects=images,
+        # What the emulator "detects" in each sample: two of three are flagged.
+        input_object_metadata=sample_metadata(),
         manifest_image_keys=sorted(images),
         **common,
     )
@@ -71,3 +74,6 @@ pulumi.export("job_id", pipeline.job_id)
 pulumi.export("status", pipeline.job_status)
 pulumi.export("results_uri", pipeline.results_uri)
 pulumi.export("manifest_summary_uri", pipeline.manifest_summary_uri)
+if isinstance(pipeline.job, MediaAnalysisJob):
+    # What the job found: flagged images, per label and content type (see the README).
+    pulumi.export("moderation_summary", pipeline.job.moderation_summary)

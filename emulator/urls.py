@@ -5,7 +5,10 @@ Requests are routed in this order:
 1. ``/_emulator/...``: the admin API (:mod:`.admin`; never subject to fault injection).
 2. ``X-Amz-Target: RekognitionService.{Start,Get,List}MediaAnalysisJob(s)``: the
    media-analysis operations (:mod:`.responses` over :mod:`.models`).
-3. Everything else, unchanged, to moto's multi-service app (S3, KMS, IAM, STS, ...).
+3. S3 object reads that AWS would refuse and moto would not (:mod:`.object_reads`: a
+   HeadObject under a bucket policy denying s3:GetObject, an SSE-KMS object whose key
+   cannot decrypt): the refusal.
+4. Everything else, unchanged, to moto's multi-service app (S3, KMS, IAM, STS, ...).
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+from . import object_reads
 from .admin import AdminResponses, is_admin_path
 from .models import MediaAnalysisBackend
-from .responses import RekognitionResponses, target_operation
+from .responses import RekognitionResponses, request_scope, target_operation
 from .settings import SettingsHolder
 from .stats import CallStats
 
@@ -43,8 +47,12 @@ class EmulatorApp:
         elif (operation := target_operation(environ)) is not None:
             response = self.rekognition.handle(operation, environ)
         else:
-            result: Iterable[bytes] = self.moto(environ, start_response)
-            return result
+            scope = request_scope(environ, self.settings.current.default_region)
+            refused = object_reads.refused_read(environ, scope)
+            if refused is None:
+                result: Iterable[bytes] = self.moto(environ, start_response)
+                return result
+            response = refused
         status = f"{response.status} {http.HTTPStatus(response.status).phrase}"
         start_response(status, response.headers)
         return [response.body]

@@ -93,6 +93,7 @@ class MediaAnalysisJob(pulumi.dynamic.Resource, module=PROVIDER_MODULE, name=JOB
     results_uri: pulumi.Output[str | None]
     manifest_summary_uri: pulumi.Output[str | None]
     manifest_statistics: pulumi.Output[dict[str, int] | None]
+    moderation_summary: pulumi.Output[dict[str, Any] | None]
     request_token: pulumi.Output[str | None]
     started_by_stack: pulumi.Output[bool]
     job_name: pulumi.Output[str | None]

@@ -9,10 +9,12 @@ the snake_case property dicts used here and back; neither is imported here):
 * diff   -- ``changes.diff``: a changed request member replaces the job, a changed setting
             updates the resource in place.
 * create -- ``create``: starts the job with a deterministic idempotency token (``token``)
-            and waits for it to finish; an interrupted create re-run resumes the same job,
+            and waits for it to finish (what a SUCCEEDED job found is read once,
+            ``summary``, and printed); an interrupted create re-run resumes the same job,
             a job that FAILED (or whose results were deleted) gets a successor; with
             ``adopt_job_id``, adopts an existing job whose request matches.
-* read   -- ``read``: re-reads the job; a job that no longer exists leaves the state.
+* read   -- ``read``: re-reads the job (and its moderation summary, while that is
+            missing); a job that no longer exists leaves the state.
 * update -- ``update``: settings only; the recorded outputs carry over, no AWS call.
 * delete -- ``delete``: Rekognition has no delete call: the job leaves the state, and with
             ``delete_outputs_on_destroy`` its results and summary objects go too (only
@@ -62,6 +64,7 @@ from .request import (
     problems,
 )
 from .start import start_job
+from .summary import summary_output
 from .token import derive_token, successor_token
 
 # A job the service created more than this before our Start call was answered existed
@@ -165,6 +168,7 @@ def _create(props: Mapping[str, Any]) -> Created:
         "request_token": token,
         "started_by_stack": owned,
         "manifest_statistics": _summary_statistics(job, settings),
+        "moderation_summary": _moderation_summary(job, settings),
     }
     if job["Status"] == FAILED and settings.fail_on_job_failure:
         details = job.get("FailureDetails", {})
@@ -183,6 +187,8 @@ def read(job_id: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
     except rekognition.exceptions.ResourceNotFoundException:
         return None
     outs = {**props, **_outputs(job)}
+    if props.get("moderation_summary") is None:  # computed once, kept afterwards
+        outs["moderation_summary"] = _moderation_summary(job, settings)
     if not any(key in props for key in REQUEST_FIELDS):
         # Imported: nothing declared yet, so take the request the job echoes.
         outs.update(_request_fields(job))
@@ -438,6 +444,12 @@ def _uri(pointer: Mapping[str, Any] | None) -> str | None:
     if not s3_object.get("Bucket") or not s3_object.get("Name"):
         return None
     return f"s3://{s3_object['Bucket']}/{s3_object['Name']}"
+
+
+def _moderation_summary(job: Mapping[str, Any], settings: JobSettings) -> dict[str, Any] | None:
+    """What a SUCCEEDED job found (``summary``), its outcome printed under the job."""
+    s3 = client.s3(settings.region, settings.endpoint_url)
+    return summary_output(job, s3, functools.partial(_report, job["JobId"]))
 
 
 def _job_shape() -> Any:

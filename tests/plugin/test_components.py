@@ -55,7 +55,19 @@ def wire_inputs(args: Mapping[str, Any]) -> dict[str, PropertyValue]:
     return {convert.camel_case(k): wire(v) for k, v in args.items()}
 
 
+def _current_loop() -> asyncio.AbstractEventLoop:
+    """The main thread's event loop, made when there is none: ``asyncio.run`` (other
+    tests) leaves none behind, and Pulumi's mocks and ``construct`` run on the current one."""
+    try:
+        return asyncio.get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        return loop
+
+
 def _mocks(preview: bool) -> RecordingMocks:
+    _current_loop()
     recording = RecordingMocks()
     pulumi.runtime.set_mocks(
         recording,
@@ -91,7 +103,7 @@ def construct(
         await wait_for_rpcs(await_all_outstanding_tasks=False)
         return response
 
-    return asyncio.get_event_loop().run_until_complete(serve()), mocks
+    return _current_loop().run_until_complete(serve()), mocks
 
 
 def python_component(
