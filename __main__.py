@@ -19,6 +19,7 @@ import pulumi
 from rekognition_media.api.limits import DEFAULT_MIN_CONFIDENCE
 from rekognition_media.components import MediaAnalysisPipeline, MediaAnalysisPipelineArgs
 from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
+from rekognition_media.providers import MediaAnalysisJob
 
 MODES = ("managed", "existing")
 
@@ -71,3 +72,6 @@ pulumi.export("job_id", pipeline.job_id)
 pulumi.export("status", pipeline.job_status)
 pulumi.export("results_uri", pipeline.results_uri)
 pulumi.export("manifest_summary_uri", pipeline.manifest_summary_uri)
+if isinstance(pipeline.job, MediaAnalysisJob):
+    # What the job found: flagged images, per label and content type (see the README).
+    pulumi.export("moderation_summary", pipeline.job.moderation_summary)

@@ -4,10 +4,12 @@ What each Pulumi verb does to a job:
 
 * preview / check -- validates the inputs against the API's constraints; no AWS call.
 * up / create     -- starts the job with a deterministic idempotency token and waits for
-                     it to finish; an interrupted create re-run adopts the same job.
+                     it to finish; an interrupted create re-run adopts the same job. What
+                     a SUCCEEDED job found is read once (``summary``) and printed.
 * up / diff       -- a job is immutable: a changed request field replaces it; a changed
                      behaviour setting updates the resource in place without an AWS call.
-* refresh / read  -- re-reads the job; a job that no longer exists leaves the state.
+* refresh / read  -- re-reads the job (and its moderation summary, while that is missing);
+                     a job that no longer exists leaves the state.
 * destroy/delete  -- Rekognition has no delete call: the job leaves the state, and with
                      ``delete_outputs_on_destroy`` its results and summary objects go too.
 
@@ -176,6 +178,7 @@ class MediaAnalysisJobProvider(ResourceProvider):
             "request_token": token,
             "started_by_stack": owned,
             "manifest_statistics": _summary_statistics(job, settings),
+            "moderation_summary": _moderation_summary(job, settings),
         }
         if job["Status"] == FAILED and settings.fail_on_job_failure:
             details = job.get("FailureDetails", {})
@@ -192,6 +195,8 @@ class MediaAnalysisJobProvider(ResourceProvider):
         except rekognition.exceptions.ResourceNotFoundException:
             return ReadResult(None, {})
         outs = {**props, **_outputs(job)}
+        if props.get("moderation_summary") is None:  # computed once, kept afterwards
+            outs["moderation_summary"] = _moderation_summary(job, settings)
         if not any(key in props for key in REQUEST_FIELDS):
             # Imported: nothing declared yet, so take the request the job echoes.
             outs.update(_request_fields(job))
@@ -241,6 +246,7 @@ class MediaAnalysisJob(pulumi.dynamic.Resource, module=PROVIDER_MODULE, name=JOB
     results_uri: pulumi.Output[str | None]
     manifest_summary_uri: pulumi.Output[str | None]
     manifest_statistics: pulumi.Output[dict[str, int] | None]
+    moderation_summary: pulumi.Output[dict[str, Any] | None]
     request_token: pulumi.Output[str | None]
     started_by_stack: pulumi.Output[bool]
     job_name: pulumi.Output[str | None]
@@ -429,6 +435,14 @@ def _summary_statistics(job: Mapping[str, Any], settings: JobSettings) -> dict[s
         line += f" (the summary lists why: {uri})"
     _report(job["JobId"], line)
     return counts
+
+
+def _moderation_summary(job: Mapping[str, Any], settings: JobSettings) -> dict[str, Any] | None:
+    """What a SUCCEEDED job found (``summary``), its outcome printed under the job."""
+    from .summary import summary_output  # provider side: see the module docstring
+
+    s3 = client.s3(settings.region, settings.endpoint_url)
+    return summary_output(job, s3, functools.partial(_report, job["JobId"]))
 
 
 def _delete_output(s3: Any, job_id: str, s3_object: Mapping[str, Any]) -> None:

@@ -81,8 +81,9 @@ JOB_FIELDS = (
     "manifest_summary_uri",
 )
 """Outputs that describe the job (GetMediaAnalysisJob); refresh re-reads them."""
-RUN_FIELDS = ("manifest_statistics", "request_token", "started_by_stack")
-"""Outputs of what create saw: the summary's counts, the token sent, who started the job."""
+RUN_FIELDS = ("manifest_statistics", "request_token", "started_by_stack", "moderation_summary")
+"""Outputs of what create saw: the summary's counts, the token sent, who started the job,
+what the job found (``summary``)."""
 OUTPUT_FIELDS = (*JOB_FIELDS, *RUN_FIELDS)
 
 INPUT_FIELDS = (*REQUEST_FIELDS, *JobSettings.model_fields, ADOPT_FIELD)

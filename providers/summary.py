@@ -15,8 +15,8 @@ line's length) and the top images kept in a heap. A line that cannot be read is 
 :class:`SummaryUnavailable` names the one missing thing: the permission (``s3:GetObject``
 on the object, ``kms:Decrypt`` on its key) or the object.
 
-Both front ends use it through :func:`job_summary`; the one line ``pulumi up`` prints is
-:meth:`ModerationSummary.outcome_line`.
+Both front ends use it through :func:`summary_output` (the job's output, and the one
+line ``pulumi up`` prints: :meth:`ModerationSummary.outcome_line`).
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from __future__ import annotations
 import heapq
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from rekognition_media.api import limits
 from rekognition_media.api.manifest import (
@@ -52,52 +52,81 @@ _LINE_LABELS: Final = 4
 # S3's ways of saying the object (or its bucket or version) is not there.
 _GONE: Final = frozenset({"404", "NoSuchKey", "NoSuchBucket", "NoSuchVersion"})
 _DENIED: Final = frozenset({"403", "AccessDenied", "AccessDeniedException"})
+# The fields' docstrings are their descriptions (the plugin's schema shows them).
+_DOCUMENTED: Final = ConfigDict(use_attribute_docstrings=True)
 
 
 class LabelCount(BaseModel):
     """One moderation label: in how many images, and its highest confidence."""
 
+    model_config = _DOCUMENTED
+
     name: str
+    """The label, e.g. `Graphic Violence`."""
     parent_name: str
+    """Its parent in the moderation taxonomy (empty at the top level)."""
     taxonomy_level: int
+    """1 (top level) to 3."""
     images: int
+    """Images with this label at or above MinConfidence."""
     max_confidence: float
+    """The label's highest confidence in any image."""
 
 
 class FlaggedImage(BaseModel):
     """A flagged image and its most confident label."""
 
+    model_config = _DOCUMENTED
+
     source_ref: str
+    """The image, `s3://bucket/key` as the manifest names it."""
     label: str
+    """Its most confident moderation label (of equal ones, the most specific)."""
     parent_name: str
+    """That label's parent in the taxonomy (empty at the top level)."""
     confidence: float
+    """That label's confidence."""
 
 
 class MalformedLine(BaseModel):
     """A results line that could not be read, and why."""
 
+    model_config = _DOCUMENTED
+
     line_number: int
+    """1-based line of the results object."""
     reason: str
+    """What is wrong with it."""
 
 
 class ModerationSummary(BaseModel):
-    """What a job found. ``model_dump()`` is the job's ``moderation_summary`` output."""
+    """What a media analysis job found in its results."""
+
+    # model_dump() is the job's moderation_summary output (camelCase in the plugin).
+
+    model_config = _DOCUMENTED
 
     images_analysed: int
+    """Images the job analysed (lines of the results)."""
     images_flagged: int
+    """Images with at least one moderation label at or above MinConfidence."""
     min_confidence: float
+    """The job's MinConfidence."""
     labels: list[LabelCount]
-    """Sorted by images (most first), then name."""
+    """Per label, the images and the highest confidence; most images first, then by name."""
     categories: dict[str, int]
-    """Top-level category (taxonomy level 1) -> flagged images in it, most first."""
+    """Top-level category (taxonomy level 1) -> flagged images in it; most images first,
+    then the most confident."""
     content_types: dict[str, int]
-    """Content type (``Animated``, ``Illustrated``) -> images."""
+    """Content type (`Animated`, `Illustrated`) -> images."""
     model_version: str | None
+    """The moderation model version."""
     top_flagged: list[FlaggedImage]
-    """At most :data:`MAX_FLAGGED`, most confident first."""
+    """The most confident flagged images (at most 20), most confident first."""
     malformed_lines: int
+    """Results lines that could not be read (counted, not fatal)."""
     malformed: list[MalformedLine]
-    """The first :data:`MAX_MALFORMED_LISTED` malformed lines."""
+    """The first 20 of those lines, with why."""
 
     def to_output(self) -> dict[str, Any]:
         """The snake_case output (the plugin camelCases the keys)."""
@@ -182,11 +211,57 @@ def job_summary(job: Mapping[str, Any], s3: Any) -> ModerationSummary | None:
     return summary
 
 
+def summary_output(
+    job: Mapping[str, Any], s3: Any, report: Callable[[str], None]
+) -> dict[str, Any] | None:
+    """The job's ``moderation_summary`` output, its outcome ``report``ed in one line.
+
+    Never raises: a summary that cannot be had is reported (naming the missing
+    permission or object) and the output left absent -- never a failed deployment.
+    """
+    try:
+        found = job_summary(job, s3)
+    except SummaryUnavailable as unavailable:
+        report(f"no moderation summary: {unavailable.reason}")
+        return None
+    except Exception as error:  # a summary is never worth a failed deployment
+        report(f"no moderation summary: {type(error).__name__}: {error}")
+        return None
+    if found is None:
+        return None
+    report(found.outcome_line(str(job.get("JobId"))))
+    return found.to_output()
+
+
 def job_min_confidence(job: Mapping[str, Any]) -> float:
     """The job's MinConfidence; the service's default when its request set none."""
     operation = (job.get("OperationsConfig") or {}).get("DetectModerationLabels") or {}
     value = operation.get("MinConfidence")
     return limits.DEFAULT_MIN_CONFIDENCE if value is None else float(value)
+
+
+def summary_lines(summary: ModerationSummary) -> Iterator[str]:
+    """The summary as plain text (the quickstart prints it; the report command has more)."""
+    yield (
+        f"{summary.images_flagged} of {summary.images_analysed} images flagged "
+        f"(MinConfidence {_number(summary.min_confidence)}, model {summary.model_version})"
+    )
+    if summary.labels:
+        yield "labels (images, highest confidence):"
+        for label in summary.labels:
+            name = label.name + (f" ({label.parent_name})" if label.parent_name else "")
+            yield f"  {name:<40} {label.images:>6} {label.max_confidence:6.1f}"
+    if summary.content_types:
+        types = ", ".join(f"{name} {count}" for name, count in summary.content_types.items())
+        yield f"content types (images): {types}"
+    if summary.top_flagged:
+        yield "most confident flagged images:"
+        for image in summary.top_flagged:
+            yield f"  {image.confidence:5.1f}  {image.label:<24} {image.source_ref}"
+    if summary.malformed_lines:
+        yield f"{summary.malformed_lines} results line(s) could not be read:"
+        for malformed in summary.malformed:
+            yield f"  line {malformed.line_number}: {malformed.reason}"
 
 
 # --- one pass over the lines --------------------------------------------------------
@@ -201,7 +276,7 @@ class _Tally:
         self.flagged = 0
         self.labels: dict[tuple[str, str, int], list[float]] = {}  # -> [images, max]
         self.parents: dict[str, str] = {}  # label -> parent, to find a label's category
-        self.categories: dict[str, int] = {}
+        self.categories: dict[str, list[float]] = {}  # -> [images, highest confidence]
         self.content_types: dict[str, int] = {}
         self.model_version: str | None = None
         # (confidence, -line number, source-ref, label, parent): the smallest is dropped
@@ -239,8 +314,14 @@ class _Tally:
             counted = self.labels.setdefault(key, [0, 0.0])
             counted[0] += 1
             counted[1] = max(counted[1], confidence)
-        for category in {self._category(name) for name, _, _ in best}:
-            self.categories[category] = self.categories.get(category, 0) + 1
+        in_category: dict[str, float] = {}
+        for (name, _, _), confidence in best.items():
+            category = self._category(name)
+            in_category[category] = max(confidence, in_category.get(category, 0.0))
+        for category, confidence in in_category.items():
+            counted = self.categories.setdefault(category, [0, 0.0])
+            counted[0] += 1
+            counted[1] = max(counted[1], confidence)
         # The top label: the most confident, and of equal ones the most specific.
         name, confidence, parent, _level = max(found, key=lambda label: (label[1], label[3]))
         entry = (confidence, -number, source_ref, name, parent)
@@ -275,7 +356,12 @@ class _Tally:
             images_flagged=self.flagged,
             min_confidence=self.min_confidence,
             labels=labels,
-            categories=_by_count(self.categories),
+            categories={
+                name: int(counted[0])
+                for name, counted in sorted(
+                    self.categories.items(), key=lambda item: (-item[1][0], -item[1][1], item[0])
+                )
+            },
             content_types=_by_count(self.content_types),
             model_version=self.model_version,
             top_flagged=[
@@ -386,23 +472,3 @@ def _why_unreadable(
     if head.get("ServerSideEncryption") == "aws:kms" and key_id:
         return f"no kms:Decrypt on {key_id} (the key of the results {uri})"
     return f"no s3:GetObject on {object_arn} (AccessDenied reading the results)"
-
-
-def iter_summary_lines(summary: ModerationSummary) -> Iterator[str]:
-    """The summary as plain text lines (the quickstart prints them)."""
-    yield (
-        f"{summary.images_flagged} of {summary.images_analysed} images flagged "
-        f"(MinConfidence {_number(summary.min_confidence)}, model {summary.model_version})"
-    )
-    for label in summary.labels:
-        where = f" (in {label.parent_name})" if label.parent_name else ""
-        yield (
-            f"  {label.name}{where}: {label.images} image(s), "
-            f"highest confidence {label.max_confidence:.1f}"
-        )
-    for name, count in summary.content_types.items():
-        yield f"  content type {name}: {count} image(s)"
-    for image in summary.top_flagged:
-        yield f"  {image.confidence:5.1f}  {image.label:<24} {image.source_ref}"
-    if summary.malformed_lines:
-        yield f"  {summary.malformed_lines} results line(s) could not be read"

@@ -11,7 +11,9 @@
    documents the components use, uploads the samples, and gives them to the stack.
 3. Runs ``pulumi up`` of the example stack (Pulumi.yaml and __main__.py at the repository
    root) through the real Pulumi CLI, prints the job's status and where its results are,
-   reads the manifest summary, and destroys the stack.
+   reads the manifest summary, prints what the job found (the stack's
+   ``moderation_summary`` output: the samples carry labels, two of three are flagged), and
+   destroys the stack.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from typing import Any
 from rekognition_media.api.manifest import manifest_jsonl, parse_summary
 from rekognition_media.components.documents import access_policy_document, key_policy_document
 from rekognition_media.devtools.engine import EngineStack, cli_bin_dir
-from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
+from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
 from rekognition_media.emulator import Emulator, EmulatorSettings
+from rekognition_media.providers.summary import ModerationSummary, summary_lines
 
 REPO = Path(__file__).resolve().parents[1]
 REGION = "us-east-1"
@@ -149,10 +152,13 @@ def bring_your_own(emulator: Emulator) -> dict[str, str]:
         )
         # The TLS-only bucket policy is not attached here: the emulator serves plain HTTP
         # and moto evaluates its aws:SecureTransport condition as always matching.
-    images = sample_images()
+    images, labels = sample_images(), sample_metadata()
     encrypted = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": key_arn}
     for key, body in images.items():
-        s3.put_object(Bucket=buckets["input"], Key=key, Body=body, **encrypted)
+        # The metadata is what the emulator "detects" in the image (it reads no pixels).
+        s3.put_object(
+            Bucket=buckets["input"], Key=key, Body=body, Metadata=labels[key], **encrypted
+        )
     s3.put_object(
         Bucket=buckets["input"],
         Key=SAMPLE_MANIFEST_KEY,
@@ -190,6 +196,14 @@ def report(emulator: Emulator, outputs: dict[str, Any], changes: dict[str, int])
         body = emulator.client("s3", region_name=REGION).get_object(Bucket=bucket, Key=key)
         stats = parse_summary(body["Body"].read()).statistics
         print(f"images:    {stats.valid} analysed, {stats.invalid} invalid, of {stats.total}")
+    found = outputs.get("moderation_summary")
+    if found:
+        print()
+        print("what the job found (stack output moderation_summary):")
+        for line in summary_lines(ModerationSummary.model_validate(found)):
+            print(f"  {line}")
+    # --- report.html (issue 18): the lead adds `rekognition-media report <JobId> --html
+    # report.html` here once the report command is merged, and prints the file's path. ---
 
 
 if __name__ == "__main__":

@@ -36,4 +36,11 @@ def test_quickstart_runs_the_example_stack_against_the_emulator() -> None:
     assert "status:    SUCCEEDED" in lines
     assert "images:    3 analysed, 0 invalid, of 3" in lines
     assert any(line.startswith("results:   s3://media-output-") for line in lines)
+    # The samples carry labels: the quickstart shows what the job found, in pulumi up's
+    # output (one line under the job) and from the stack output at the end.
+    assert "2 of 3 images flagged (MinConfidence 50): Violence 1, Explicit 1 — report: " in (
+        run.stdout
+    )
+    assert "  2 of 3 images flagged (MinConfidence 50, model 7.0)" in lines
+    assert any(line.endswith("/images/sample-1.png") and "Violence" in line for line in lines)
     assert "pulumi destroy: done" in run.stdout

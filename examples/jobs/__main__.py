@@ -89,3 +89,4 @@ for index in range(jobs):
     pulumi.export(f"job_{index}_status", job.status)
     pulumi.export(f"job_{index}_results_uri", job.results_uri)
     pulumi.export(f"job_{index}_summary_uri", job.manifest_summary_uri)
+    pulumi.export(f"job_{index}_moderation_summary", job.moderation_summary)

@@ -233,6 +233,7 @@ class MediaAnalysisJobPlugin(Provider):
             inputs = convert.to_wire({k: outs[k] for k in REQUEST_FIELDS if k in outs})
         # The recorded state's secrets (and its inputs') stay secret in what is re-read.
         properties = secret_outputs(convert.to_wire(outs), request.properties, request.inputs)
+        properties |= _recorded(request.properties)
         return ReadResponse(resource_id=result.id, properties=properties, inputs=inputs)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
@@ -241,7 +242,8 @@ class MediaAnalysisJobPlugin(Provider):
         olds, news = convert.to_core(request.olds), convert.to_core(request.news)
         result = await self._run(request.urn, self._core.update, request.resource_id, olds, news)
         wire = convert.to_wire(result.outs or {})
-        return UpdateResponse(properties=secret_outputs(wire, request.news, request.olds))
+        properties = secret_outputs(wire, request.news, request.olds) | _recorded(request.olds)
+        return UpdateResponse(properties=properties)
 
     async def delete(self, request: DeleteRequest) -> None:
         _require_job(request.type)
@@ -281,6 +283,8 @@ _DERIVED_FROM: dict[str, tuple[str, ...]] = {
     },
     # The derived token is a hash of the whole request.
     "requestToken": tuple(convert.camel_case(key) for key in REQUEST_FIELDS),
+    # What the job found: the manifest's images, under the operations' threshold.
+    "moderationSummary": ("input", "outputConfig", "operationsConfig"),
 }
 """Outputs computed from inputs of another name: secret when any of those is."""
 
@@ -323,6 +327,15 @@ def _like(out: PropertyValue, source: PropertyValue) -> PropertyValue:
     if source.contains_secret():
         return out.with_secret(True)  # a list holding a secret: the whole list
     return out
+
+
+_VERBATIM = ("moderationSummary",)
+"""Outputs kept as recorded once computed: their maps are keyed by data (content types,
+label names), which the camelCase <-> snake_case renaming of keys would change."""
+
+
+def _recorded(properties: Mapping[str, PropertyValue]) -> dict[str, PropertyValue]:
+    return {key: properties[key] for key in _VERBATIM if key in properties}
 
 
 def _urn_parts(urn: str) -> tuple[str, str, str, str]:

@@ -27,6 +27,7 @@ from ..request import (
     RUN_FIELDS,
     JobSettings,
 )
+from ..summary import ModerationSummary
 from . import components
 from .convert import camel_case
 
@@ -72,6 +73,12 @@ _RUN_DOCS = {
     "started_by_stack": (
         "Whether this stack started the job (not adopted, nor reached through a declared "
         "token another stack may share); only such a job's outputs are deleted on destroy."
+    ),
+    "moderation_summary": (
+        "What the job found, read once from its results when it SUCCEEDED: images analysed "
+        "and flagged, per label and content type the images, the most confident flagged "
+        "images. Absent when the results could not be read (`pulumi up` names the missing "
+        "permission or object). Secret when the input, output or operations config is."
     ),
 }
 _URI_DOCS = {
@@ -158,6 +165,41 @@ def _setting_spec(name: str) -> dict[str, Any]:
     return spec
 
 
+def _model_types(types: dict[str, Any], model: type[ModerationSummary]) -> dict[str, Any]:
+    """Object types of a pydantic model (and the models it holds), from its JSON schema;
+    returns the reference to the model's type."""
+    schema = model.model_json_schema()
+    for name, definition in {model.__name__: schema, **schema.pop("$defs", {})}.items():
+        token = f"{MODULE}:{name}"
+        assert token not in types, f"schema type {token} defined twice"
+        fields = definition["properties"]
+        types[token] = {
+            "type": "object",
+            "description": definition.get("description", ""),
+            "properties": {camel_case(key): _json_prop(spec) for key, spec in fields.items()},
+            # A nullable field is left out of the outputs when it is null.
+            "required": [
+                camel_case(key) for key in definition["required"] if "anyOf" not in fields[key]
+            ],
+        }
+    return {"$ref": f"#/types/{MODULE}:{model.__name__}"}
+
+
+def _json_prop(spec: dict[str, Any]) -> dict[str, Any]:
+    described = {"description": spec["description"]} if "description" in spec else {}
+    if "anyOf" in spec:  # X | None
+        [spec] = [option for option in spec["anyOf"] if option.get("type") != "null"]
+    if "$ref" in spec:
+        return {"$ref": f"#/types/{MODULE}:{spec['$ref'].rsplit('/', 1)[-1]}", **described}
+    kind = spec["type"]
+    if kind == "array":
+        return {"type": "array", "items": _json_prop(spec["items"]), **described}
+    if kind == "object":
+        values = _json_prop(spec["additionalProperties"])
+        return {"type": "object", "additionalProperties": values, **described}
+    return {"type": kind, **described}
+
+
 @functools.cache
 def package_schema() -> dict[str, Any]:
     model = shapes.service_model()
@@ -187,6 +229,7 @@ def package_schema() -> dict[str, Any]:
         },
     }
     run_specs = {
+        "moderation_summary": _model_types(build.types, ModerationSummary),
         "manifest_statistics": {"$ref": f"#/types/{MODULE}:{STATISTICS_TYPE}"},
         "request_token": {"type": "string"},
         "started_by_stack": {"type": "boolean"},

@@ -8,7 +8,9 @@ dimensions without decoding.
 
 Rekognition needs PNG or JPEG images of at least 80 px per side; the samples are 100x100
 px, a few hundred bytes each, and the same bytes every run, so re-running the example
-stack changes nothing.
+stack changes nothing. The emulator never looks at pixels: what it "detects" in a sample
+is the S3 user metadata of :func:`sample_metadata` (``emulator/moderation.py``), so at
+MinConfidence 60 two of the three are flagged (Violence, Explicit) and one is clean.
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ _SAMPLES: dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]] = {
     "sample-1.png": ((200, 40, 40), (255, 255, 255)),
     "sample-2.png": ((40, 160, 60), (0, 0, 0)),
     "sample-3.png": ((40, 70, 200), (250, 220, 0)),
+}
+
+# name -> what the emulator detects in it (labels with their parents, as AWS returns them)
+_SAMPLE_LABELS: dict[str, dict[str, str]] = {
+    "sample-1.png": {"moderation-labels": "Violence:92.4;Graphic Violence:88.7"},
+    "sample-2.png": {"moderation-labels": "Explicit:71.5;Explicit Nudity:64.2"},
+    "sample-3.png": {"moderation-labels": "Alcohol:41.0", "content-types": "Illustrated:83.0"},
 }
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -98,6 +107,12 @@ def sample_images(
         f"{prefix}{name}": png_image(size, size, background, stripe)
         for name, (background, stripe) in _SAMPLES.items()
     }
+
+
+def sample_metadata(prefix: str = SAMPLE_IMAGE_PREFIX) -> dict[str, dict[str, str]]:
+    """The S3 user metadata (``Metadata=`` in boto3) of each sample, keyed like
+    :func:`sample_images`: the moderation labels and content types the emulator reports."""
+    return {f"{prefix}{name}": dict(labels) for name, labels in _SAMPLE_LABELS.items()}
 
 
 def _segment(marker: int, payload: bytes) -> bytes:

@@ -14,7 +14,7 @@ from typing import Any
 from rekognition_media.api.manifest import manifest_jsonl
 from rekognition_media.emulator import Emulator
 
-from .media import SAMPLE_MANIFEST_KEY, sample_images
+from .media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
 
 # Credentials the provider process gets from its environment (the emulator accepts any);
 # the tests assert that none of these values ever appears in the Pulumi state.
@@ -84,9 +84,9 @@ def seed(emulator: Emulator, duration_seconds: float | None = None) -> World:
     for bucket in (input_bucket, output_bucket):
         s3.create_bucket(Bucket=bucket)
     key_arn = emulator.client("kms", region_name=REGION).create_key()["KeyMetadata"]["Arn"]
-    images = sample_images()
+    images, labels = sample_images(), sample_metadata()
     for key, body in images.items():
-        s3.put_object(Bucket=input_bucket, Key=key, Body=body)
+        s3.put_object(Bucket=input_bucket, Key=key, Body=body, Metadata=labels[key])
     metadata = (
         {} if duration_seconds is None else {"emulator-duration-seconds": str(duration_seconds)}
     )

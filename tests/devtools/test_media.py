@@ -9,7 +9,12 @@ import zlib
 import pytest
 
 from rekognition_media.api.manifest import manifest_jsonl
-from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, png_image, sample_images
+from rekognition_media.devtools.media import (
+    SAMPLE_MANIFEST_KEY,
+    png_image,
+    sample_images,
+    sample_metadata,
+)
 
 
 def _decode_png(data: bytes) -> tuple[int, int, bytes]:
@@ -65,3 +70,22 @@ def test_manifest_lines() -> None:
     assert SAMPLE_MANIFEST_KEY == "manifests/sample.jsonl"
     with pytest.raises(ValueError, match="at least one image"):
         manifest_jsonl("media-in", [])
+
+
+def test_the_samples_carry_what_the_emulator_detects() -> None:
+    from rekognition_media.emulator import moderation
+
+    labels = sample_metadata()
+    assert sorted(labels) == sorted(sample_images())
+    for metadata in labels.values():
+        # boto3 adds the x-amz-meta- prefix the emulator reads.
+        headers = {f"x-amz-meta-{name}": value for name, value in metadata.items()}
+        assert set(headers) <= {moderation.LABELS_METADATA, moderation.CONTENT_TYPES_METADATA}
+    flagged = [
+        key
+        for key, metadata in labels.items()
+        if moderation.moderation_labels(
+            {moderation.LABELS_METADATA: metadata["moderation-labels"]}, 60
+        )
+    ]
+    assert flagged == ["images/sample-1.png", "images/sample-2.png"]

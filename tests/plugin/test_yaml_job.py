@@ -80,6 +80,7 @@ def one_job(world: World, **extra: Any) -> dict[str, Any]:
         jobId="${nightly.jobId}",
         resultsUri="${nightly.resultsUri}",
         manifestStatistics="${nightly.manifestStatistics}",
+        moderationSummary="${nightly.moderationSummary}",
     )
 
 
@@ -121,6 +122,23 @@ def test_up_preview_unknowns_invalid_input_destroy(
     }
     # The core's progress lines reach `pulumi up`, under the resource.
     assert f"media analysis job {outputs['jobId']}: started (nightly)" in out
+    # What the job found, camelCased; its maps keep the data's keys.
+    found = outputs["moderationSummary"]
+    assert (found["imagesAnalysed"], found["imagesFlagged"], found["minConfidence"]) == (3, 2, 60)
+    assert found["categories"] == {"Violence": 1, "Explicit": 1}
+    assert found["contentTypes"] == {"Illustrated": 1}
+    assert found["labels"][0] == {
+        "name": "Explicit",
+        "parentName": "",
+        "taxonomyLevel": 1,
+        "images": 1,
+        "maxConfidence": 71.5,
+    }
+    assert found["topFlagged"][0]["sourceRef"] == f"s3://{world.input_bucket}/images/sample-1.png"
+    assert (
+        f"media analysis job {outputs['jobId']}: 2 of 3 images flagged (MinConfidence 60): "
+        f"Violence 1, Explicit 1 — report: rekognition-media report {outputs['jobId']}"
+    ) in out
 
     [provider] = stack.resources(PROVIDER_TYPE)
     identity = provider["inputs"]["stackIdentity"]
@@ -200,6 +218,10 @@ def test_pulumi_import_records_the_job_and_its_generated_yaml_has_no_changes(
     }
     assert imported["outputs"]["status"] == "SUCCEEDED"
     assert imported["outputs"]["resultsUri"].startswith(f"s3://{world.output_bucket}/")
+    # Import reads what the job found, at the job's own MinConfidence (55).
+    found = imported["outputs"]["moderationSummary"]
+    assert (found["imagesFlagged"], found["minConfidence"]) == (2, 55)
+    assert found["contentTypes"] == {"Illustrated": 1}
 
     # The generated YAML, pasted into the program, previews with no changes.
     code = yaml.safe_load(generated.read_text())
@@ -208,7 +230,9 @@ def test_pulumi_import_records_the_job_and_its_generated_yaml_has_no_changes(
     pasted["resources"] = code["resources"]
     stack.write(pasted)
     stack.run("preview", "--expect-no-changes")
-    stack.run("refresh", "--yes", "--expect-no-changes")
+    stack.run("refresh", "--yes", "--expect-no-changes")  # the summary is kept as recorded
+    [refreshed] = stack.resources(JOB_TYPE)
+    assert refreshed["outputs"]["moderationSummary"] == found
 
     stack.run("state", "unprotect", "--all", "--yes")
     stack.run("destroy", "--yes")

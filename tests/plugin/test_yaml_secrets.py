@@ -30,7 +30,14 @@ SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's marker of a secret v
 
 # Outputs derived from the secret inputs: the output prefix is in the results' and the
 # summary's keys; the token is derived from the whole request.
-DERIVED = ("resultsUri", "results", "manifestSummaryUri", "manifestSummary", "requestToken")
+DERIVED = (
+    "resultsUri",
+    "results",
+    "manifestSummaryUri",
+    "manifestSummary",
+    "requestToken",
+    "moderationSummary",
+)
 
 
 def _is_secret(value: Any) -> bool:

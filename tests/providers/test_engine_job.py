@@ -61,17 +61,31 @@ def test_lifecycle_up_preview_refresh_replace_destroy(
     assert head["ServerSideEncryption"] == "aws:kms"
     assert world.key_arn.endswith(head["SSEKMSKeyId"].split("/")[-1])
     assert "started" in up.stdout and job["JobId"] in up.stdout
+    # What the job found: the samples' labels at the default MinConfidence 50, in the
+    # outputs and in one line under the job.
+    found = outputs["job_0_moderation_summary"]
+    assert (found["images_analysed"], found["images_flagged"]) == (3, 2)
+    assert found["categories"] == {"Violence": 1, "Explicit": 1}
+    assert found["content_types"] == {"Illustrated": 1}
+    assert [f["label"] for f in found["top_flagged"]] == ["Violence", "Explicit"]
+    assert (
+        f"media analysis job {job['JobId']}: 2 of 3 images flagged (MinConfidence 50): "
+        f"Violence 1, Explicit 1 — report: rekognition-media report {job['JobId']}"
+    ) in up.stdout
 
     assert stack.preview().change_summary == {"same": 4}
     stack.refresh()
     assert stack.preview().change_summary == {"same": 4}
+    assert stack.outputs()["job_0_moderation_summary"] == found
 
     stack.stack.set_config("minConfidence", auto.ConfigValue("75"))
     preview = stack.preview()
     assert preview.change_summary.get("replace") == 1
-    stack.up()
+    up = stack.up()
     replaced = stack.outputs()["job_0_id"]
     assert replaced != job["JobId"]
+    assert stack.outputs()["job_0_moderation_summary"]["categories"] == {"Violence": 1}
+    assert "1 of 3 images flagged (MinConfidence 75): Violence 1 — " in up.stdout
     assert {j["JobId"] for j in world.jobs_of()} == {job["JobId"], replaced}
 
     stack.destroy()
@@ -144,11 +158,26 @@ def _start_job_outside_pulumi(world: World, min_confidence: float = 50.0) -> str
 def test_adopt_an_existing_job_by_id(emulator: Emulator, engine_stack: StackFactory) -> None:
     world = seed(emulator)
     job_id = _start_job_outside_pulumi(world)
+    # The stack may not decrypt the results (its key policy denies kms:Decrypt): the job
+    # is still adopted, without a moderation summary, and `pulumi up` says why.
+    kms = world.client("kms")
+    owner = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}
+    deny = {"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}
+    kms.put_key_policy(
+        KeyId=world.key_arn.split("/")[-1],
+        PolicyName="default",
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": [owner, deny]}),
+    )
     stack = job_stack(engine_stack, world, adoptJobId=job_id)
-    stack.up()
+    up = stack.up()
     outputs = stack.outputs()
     assert outputs["job_0_id"] == job_id
     assert outputs["job_0_status"] == "SUCCEEDED"
+    assert outputs.get("job_0_moderation_summary") is None
+    assert f"media analysis job {job_id}: no moderation summary: no kms:Decrypt for the " in (
+        up.stdout
+    )
+    assert f"kms:Decrypt on resource: {world.key_arn}" in up.stdout
     assert len(world.jobs_of()) == 1
     assert stack.preview().change_summary == {"same": 4}
 

@@ -84,6 +84,43 @@ def test_read_refreshes_and_a_vanished_job_leaves_the_state(emulator: Emulator) 
     assert gone.id is None
 
 
+def test_the_moderation_summary_is_read_once_when_the_job_ends(
+    emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = seed(emulator, duration_seconds=3)
+    provider = MediaAnalysisJobProvider()
+    # Not waited for: no summary yet; the refresh after the job ended reads it.
+    created = provider.create(props(world, wait_for_completion=False))
+    assert created.outs["status"] != "SUCCEEDED"
+    assert created.outs["moderation_summary"] is None
+    rekognition, deadline = world.client("rekognition"), time.monotonic() + 60
+    while rekognition.get_media_analysis_job(JobId=created.id)["Status"] != "SUCCEEDED":
+        assert time.monotonic() < deadline, "the job did not end within 60 s"
+        time.sleep(0.2)
+    read = provider.read(created.id, created.outs).outs
+    found = read["moderation_summary"]
+    assert (found["images_analysed"], found["images_flagged"]) == (3, 2)
+    assert found["categories"] == {"Violence": 1, "Explicit": 1}
+    assert found["min_confidence"] == 50
+    assert (
+        f"media analysis job {created.id}: 2 of 3 images flagged (MinConfidence 50): "
+        f"Violence 1, Explicit 1 — report: rekognition-media report {created.id}"
+    ) in capsys.readouterr().err
+    # Once recorded it is kept: a refresh does not read the results again.
+    s3 = world.client("s3")
+    s3.delete_object(Bucket=world.output_bucket, Key=read["results"]["s3_object"]["name"])
+    assert provider.read(created.id, read).outs["moderation_summary"] == found
+    assert "no moderation summary" not in capsys.readouterr().err
+    # Missing, with the results gone: still no error, one line naming the object.
+    again = provider.read(created.id, {**read, "moderation_summary": None}).outs
+    assert again["status"] == "SUCCEEDED" and again["moderation_summary"] is None
+    [line] = [x for x in capsys.readouterr().err.splitlines() if "moderation summary" in x]
+    assert line == (
+        f"media analysis job {created.id}: no moderation summary: the results object "
+        f"{read['results_uri']} does not exist (NoSuchKey): deleted since the job wrote it?"
+    )
+
+
 def test_update_changes_settings_and_keeps_the_job_outputs(emulator: Emulator) -> None:
     world = seed(emulator)
     provider = MediaAnalysisJobProvider()
@@ -95,6 +132,8 @@ def test_update_changes_settings_and_keeps_the_job_outputs(emulator: Emulator) -
     assert updated["wait_timeout_seconds"] == 10
     assert updated["job_id"] == created.id
     assert updated["status"] == "SUCCEEDED"
+    assert updated["moderation_summary"] == created.outs["moderation_summary"]
+    assert updated["moderation_summary"]["images_flagged"] == 2
 
 
 def test_delete_removes_outputs_only_when_asked(emulator: Emulator) -> None:

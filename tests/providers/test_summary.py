@@ -60,7 +60,7 @@ def test_counts_flagged_images_labels_and_content_types() -> None:
     assert (summary.images_analysed, summary.images_flagged) == (3, 2)
     assert summary.model_version == "7.0"
     assert summary.content_types == {"Animated": 2, "Illustrated": 1}
-    assert summary.categories == {"Explicit": 1, "Violence": 1}
+    assert list(summary.categories.items()) == [("Violence", 1), ("Explicit", 1)]
     assert [(x.name, x.parent_name, x.taxonomy_level, x.images) for x in summary.labels] == [
         ("Explicit", "", 1, 1),
         ("Explicit Nudity", "Explicit", 2, 1),
@@ -79,7 +79,7 @@ def test_counts_flagged_images_labels_and_content_types() -> None:
 def test_the_outcome_line_names_counts_categories_and_the_report_command() -> None:
     summary = summarise_lines([line("a.png", VIOLENCE), line("b.png", EXPLICIT), line("c.png")], 60)
     assert summary.outcome_line("job-1") == (
-        "2 of 3 images flagged (MinConfidence 60): Explicit 1, Violence 1 — "
+        "2 of 3 images flagged (MinConfidence 60): Violence 1, Explicit 1 — "
         "report: rekognition-media report job-1"
     )
     clean = summarise_lines([line("c.png")], 62.5)
