@@ -33,14 +33,25 @@ class LabelledImage:
 
 
 def photo(width: int, height: int, seed: int, quality: int = 85) -> bytes:
-    """A JPEG with smooth colour gradients and sensor-like noise, different per ``seed``."""
-    noise = Image.effect_noise((width, height), 24 + seed % 16)
-    red = Image.linear_gradient("L").resize((width, height)).rotate(seed % 360)
-    green = Image.radial_gradient("L").resize((width, height))
-    blue = Image.blend(noise, red, 0.5 + (seed % 5) / 10)
-    rgb = Image.merge("RGB", (Image.blend(red, noise, 0.3), Image.blend(green, noise, 0.3), blue))
+    """A JPEG that compresses like a photograph, different per ``seed``.
+
+    Gradients, a fractal and coarse noise give detail that survives scaling to a
+    thumbnail (flat colour would make thumbnails unrealistically small); fine noise
+    gives the full-size file a photograph's size (~160 KB at 1024x768).
+    """
+    size = (width, height)
+    fine = Image.effect_noise(size, 20 + seed % 16)
+    coarse = Image.effect_noise((max(1, width // 12), max(1, height // 12)), 70).resize(
+        size, Image.Resampling.BICUBIC
+    )
+    shift = (seed % 7) / 10
+    fractal = Image.effect_mandelbrot(size, (-2.0 + shift, -1.2, 0.8 + shift, 1.2), 40 + seed % 60)
+    gradient = Image.linear_gradient("L").resize(size).rotate(seed % 360)
+    red = Image.blend(gradient, coarse, 0.5)
+    green = Image.blend(fractal, fine, 0.25)
+    blue = Image.blend(coarse, Image.radial_gradient("L").resize(size), 0.4)
     out = io.BytesIO()
-    rgb.save(out, format="JPEG", quality=quality)
+    Image.merge("RGB", (red, green, blue)).save(out, format="JPEG", quality=quality)
     return out.getvalue()
 
 
