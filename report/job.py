@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from rekognition_media.api import limits
@@ -149,12 +149,17 @@ def _facts(job: Mapping[str, Any], min_confidence: float | None) -> JobFacts:
         min_confidence=job_min if min_confidence is None else min_confidence,
         min_confidence_given=min_confidence is not None,
         model_version=((job.get("Results") or {}).get("ModelVersions") or {}).get("Moderation"),
-        created=job.get("CreationTimestamp"),
-        completed=job.get("CompletionTimestamp"),
+        created=_utc(job.get("CreationTimestamp")),
+        completed=_utc(job.get("CompletionTimestamp")),
         manifest=ObjectRef.from_api(job["Input"]["S3Object"]),
         manifest_summary=ObjectRef.from_api(summary) if summary else None,
         kms_key_id=job.get("KmsKeyId"),
     )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """botocore gives local time; a report is read elsewhere, so it says UTC."""
+    return moment.astimezone(UTC).replace(microsecond=0) if moment is not None else None
 
 
 def invalid_lines(s3: Any, summary: ObjectRef | None) -> InvalidLines:
