@@ -18,7 +18,7 @@ import pulumi
 
 from rekognition_media.api.limits import DEFAULT_MIN_CONFIDENCE
 from rekognition_media.components import MediaAnalysisPipeline, MediaAnalysisPipelineArgs
-from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
+from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
 from rekognition_media.providers import MediaAnalysisJob
 
 MODES = ("managed", "existing")
@@ -55,6 +55,8 @@ else:
         key_user_arns=config.get_object("keyUserArns") or [],
         force_destroy=True if force_destroy is None else force_destroy,
         input_objects=images,
+        # What the emulator "detects" in each sample: two of three are flagged.
+        input_object_metadata=sample_metadata(),
         manifest_image_keys=sorted(images),
         **common,
     )

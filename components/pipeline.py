@@ -99,6 +99,9 @@ class MediaAnalysisPipelineArgs:
     input_objects: Mapping[str, bytes] | None = None
     """Objects (key -> bytes) uploaded to the input bucket, SSE-KMS with the key,
     before the job starts."""
+    input_object_metadata: Mapping[str, Mapping[str, str]] | None = None
+    """S3 user metadata (key -> name -> value) of some of ``input_objects``; the
+    emulator reads an image's moderation labels from it (the example's samples)."""
     manifest_key: pulumi.Input[str] | None = None
     """Key of the JSON Lines manifest in the input bucket. When given, the pipeline runs
     a ``MediaAnalysisJob`` on it."""
@@ -131,6 +134,12 @@ class MediaAnalysisPipelineArgs:
             raise ValueError(
                 "MediaAnalysisPipelineArgs.manifest_key: got None, required when "
                 "manifest_image_keys is given (where should the manifest go?)"
+            )
+        unknown = sorted(set(self.input_object_metadata or {}) - set(self.input_objects or {}))
+        if unknown:
+            raise ValueError(
+                f"MediaAnalysisPipelineArgs.input_object_metadata: got metadata for {unknown}, "
+                "which input_objects does not upload"
             )
         if self.manifest_image_keys is not None and not list(self.manifest_image_keys):
             raise ValueError(
@@ -328,6 +337,7 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
                 key=key,
                 content_base64=base64.b64encode(body).decode("ascii"),
                 content_type=_content_type(key),
+                metadata=(args.input_object_metadata or {}).get(key),
                 server_side_encryption="aws:kms",
                 kms_key_id=self.key_arn,
                 bucket_key_enabled=True,

@@ -49,6 +49,11 @@ REPORT_COMMAND: Final = "rekognition-media report"
 """The command that shows a job's flagged images (see the README)."""
 _LINE_LABELS: Final = 4
 """Categories named in the one-line outcome; the rest are summed up as "N more"."""
+MAX_SOURCE_REF: Final = 5 + 255 + 1 + 1024
+"""``s3://`` + bucket (at most 255) + ``/`` + key (at most 1024): a longer source-ref is
+not an image of the manifest, and would bloat the stack's outputs."""
+MAX_NAME: Final = 256
+"""Longest label or content type name taken (the model's names are a few words)."""
 # S3's ways of saying the object (or its bucket or version) is not there.
 _GONE: Final = frozenset({"404", "NoSuchKey", "NoSuchBucket", "NoSuchVersion"})
 _DENIED: Final = frozenset({"403", "AccessDenied", "AccessDeniedException"})
@@ -140,7 +145,8 @@ class ModerationSummary(BaseModel):
         )
         if self.categories:
             named = list(self.categories.items())
-            line += ": " + ", ".join(f"{name} {count}" for name, count in named[:_LINE_LABELS])
+            shown = named[:_LINE_LABELS]
+            line += ": " + ", ".join(f"{_printable(name)} {count}" for name, count in shown)
             if len(named) > _LINE_LABELS:
                 line += f", {len(named) - _LINE_LABELS} more"
         if self.malformed_lines:
@@ -156,7 +162,9 @@ class SummaryUnavailable(Exception):
         self.reason = reason
 
 
-def summarise_lines(lines: Iterable[bytes | str], min_confidence: float) -> ModerationSummary:
+def summarise_lines(
+    lines: Iterable[bytes | str | None], min_confidence: float
+) -> ModerationSummary:
     """The summary of results lines (blank lines skipped, a ``None`` line is over-long)."""
     tally = _Tally(min_confidence)
     for number, line in enumerate(lines, start=1):
@@ -250,14 +258,18 @@ def summary_lines(summary: ModerationSummary) -> Iterator[str]:
         yield "labels (images, highest confidence):"
         for label in summary.labels:
             name = label.name + (f" ({label.parent_name})" if label.parent_name else "")
+            name = _printable(name)
             yield f"  {name:<40} {label.images:>6} {label.max_confidence:6.1f}"
     if summary.content_types:
-        types = ", ".join(f"{name} {count}" for name, count in summary.content_types.items())
+        types = ", ".join(
+            f"{_printable(name)} {count}" for name, count in summary.content_types.items()
+        )
         yield f"content types (images): {types}"
     if summary.top_flagged:
         yield "most confident flagged images:"
         for image in summary.top_flagged:
-            yield f"  {image.confidence:5.1f}  {image.label:<24} {image.source_ref}"
+            top, ref = _printable(image.label), _printable(image.source_ref)
+            yield f"  {image.confidence:5.1f}  {top:<24} {ref}"
     if summary.malformed_lines:
         yield f"{summary.malformed_lines} results line(s) could not be read:"
         for malformed in summary.malformed:
@@ -389,6 +401,8 @@ def _parse(line: bytes | str | None) -> tuple[str, list[_Label], list[str], str 
     source_ref = data.get(SOURCE_REF)
     if not isinstance(source_ref, str) or not source_ref:
         raise ValueError(f'the line has no "{SOURCE_REF}" string')
+    if len(source_ref) > MAX_SOURCE_REF:
+        raise ValueError(f'"{SOURCE_REF}" is longer than {MAX_SOURCE_REF} characters')
     response = data.get(DETECT_MODERATION_LABELS)
     if not isinstance(response, dict):
         raise ValueError(f'the line has no "{DETECT_MODERATION_LABELS}" object')
@@ -428,11 +442,19 @@ def _name(entry: Any, member: str) -> str:
     name = entry.get("Name") if isinstance(entry, dict) else None
     if not isinstance(name, str) or not name:
         raise ValueError(f"an entry of {member} has no Name")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"an entry of {member} has a Name longer than {MAX_NAME} characters")
     return name
 
 
 def _by_count(counts: Mapping[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _printable(text: str) -> str:
+    """``text`` for a terminal: the results object is data anyone with write access to
+    the bucket could have changed, so no control character reaches `pulumi up`'s output."""
+    return "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in text)
 
 
 def _number(value: float) -> str:

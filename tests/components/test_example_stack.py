@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from rekognition_media.api.resources import JOB_TYPE_TOKEN
-from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
+from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
 from tests.mocks import EXAMPLE_PROGRAM as PROGRAM
 from tests.mocks import EXISTING_KEY, EXISTING_POLICY, ROOT
 
@@ -73,7 +73,9 @@ def test_managed_mode_creates_everything_and_uploads_samples(mocks, deploy, conf
     assert counts["aws:iam/policy:Policy"] == 1
     uploads = {r.inputs["key"]: r for r in mocks.of_type("aws:s3/bucketObjectv2:BucketObjectv2")}
     assert set(uploads) == {*sample_images(), SAMPLE_MANIFEST_KEY}
-    for upload in uploads.values():
+    labels = sample_metadata()
+    for key, upload in uploads.items():
+        assert upload.inputs.get("metadata") == labels.get(key)  # none on the manifest
         assert upload.inputs["bucket"] == out["input_bucket"]
         assert upload.inputs["serverSideEncryption"] == "aws:kms"
         assert upload.inputs["kmsKeyId"] == out["kms_key_arn"]

@@ -275,6 +275,13 @@ def test_without_manifest_there_is_no_job(mocks, deploy) -> None:
     assert out["key_arn"] == EXISTING_KEY
 
 
+def test_metadata_must_belong_to_an_uploaded_object() -> None:
+    with pytest.raises(ValueError, match=r"input_object_metadata: got metadata for \['b.png'\]"):
+        MediaAnalysisPipelineArgs(
+            input_objects={"a.png": b"x"}, input_object_metadata={"b.png": {"k": "v"}}
+        )
+
+
 def test_manifest_image_keys_need_a_manifest_key() -> None:
     with pytest.raises(ValueError, match=r"MediaAnalysisPipelineArgs.manifest_key: got None"):
         MediaAnalysisPipelineArgs(manifest_image_keys=["images/a.png"])
