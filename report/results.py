@@ -21,6 +21,7 @@ from rekognition_media.api.manifest import (
     is_blank,
     split_lines,
 )
+from rekognition_media.providers.summary import MAX_NAME, MAX_SOURCE_REF
 
 from .access import ReportError, explain
 from .job import ObjectRef
@@ -110,6 +111,9 @@ def _image(
         raise ValueError("the line is not valid JSON") from None
     if not isinstance(record, dict) or not isinstance(record.get(SOURCE_REF), str):
         raise ValueError(f'the line has no string "{SOURCE_REF}"')
+    # The summary's limits, so the grid shows exactly the images the summary counts.
+    if len(record[SOURCE_REF]) > MAX_SOURCE_REF:
+        raise ValueError(f'"{SOURCE_REF}" is longer than {MAX_SOURCE_REF} characters')
     response = record.get(DETECT_MODERATION_LABELS)
     if not isinstance(response, dict):
         raise ValueError(f'the line has no "{DETECT_MODERATION_LABELS}" object')
@@ -128,14 +132,18 @@ def _image(
         key=lambda label: (-label.confidence, label.level, label.name),
     )
     content_types = tuple(
-        (str(raw.get("Name", "")), _confidence(raw)) for raw in raw_types if isinstance(raw, dict)
+        (str(raw.get("Name", ""))[:MAX_NAME], _confidence(raw))
+        for raw in raw_types
+        if isinstance(raw, dict)
     )
     return ImageResult(number, record[SOURCE_REF], tuple(labels), content_types)
 
 
 def _label_fields(raw: Any) -> tuple[str, str, int, float]:
-    if not isinstance(raw, dict) or not isinstance(raw.get("Name"), str):
+    if not isinstance(raw, dict) or not isinstance(raw.get("Name"), str) or not raw["Name"]:
         raise ValueError("a moderation label without a string Name")
+    if len(raw["Name"]) > MAX_NAME:
+        raise ValueError(f"a moderation label has a Name longer than {MAX_NAME} characters")
     level = raw.get("TaxonomyLevel", 1)
     if not isinstance(level, int) or isinstance(level, bool):
         raise ValueError(f"label {raw['Name']!r}: TaxonomyLevel is not an integer")

@@ -28,6 +28,13 @@ PLAIN_WIDTH = 200
 """Plain output is not wrapped to 80 columns: S3 keys are long and logs are wide."""
 
 
+def printable(text: str) -> str:
+    """``text`` for a terminal: label names and keys come from the results object, which
+    anyone who can write to the output bucket could have changed, so no control character
+    (an escape sequence retitling or clearing the terminal) is printed."""
+    return "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in text)
+
+
 def is_plain(stream: IO[str]) -> bool:
     return bool(os.environ.get("NO_COLOR")) or not stream.isatty()
 
@@ -52,7 +59,9 @@ def show(
     plain = out.no_color and not out.is_terminal
     table_box = None if plain else box.SIMPLE_HEAD
     job = target.job
-    heading = f"Job {job.job_id} {job.status}" if job else f"Results {target.results.uri}"
+    heading = (
+        f"Job {job.job_id} {job.status}" if job else f"Results {printable(target.results.uri)}"
+    )
     out.print(heading, style="bold", markup=False)
     facts = [
         f"{summary.images_flagged} of {summary.images_analysed} images flagged",
@@ -61,7 +70,9 @@ def show(
     ]
     out.print(" · ".join(facts) if not plain else "; ".join(facts), markup=False)
     if summary.content_types:
-        types = ", ".join(f"{name} {count}" for name, count in summary.content_types.items())
+        types = ", ".join(
+            f"{printable(name)} {count}" for name, count in summary.content_types.items()
+        )
         out.print(f"content types: {types}", markup=False)
     if invalid is not None:
         if invalid.problem:
@@ -75,7 +86,7 @@ def show(
     if summary.malformed_lines:
         out.print(f"unreadable results lines: {summary.malformed_lines}", style="red", markup=False)
         for line in summary.malformed:
-            out.print(f"  line {line.line_number}: {line.reason}", markup=False)
+            out.print(f"  line {line.line_number}: {printable(line.reason)}", markup=False)
 
     if summary.labels:
         labels = Table(title=None if plain else "Labels", box=table_box, title_justify="left")
@@ -87,8 +98,8 @@ def show(
         for label in summary.labels:
             # Text, not str: rich would read brackets in a label name as markup.
             labels.add_row(
-                Text(label.name),
-                Text(label.parent_name or "-"),
+                Text(printable(label.name)),
+                Text(printable(label.parent_name) or "-"),
                 str(label.taxonomy_level),
                 str(label.images),
                 f"{label.max_confidence:.1f}",
@@ -108,7 +119,11 @@ def show(
         top.add_column("Label")
         top.add_column("Image", overflow="fold")
         for image in summary.top_flagged:
-            top.add_row(f"{image.confidence:.1f}", Text(image.label), Text(image.source_ref))
+            top.add_row(
+                f"{image.confidence:.1f}",
+                Text(printable(image.label)),
+                Text(printable(image.source_ref)),
+            )
         out.print()
         if plain:
             out.print("Most confident flagged images")

@@ -264,3 +264,56 @@ def test_an_image_without_access_gets_a_placeholder_naming_the_permission(
     assert "(4 image(s), 2 without a preview)" in done.stdout
     html = page.read_text()
     assert f"no permission s3:GetObject on s3://{job.input_bucket}/images/violence.png" in html
+
+
+def test_control_characters_in_results_never_reach_the_terminal(
+    labelled_job: LabelledJob, report: Report, tmp_path: Path
+):
+    escape = "\x1b]0;owned\x07\x1b[2J"  # retitle the terminal, clear the screen
+    line = {
+        "source-ref": f"s3://{labelled_job.input_bucket}/images/{escape}.png",
+        "detect-moderation-labels": {
+            "ModerationLabels": [
+                {"Name": f"Evil{escape}", "Confidence": 99.0, "ParentName": "", "TaxonomyLevel": 1}
+            ],
+            "ContentTypes": [],
+        },
+    }
+    key = "handmade/escapes.jsonl"
+    labelled_job.s3.put_object(
+        Bucket=labelled_job.output_bucket, Key=key, Body=json.dumps(line).encode() + b"\n"
+    )
+    uri = f"s3://{labelled_job.output_bucket}/{key}"
+
+    done = report(uri, env={"NO_COLOR": "1"})
+
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert "Evil\N{REPLACEMENT CHARACTER}]0;owned" in done.stdout
+    # the JSON keeps the data as it is (escaped by JSON itself)
+    assert json.loads(report(uri, "--json").stdout)["labels"][0]["name"] == f"Evil{escape}"
+
+
+def test_the_grid_drops_the_lines_the_summary_counts_malformed(
+    labelled_job: LabelledJob, report: Report, tmp_path: Path
+):
+    long_name = {
+        "source-ref": f"s3://{labelled_job.input_bucket}/images/violence.png",
+        "detect-moderation-labels": {
+            "ModerationLabels": [{"Name": "x" * 300, "Confidence": 99.0}],
+        },
+    }
+    key = "handmade/long-name.jsonl"
+    labelled_job.s3.put_object(
+        Bucket=labelled_job.output_bucket, Key=key, Body=json.dumps(long_name).encode() + b"\n"
+    )
+    uri = f"s3://{labelled_job.output_bucket}/{key}"
+    page = tmp_path / "report.html"
+
+    summary = json.loads(report(uri, "--json").stdout)
+    done = report(uri, "--html", str(page))
+
+    assert summary["malformed_lines"] == 1 and summary["images_analysed"] == 0
+    assert done.returncode == 0, done.stderr
+    assert "(0 image(s))" in done.stdout
+    assert "longer than 256 characters" in page.read_text()
