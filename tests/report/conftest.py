@@ -109,6 +109,7 @@ def run_report(
     args: Sequence[str],
     env: dict[str, str] | None = None,
     stdout: int | None = None,
+    stderr: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
     environ = {
         key: value
@@ -128,7 +129,7 @@ def run_report(
         [str(COMMAND), "report", *args],
         env=environ,
         stdout=subprocess.PIPE if stdout is None else stdout,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.PIPE if stderr is None else stderr,
         text=True,
         timeout=120,
         check=False,

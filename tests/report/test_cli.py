@@ -205,11 +205,23 @@ def test_colour_only_on_a_terminal_without_no_color(labelled_job: LabelledJob, e
     assert "4 of 5 images flagged" in no_color
 
 
-def on_a_terminal(emulator: Emulator, args: list[str], env: dict[str, str]) -> str:
-    """stdout of the command when stdout is a terminal (a pseudo-terminal here)."""
+def test_a_progress_bar_on_a_terminal_while_images_load(
+    labelled_job: LabelledJob, emulator: Emulator, tmp_path: Path
+):
+    page = tmp_path / "report.html"
+    drawn = on_a_terminal(emulator, [labelled_job.job_id, "--html", str(page)], {}, "stderr")
+
+    assert "Fetching images" in drawn and "4/4" in drawn
+    assert page.exists()
+
+
+def on_a_terminal(
+    emulator: Emulator, args: list[str], env: dict[str, str], stream: str = "stdout"
+) -> str:
+    """What the command writes to ``stream`` when it is a terminal (a pseudo-terminal)."""
     main, secondary = pty.openpty()
     try:
-        done = run_report(emulator, args, {"COLUMNS": "160", **env}, stdout=secondary)
+        done = run_report(emulator, args, {"COLUMNS": "160", **env}, **{stream: secondary})
         assert done.returncode == 0, done.stderr
         os.close(secondary)
         secondary = -1
