@@ -30,6 +30,8 @@ class ReportError(Exception):
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        self.prog = "rekognition-media report"
+        """The command the message is about (the top-level parser's errors name its own)."""
 
 
 class UsageError(ReportError):

@@ -44,7 +44,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors as the one-line errors of the rest of the command."""
 
     def error(self, message: str) -> Any:
-        raise UsageError(f"{message} (see {self.prog} --help)")
+        error = UsageError(f"{message} (see {self.prog} --help)")
+        error.prog = self.prog
+        raise error
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return run(args)
     except ReportError as error:
-        print(f"{PROG} report: error: {error}", file=sys.stderr)
+        print(f"{error.prog}: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print(f"{PROG} report: interrupted", file=sys.stderr)
