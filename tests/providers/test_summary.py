@@ -83,6 +83,14 @@ def test_the_outcome_line_names_counts_categories_and_the_report_command() -> No
         "2 of 3 images flagged (MinConfidence 60): Violence 1, Explicit 1 — "
         "report: rekognition-media report job-1"
     )
+    many = [line(f"{n}.png", [label(n, 90.0 - i)]) for i, n in enumerate("ABCDEF")]
+    assert (
+        summarise_lines(many, 50)
+        .outcome_line("j")
+        .startswith(
+            "6 of 6 images flagged (MinConfidence 50): A 1, B 1, C 1, D 1, 2 more — report: "
+        )
+    )
     clean = summarise_lines([line("c.png")], 62.5)
     assert clean.outcome_line("j") == (
         "0 of 1 images flagged (MinConfidence 62.5) — report: rekognition-media report j"
