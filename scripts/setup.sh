@@ -21,6 +21,19 @@ echo "setup: installing pulumi-rekognition-media (editable) with pulumi==$pulumi
 .venv/bin/python -m pip install --quiet --upgrade pip "setuptools>=77"
 .venv/bin/python -m pip install --quiet -e ".[dev]" "pulumi==$pulumi_version"
 
+# The HTML report's browser tests (pytest -m browser) drive Debian's Chromium; they fail
+# with this same command where it is missing.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "setup: installing chromium (apt-get) for the browser tests" >&2
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1; then
+            echo "setup: apt-get install chromium failed; the browser tests need it" >&2
+        fi
+    else
+        echo "setup: chromium is missing; the browser tests need it: sudo apt-get install -y chromium" >&2
+    fi
+fi
+
 bin_dir=$(scripts/pulumi-cli.sh | tail -n 1)
 echo "setup: Pulumi CLI $("$bin_dir/pulumi" version) at $bin_dir" >&2
 echo "$bin_dir"

@@ -28,7 +28,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "plugin": frozenset({"api", "providers", "components"}),
     "emulator": frozenset({"api"}),
     "policies": frozenset({"api"}),
-    "devtools": frozenset({"api", "providers", "components", "plugin", "emulator", "policies"}),
+    "report": frozenset({"api", "providers"}),
+    "devtools": frozenset(
+        {"api", "providers", "components", "plugin", "emulator", "policies", "report"}
+    ),
 }
 """Part -> the parts it may import (the package's root module, ``__version__``, is free)."""
 

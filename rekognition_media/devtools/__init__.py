@@ -8,6 +8,8 @@ what a stack deploys (the example stack takes its sample images from ``media``):
     run     one engine command in a process of its own (``python -m ...devtools.run``)
     world   a seeded world in the emulator: buckets, key, sample images, manifest
     media   image files made in code: the sample set, PNG and JPEG writers
+    flagged  jobs over labelled images (photo-like JPEGs) for the report's tests and bench
+    browser  the system's Chromium for the report's browser tests
     processes  the provider processes the engine started for stacks under a directory
     aws_standin  a preview-only stand-in for the pulumi-aws plugin (not obtainable here),
                  so policy-pack tests can preview pulumi-aws resources with the real CLI

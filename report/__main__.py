@@ -1,0 +1,10 @@
+"""Console script ``rekognition-media``: ``rekognition-media report <JobId | s3://...>``."""
+
+from __future__ import annotations
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""``rekognition-media report <JobId | s3://bucket/key>``: arguments, the run, exit codes.
+
+Exit codes: 0 done, 1 the report could not be made (unknown job, job not SUCCEEDED, no
+access, results gone), 2 usage (bad arguments, a target that is neither a JobId nor an
+``s3://bucket/key`` URI). Every failure is one line on stderr, never a traceback.
+
+AWS access uses the standard credential chain; ``--region`` else the usual region
+settings; ``--endpoint-url`` else ``AWS_ENDPOINT_URL`` (an emulator or a VPC endpoint).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from rekognition_media import __version__
+from rekognition_media.providers.request import resolve_region
+from rekognition_media.providers.summary import (
+    ModerationSummary,
+    SummaryUnavailable,
+    read_summary,
+)
+
+from . import html, terminal
+from .access import ReportError, UsageError, explain
+from .job import InvalidLines, Target, invalid_lines, locate
+from .results import ImageResult, MalformedLine, images, stream_lines
+from .thumbnails import DEFAULT_FETCHERS, with_thumbnails
+
+PROG = "rekognition-media"
+DEBUG_ENV = "REKOGNITION_MEDIA_DEBUG"
+"""Set to 1 to see the traceback of an unexpected error."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as the one-line errors of the rest of the command."""
+
+    def error(self, message: str) -> Any:
+        error = UsageError(f"{message} (see {self.prog} --help)")
+        error.prog = self.prog
+        raise error
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Look at what Rekognition media analysis jobs found.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    report = commands.add_parser(
+        "report",
+        help="summary, JSON or an HTML page of a job's flagged images",
+        description="Show what a media analysis job found: a summary in the terminal, the "
+        "stack output's moderation summary as JSON (--json), or one self-contained HTML "
+        "page with the flagged images as blurred thumbnails (--html).",
+    )
+    report.add_argument(
+        "target",
+        metavar="JOB_ID_OR_URI",
+        help="the JobId (read with GetMediaAnalysisJob) or the results object's s3:// URI",
+    )
+    report.add_argument("--region", help="AWS region (default: the usual AWS settings)")
+    report.add_argument(
+        "--endpoint-url",
+        default=os.environ.get("AWS_ENDPOINT_URL") or None,
+        help="endpoint for Rekognition and S3, e.g. the emulator (default: $AWS_ENDPOINT_URL)",
+    )
+    report.add_argument(
+        "--json", action="store_true", help="print the moderation summary as JSON (for CI)"
+    )
+    report.add_argument("--html", metavar="PATH", type=Path, help="write the HTML report here")
+    report.add_argument(
+        "--include-clean",
+        action="store_true",
+        help="also show images without labels in the HTML report (they are always counted)",
+    )
+    report.add_argument(
+        "--min-confidence",
+        type=_confidence,
+        metavar="0-100",
+        help="count labels at or above this confidence (default: the job's MinConfidence)",
+    )
+    report.add_argument(
+        "--fetchers",
+        type=_fetchers,
+        default=DEFAULT_FETCHERS,
+        metavar="N",
+        help=f"images downloaded at once for --html (default {DEFAULT_FETCHERS})",
+    )
+    return parser
+
+
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 100, got {text!r}")
+    return value
+
+
+def _fetchers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 64, got {text!r}")
+    return int(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return run(args)
+    except ReportError as error:
+        print(f"{error.prog}: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG} report: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(
+            f"{PROG} report: error: unexpected {type(error).__name__}: {error} "
+            f"(set {DEBUG_ENV}=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def run(args: argparse.Namespace) -> int:
+    rekognition, s3 = _clients(args.region, args.endpoint_url, args.fetchers)
+    target = locate(args.target, rekognition, args.min_confidence)
+    summary = _summary(s3, target)
+    invalid = invalid_lines(s3, target.job.manifest_summary) if target.job else None
+    if args.json:
+        print(json.dumps(summary.to_output(), indent=2))
+    else:
+        terminal.show(terminal.console(), target, summary, invalid)
+    if args.html is not None:
+        tally = _write_html(args.html, s3, target, summary, invalid, args)
+        note = f"report written to {args.html} ({tally.cards} image(s)"
+        note += f", {tally.placeholders} without a preview)" if tally.placeholders else ")"
+        print(note, file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def _clients(region: str | None, endpoint_url: str | None, fetchers: int) -> tuple[Any, Any]:
+    config = Config(
+        connect_timeout=10,
+        read_timeout=60,
+        retries={"mode": "standard", "max_attempts": 5},
+        max_pool_connections=max(10, fetchers + 2),
+        user_agent_extra=f"rekognition-media-report/{__version__}",
+    )
+    if endpoint_url:
+        # Emulators and private endpoints rarely resolve bucket subdomains.
+        config = config.merge(Config(s3={"addressing_style": "path"}))
+    try:
+        session = boto3.session.Session()
+        region = resolve_region(region)
+        rekognition = session.client(
+            "rekognition", region_name=region, endpoint_url=endpoint_url, config=config
+        )
+        s3 = session.client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
+    except ValueError as error:  # botocore's "Invalid endpoint: ..."
+        raise UsageError(str(error)) from None
+    except Exception as error:
+        raise ReportError(explain(error, "creating AWS clients", region or "no region")) from None
+    return rekognition, s3
+
+
+def _summary(s3: Any, target: Target) -> ModerationSummary:
+    results = target.results
+    try:
+        summary = read_summary(
+            s3, results.bucket, results.key, target.min_confidence, results.version
+        )
+    except SummaryUnavailable as error:
+        raise ReportError(error.reason) from None
+    if summary.model_version is None and target.job is not None:
+        summary.model_version = target.job.model_version
+    return summary
+
+
+def _write_html(
+    path: Path,
+    s3: Any,
+    target: Target,
+    summary: ModerationSummary,
+    invalid: InvalidLines | None,
+    args: argparse.Namespace,
+) -> html.Tally:
+    tally = html.Tally()
+    parents = {label.name: label.parent_name for label in summary.labels if label.parent_name}
+    records = images(stream_lines(s3, target.results), target.min_confidence, parents)
+
+    def shown(records: Iterator[ImageResult | MalformedLine]) -> Iterator[ImageResult]:
+        for record in records:
+            if isinstance(record, MalformedLine):
+                tally.note_malformed(record)
+            elif record.flagged or args.include_clean:
+                yield record
+
+    total = summary.images_flagged + (
+        summary.images_analysed - summary.images_flagged if args.include_clean else 0
+    )
+    with terminal.progress(total) as advance:
+        pairs = with_thumbnails(
+            s3,
+            shown(records),
+            lambda image: image.source_ref,
+            fetchers=args.fetchers,
+            on_done=advance,
+        )
+        html.write(
+            path,
+            target=target,
+            summary=summary,
+            invalid=invalid,
+            cards=html.cards_of(pairs),
+            tally=tally,
+            include_clean=args.include_clean,
+        )
+    return tally

@@ -1,0 +1,173 @@
+"""The HTML report: one self-contained file, written as the results are streamed.
+
+Jinja2 renders ``templates/report.html.j2`` with autoescaping, so object keys and label
+names (untrusted: they come from whoever named the images) are always text. The page
+also carries a Content-Security-Policy that allows nothing from the network, images only
+as ``data:`` URIs, and only its own script and stylesheet (by hash): a value that did
+slip through as markup could neither run nor load anything.
+
+The template iterates over the cards lazily (``Template.generate``), so each card is
+fetched, scaled, written and dropped before the next: memory stays flat however many
+images are flagged. The file is written next to its destination and moved into place at
+the end, private to its owner (it shows flagged images), so a failed run leaves no half
+report behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from rekognition_media import __version__
+from rekognition_media.providers.summary import ModerationSummary
+
+from .access import ReportError
+from .job import InvalidLines, Target
+from .results import ImageResult, MalformedLine
+from .thumbnails import Thumbnail
+
+MAX_LISTED_MALFORMED = 200
+"""Malformed results lines listed in the page (all are counted)."""
+
+
+@dataclass(frozen=True)
+class Card:
+    """One image of the grid: its results line and its thumbnail (or why there is none)."""
+
+    image: ImageResult
+    thumbnail: Thumbnail | None
+
+    @property
+    def filter_confidences(self) -> dict[str, float]:
+        """Label -> highest confidence of it or a label below it in the taxonomy, so
+        filtering on "Violence" also shows images labelled "Graphic Violence"."""
+        found: dict[str, float] = {}
+        for label in self.image.labels:
+            for name in label.path:
+                found[name] = max(found.get(name, 0.0), label.confidence)
+        return found
+
+
+@dataclass
+class Tally:
+    """What the page found while streaming, shown after the grid."""
+
+    cards: int = 0
+    placeholders: int = 0
+    malformed: list[MalformedLine] = field(default_factory=list)
+    malformed_count: int = 0
+
+    def note_malformed(self, line: MalformedLine) -> None:
+        self.malformed_count += 1
+        if len(self.malformed) < MAX_LISTED_MALFORMED:
+            self.malformed.append(line)
+
+    def count(self, cards: Iterable[Card]) -> Iterator[Card]:
+        for card in cards:
+            self.cards += 1
+            if card.thumbnail is not None and card.thumbnail.data_uri is None:
+                self.placeholders += 1
+            yield card
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("rekognition_media.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _asset(name: str) -> str:
+    return resources.files("rekognition_media.report").joinpath("templates", name).read_text()
+
+
+def _csp_hash(text: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
+
+
+def render(
+    out: Any,
+    target: Target,
+    summary: ModerationSummary,
+    invalid: InvalidLines | None,
+    cards: Iterable[Card],
+    tally: Tally,
+    include_clean: bool,
+) -> None:
+    """Write the page to the text stream ``out``, pulling ``cards`` as it goes."""
+    script, style = _asset("report.js"), _asset("report.css")
+    policy = "; ".join(
+        [
+            "default-src 'none'",
+            "img-src data:",
+            f"style-src {_csp_hash(style)}",
+            f"script-src {_csp_hash(script)}",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    max_images = max((label.images for label in summary.labels), default=0)
+    template = _environment().get_template("report.html.j2")
+    stream = template.generate(
+        target=target,
+        job=target.job,
+        summary=summary,
+        invalid=invalid,
+        clean=summary.images_analysed - summary.images_flagged,
+        labels=sorted(summary.labels, key=lambda label: (-label.images, label.name)),
+        label_options=sorted(summary.labels, key=lambda label: label.name.lower()),
+        max_images=max_images,
+        cards=tally.count(cards),
+        tally=tally,
+        include_clean=include_clean,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        version=__version__,
+        policy=policy,
+        script=Markup(script),
+        style=Markup(style),
+    )
+    for chunk in stream:
+        out.write(chunk)
+
+
+def write(path: Path, **page: Any) -> None:
+    """Render to a private temporary file beside ``path``, then move it into place."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise ReportError(f"cannot write {path}: {directory} is not a directory")
+    try:
+        # Not a with-block: the file outlives it, to be moved into place or removed.
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            "w", encoding="utf-8", dir=directory, prefix=f".{path.name}.", delete=False
+        )
+    except OSError as error:
+        raise ReportError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with handle:
+            render(handle, **page)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def cards_of(
+    pairs: Iterable[tuple[ImageResult, Thumbnail | None]],
+) -> Iterator[Card]:
+    for image, thumbnail in pairs:
+        yield Card(image, thumbnail)
