@@ -22,6 +22,8 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,9 @@ def main() -> None:
     parser.add_argument("--mode", choices=("auto", "managed", "existing"), default="auto")
     parser.add_argument("--job-seconds", type=float, default=3.0, help="emulated job duration")
     parser.add_argument("--keep", action="store_true", help="keep the stack (skip destroy)")
+    parser.add_argument(
+        "--report", type=Path, default=Path("report.html"), help="where to write the HTML report"
+    )
     args = parser.parse_args()
 
     bin_dir = cli_bin_dir()
@@ -70,6 +75,7 @@ def main() -> None:
         up = stack.stack.up(on_output=print, color="never")
         outputs = stack.outputs()
         report(emulator, outputs, up.summary.resource_changes or {})
+        write_html_report(emulator, outputs, args.report)
         if not args.keep:
             stack.destroy()
             print("pulumi destroy: done (Rekognition keeps jobs: only the stack state is gone)")
@@ -202,8 +208,29 @@ def report(emulator: Emulator, outputs: dict[str, Any], changes: dict[str, int])
         print("what the job found (stack output moderation_summary):")
         for line in summary_lines(ModerationSummary.model_validate(found)):
             print(f"  {line}")
-    # --- report.html (issue 18): the lead adds `rekognition-media report <JobId> --html
-    # report.html` here once the report command is merged, and prints the file's path. ---
+
+
+def write_html_report(emulator: Emulator, outputs: dict[str, Any], page: Path) -> None:
+    """Run the report command as a user would (its own process, the standard credential
+    chain, the endpoint from AWS_ENDPOINT_URL) and say where the page is."""
+    job_id = outputs.get("job_id")
+    if outputs.get("status") != "SUCCEEDED" or not job_id:
+        return
+    command = [sys.executable, "-m", "rekognition_media.report", "report", job_id]
+    env = {
+        **os.environ,
+        **DUMMY_CREDENTIALS,
+        "AWS_REGION": REGION,
+        "AWS_ENDPOINT_URL": emulator.url,
+        "NO_COLOR": "1",
+    }
+    done = subprocess.run(
+        [*command, "--html", str(page)], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode == 0:
+        print(f"report:    {page.resolve()} (rekognition-media report {job_id} --html {page})")
+    else:
+        print(f"report:    not written: {done.stderr.strip()}")
 
 
 if __name__ == "__main__":

@@ -16,10 +16,12 @@ pytestmark = pytest.mark.engine
 REPO = Path(__file__).parents[1]
 
 
-def test_quickstart_runs_the_example_stack_against_the_emulator() -> None:
+def test_quickstart_runs_the_example_stack_against_the_emulator(tmp_path: Path) -> None:
     env = {**os.environ, "PULUMI_CLI_DIR": str(cli_bin_dir())}
+    page = tmp_path / "report.html"
+    quickstart = [sys.executable, str(REPO / "scripts" / "quickstart.py"), "--job-seconds", "1"]
     run = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "quickstart.py"), "--job-seconds", "1"],
+        [*quickstart, "--report", str(page)],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -43,4 +45,9 @@ def test_quickstart_runs_the_example_stack_against_the_emulator() -> None:
     )
     assert "  2 of 3 images flagged (MinConfidence 50, model 7.0)" in lines
     assert any(line.endswith("/images/sample-1.png") and "Violence" in line for line in lines)
+    # ... and writes the HTML report, saying where.
+    assert any(line.startswith(f"report:    {page.resolve()} ") for line in lines), run.stdout
+    html = page.read_text()
+    assert "sample-1.png" in html
+    assert "Violence" in html
     assert "pulumi destroy: done" in run.stdout
