@@ -20,6 +20,8 @@ pulumi_version=$(cat .pulumi-version)
 echo "setup: installing pulumi-rekognition-media (editable) with pulumi==$pulumi_version" >&2
 .venv/bin/python -m pip install --quiet --upgrade pip "setuptools>=77"
 .venv/bin/python -m pip install --quiet -e ".[dev]" "pulumi==$pulumi_version"
+# What was installed from: `scripts/test.sh --fast` skips setup while this still matches.
+scripts/setup-stamp.sh > .venv/.setup-stamp
 
 # The HTML report's browser tests (pytest -m browser) drive Debian's Chromium; they fail
 # with this same command where it is missing.

@@ -90,6 +90,20 @@ def aws_client(emulator: Emulator) -> AwsClientFactory:
     return make
 
 
+# --- test tiers ---------------------------------------------------------------------------
+# The fast tier (scripts/test.sh --fast) leaves out tests marked engine, slow, network or
+# browser. A test that uses the CLI's fixtures is an engine test whether or not its module
+# says so, so the fast tier can never start the CLI by accident.
+ENGINE_FIXTURES = frozenset({"pulumi_bin", "engine_stack"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & ENGINE_FIXTURES and item.get_closest_marker("engine") is None:
+            item.add_marker(pytest.mark.engine)
+
+
 # --- the real Pulumi CLI ----------------------------------------------------------------
 # Tests that drive it are marked ``engine``; the CLI comes from PULUMI_CLI_DIR or
 # scripts/pulumi-cli.sh (rekognition_media.devtools.engine), and never skips.

@@ -16,8 +16,12 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("pyproject.toml", "README.md", "LICENSE", "rekognition_media", "providers",
-           "components", "policies", "emulator")  # fmt: skip
+# The wheel is built from these: the package, and the parts its rekognition_media/<part>
+# links point at (so a new part is in the wheel the moment it is linked).
+PARTS = tuple(
+    sorted(link.name for link in (ROOT / "rekognition_media").iterdir() if link.is_symlink())
+)
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "rekognition_media", *PARTS)
 
 PROGRAM = textwrap.dedent(
     '''
@@ -29,8 +33,10 @@ PROGRAM = textwrap.dedent(
     import rekognition_media
     import rekognition_media.components as components
     import rekognition_media.emulator as emulator
+    import rekognition_media.plugin as plugin
     import rekognition_media.policies as policies
     import rekognition_media.providers as providers
+    import rekognition_media.report as report_command
     from rekognition_media.components import (
         EncryptedBucket,
         EncryptedBucketArgs,
@@ -67,7 +73,8 @@ PROGRAM = textwrap.dedent(
 
 
     report = {"modules": {}, "runs": {}}
-    for module in (rekognition_media, components, providers, policies, emulator):
+    parts = (components, providers, plugin, policies, emulator, report_command)
+    for module in (rekognition_media, *parts):
         report["modules"][module.__name__] = module.__file__
 
 
@@ -164,6 +171,10 @@ def test_wheel_installs_in_a_fresh_venv_and_components_are_reusable(tmp_path: Pa
     report = json.loads(stdout.split("REPORT ", 1)[1])
 
     site = venv / "lib"
+    assert set(report["modules"]) == {
+        "rekognition_media",
+        *(f"rekognition_media.{p}" for p in PARTS),
+    }
     for name, file in report["modules"].items():
         assert Path(file).is_relative_to(site), f"{name} imported from {file}, not the venv"
         assert not Path(file).is_relative_to(ROOT), name
