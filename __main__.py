@@ -75,5 +75,5 @@ pulumi.export("status", pipeline.job_status)
 pulumi.export("results_uri", pipeline.results_uri)
 pulumi.export("manifest_summary_uri", pipeline.manifest_summary_uri)
 if isinstance(pipeline.job, MediaAnalysisJob):
-    # What the job found: flagged images, per label and content type (see the README).
+    # What the job found: flagged images, per label and content type (providers/README.md).
     pulumi.export("moderation_summary", pipeline.job.moderation_summary)

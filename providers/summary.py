@@ -46,7 +46,7 @@ MAX_MALFORMED_LISTED: Final = 20
 READ_CHUNK_BYTES: Final = 256 * 1024
 """Bytes asked of S3 per read while streaming the results."""
 REPORT_COMMAND: Final = "rekognition-media report"
-"""The command that shows a job's flagged images (see the README)."""
+"""The command that shows a job's flagged images (see report/README.md)."""
 _LINE_LABELS: Final = 4
 """Categories named in the one-line outcome; the rest are summed up as "N more"."""
 MAX_SOURCE_REF: Final = 5 + 255 + 1 + 1024

@@ -1,6 +1,6 @@
 """Moving a job from the dynamic ``MediaAnalysisJob`` to the plugin's resource.
 
-README "Moving a job from MediaAnalysisJob to the plugin", step by step: the program
+plugin/README.md "Moving a job from MediaAnalysisJob to the plugin", step by step: the program
 declares the plugin's resource under the same name with an alias to the old resource's
 URN and ``adoptJobId`` set to the old job's id; ``pulumi up`` adopts the job instead of
 starting one, and the old resource, its stack identity and its lane provider leave the
@@ -81,7 +81,7 @@ def test_a_dynamic_job_moves_to_the_plugin_without_a_new_job(
     old_id = stack.outputs()["job_id"]
     assert job["JobId"] == old_id and job["Status"] == "SUCCEEDED"
     [old] = stack.resources(JOB_TYPE_TOKEN)
-    assert old["id"] == old_id  # what README's jq line reads
+    assert old["id"] == old_id  # what plugin/README.md's jq line reads
     results = old["outputs"]["results"]["s3_object"]
 
     # The program now declares the plugin's resource: the alias, the job to adopt.

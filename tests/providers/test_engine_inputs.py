@@ -146,7 +146,7 @@ def test_a_failed_job_is_retried_by_a_successor_once_its_cause_is_fixed(
     assert "starting a successor job" in up.stdout
 
     # --replace deletes the job's outputs first, so the replacement is a new job. (Without
-    # delete_outputs_on_destroy it resumes the same job: README, "No duplicate jobs".)
+    # delete_outputs_on_destroy it resumes the same job: providers/README.md, "No duplicate jobs".)
     [resource] = stack.resources(TYPE_TOKEN)
     stack.up(replace=[resource["urn"]])
     replaced = stack.outputs()["job_0_id"]

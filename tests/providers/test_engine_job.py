@@ -199,7 +199,7 @@ def test_import_option_is_refused_by_the_python_dynamic_provider(
 ) -> None:
     """Documents pulumi/pulumi#16175: the engine imports a resource by reading it without
     its properties, so the Python dynamic provider server cannot find ``__provider``.
-    When this starts failing, import works and README's "Adopting a job" can say so."""
+    When this starts failing, import works and providers/README.md's "Adopting a job" can say so."""
     world = seed(emulator)
     stack = job_stack(engine_stack, world, importJobId=_start_job_outside_pulumi(world))
     with pytest.raises(auto.CommandError) as failure:
