@@ -13,6 +13,9 @@ from rekognition_media.emulator import Emulator
 
 from .testkit import Aws, error_code, post
 
+# Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
+pytestmark = pytest.mark.timing
+
 
 @pytest.fixture
 def rekognition(aws_client: Callable[..., Any]) -> Any:

@@ -105,6 +105,7 @@ def boto(url: str, service: str) -> Any:
     )
 
 
+@pytest.mark.slow
 def test_cli_serves_stops_on_sigterm_and_keeps_jobs_in_state_dir(tmp_path: Path) -> None:
     state = str(tmp_path / "state")
     env = {"REKOGNITION_EMULATOR_JOB_DURATION": "0", "REKOGNITION_EMULATOR_QUEUE_DELAY": "9"}
@@ -144,6 +145,7 @@ def test_cli_serves_stops_on_sigterm_and_keeps_jobs_in_state_dir(tmp_path: Path)
         stop(process)
 
 
+@pytest.mark.slow
 def test_cli_rejects_invalid_settings() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "rekognition_media.emulator", "--job-duration", "-1"],

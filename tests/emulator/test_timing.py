@@ -5,9 +5,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from rekognition_media.emulator import Emulator
 
 from .testkit import Aws
+
+# Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
+# Waits on purpose (poll intervals, job durations, backoffs, Cancel): not in the fast tier.
+pytestmark = [pytest.mark.timing, pytest.mark.slow]
 
 PRECISION = 0.05  # seconds: completion must be visible this soon after the configured time
 

@@ -18,6 +18,9 @@ from rekognition_media.emulator import Emulator
 from rekognition_media.providers import budget, client
 from rekognition_media.providers.budget import PageBoard
 
+# Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
+pytestmark = pytest.mark.timing
+
 CREATED = datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.UTC)
 
 
@@ -129,6 +132,7 @@ def _poll_for(directory: str, seconds: float, results: Any) -> None:
     results.put(fetched_at)
 
 
+@pytest.mark.slow
 def test_processes_together_stay_within_the_rate(tmp_path: Path) -> None:
     context = multiprocessing.get_context("spawn")
     results = context.Queue()

@@ -23,6 +23,10 @@ from rekognition_media.providers.pollers import GetPoller, SharedPoller
 from rekognition_media.providers.start import start_job
 from tests.providers.test_start import request
 
+# Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
+# Waits on purpose (poll intervals, job durations, backoffs, Cancel): not in the fast tier.
+pytestmark = [pytest.mark.timing, pytest.mark.slow]
+
 
 @pytest.fixture(autouse=True)
 def aws_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

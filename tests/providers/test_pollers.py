@@ -27,6 +27,10 @@ from rekognition_media.providers.pollers import (
 )
 from rekognition_media.providers.schedule import Backoff
 
+# Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
+# Waits on purpose (poll intervals, job durations, backoffs, Cancel): not in the fast tier.
+pytestmark = [pytest.mark.timing, pytest.mark.slow]
+
 
 @pytest.fixture(autouse=True)
 def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:

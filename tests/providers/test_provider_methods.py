@@ -20,6 +20,9 @@ from rekognition_media.providers import (
 from rekognition_media.providers.request import JobSettings, build_request
 from rekognition_media.providers.token import derive_token
 
+# Runs jobs in the emulator and waits for them through the real pollers.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:

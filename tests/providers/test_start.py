@@ -14,6 +14,10 @@ from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.providers import client, start
 from rekognition_media.providers.start import StartSlotTimeout, StartUnreachable, start_job
 
+# Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
+# Waits on purpose (poll intervals, job durations, backoffs, Cancel): not in the fast tier.
+pytestmark = [pytest.mark.timing, pytest.mark.slow]
+
 
 @pytest.fixture(autouse=True)
 def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:

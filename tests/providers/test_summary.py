@@ -200,6 +200,7 @@ def test_str_lines_and_an_over_long_line_are_accepted() -> None:
     assert "longer than" in summary.malformed[0].reason
 
 
+@pytest.mark.slow
 def test_a_big_stream_is_summarised_in_bounded_memory() -> None:
     count = 20_000
 

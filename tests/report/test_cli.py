@@ -12,10 +12,15 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers.summary import job_summary
 
 from .conftest import SCRIPT_LABEL, LabelledJob, Report, make_job, run_report
+
+# Runs the command as a user does, in its own process (about 2 s each).
+pytestmark = pytest.mark.slow
 
 ANSI_ESCAPE = "\x1b["
 
