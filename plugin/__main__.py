@@ -19,7 +19,7 @@ from . import engine_log
 from .provider import MediaAnalysisJobPlugin
 
 
-def _exit_with_the_engine(poll_seconds: float = 1.0) -> None:
+def exit_with_the_engine(poll_seconds: float = 1.0) -> None:
     """Exit when the engine that started this process is gone (killed with SIGKILL, say):
     the process would otherwise live on, re-parented, with its threads still polling. A job
     it was waiting for keeps running in Rekognition; the next `pulumi up` resumes it."""
@@ -34,7 +34,7 @@ def _exit_with_the_engine(poll_seconds: float = 1.0) -> None:
 
 
 def main() -> None:
-    _exit_with_the_engine()
+    exit_with_the_engine()
     args = sys.argv[1:]
     engine = next((arg for arg in args if not arg.startswith("-")), None)
     if engine:

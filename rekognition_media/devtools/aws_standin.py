@@ -17,10 +17,7 @@ stack run with it can never look deployed. Started by the engine as
 
 from __future__ import annotations
 
-import os
 import sys
-import threading
-import time
 from pathlib import Path
 
 from pulumi.provider.experimental.provider import (
@@ -32,6 +29,8 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 from pulumi.provider.experimental.server import main as serve
+
+from rekognition_media.plugin.__main__ import exit_with_the_engine
 
 VERSION = "0.0.0-standin"
 
@@ -65,20 +64,8 @@ def install(bin_dir: Path) -> Path:
     return launcher
 
 
-def _exit_with_the_engine(poll_seconds: float = 1.0) -> None:
-    """Exit once the engine that started this process is gone (re-parented after a kill)."""
-    engine_pid = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == engine_pid:
-            time.sleep(poll_seconds)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="engine-watchdog", daemon=True).start()
-
-
 def main() -> None:
-    _exit_with_the_engine()
+    exit_with_the_engine()  # as the rekognition-media plugin does
     serve(sys.argv[1:], VERSION, AwsStandIn())
 
 
