@@ -34,7 +34,8 @@ echo "== mypy" >&2
 .venv/bin/mypy
 
 # Two runs: the tests that assert elapsed time or rates (marker `timing`) alone, then the
-# rest on parallel workers (pytest-xdist; PYTEST_WORKERS, default 4): they mostly wait on
+# rest on parallel workers (pytest-xdist; PYTEST_WORKERS, default 4; idle workers steal
+# queued tests, so a long engine test does not leave a tail): they mostly wait on
 # jobs, polls and the CLI, and each worker has its own emulator and stacks.
 workers=${PYTEST_WORKERS:-4}
 fast_workers=${PYTEST_WORKERS:-auto} # the fast tier computes rather than waits: one per core
@@ -56,4 +57,4 @@ fi
 echo "== pytest, timing tests alone (Pulumi CLI $("$PULUMI_CLI_DIR/pulumi" version) from $PULUMI_CLI_DIR)" >&2
 run_pytest -m timing --durations=5 "$@"
 echo "== pytest, the rest on $workers workers" >&2
-run_pytest -m "not timing" -n "$workers" --durations=10 "$@"
+run_pytest -m "not timing" -n "$workers" --dist worksteal --durations=10 "$@"

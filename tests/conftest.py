@@ -25,7 +25,7 @@ import pytest
 from botocore.config import Config
 
 from rekognition_media.devtools.engine import EngineStack, StackFactory, cli_bin_dir, cli_version
-from rekognition_media.devtools.processes import provider_processes
+from rekognition_media.devtools.processes import language_hosts, provider_processes
 from rekognition_media.emulator import Emulator, EmulatorSettings
 
 # A provider process exits within 60 s of its engine's end (providers/lifeline.py); a
@@ -47,6 +47,11 @@ def no_provider_process_left(tmp_path_factory: pytest.TempPathFactory) -> Iterat
     while left and time.monotonic() < deadline:
         time.sleep(0.5)
         left = provider_processes(root)
+    # Pulumi's YAML language host outlives a `pulumi up` the tests SIGKILL on purpose (it
+    # is Pulumi's, not ours: it never exits by itself); end it with the run that started it.
+    for host in language_hosts(root):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(host.pid, signal.SIGKILL)
     if left:
         for process in left:  # so that they do not outlive this run too
             with contextlib.suppress(ProcessLookupError):

@@ -26,6 +26,12 @@ MARKERS = (
 )
 
 
+LANGUAGE_HOST_MARKER = "pulumi-language-"
+"""Pulumi's own language hosts (``pulumi-language-yaml``). Unlike the providers they do not
+exit when their engine is killed (pulumi-yaml v1.25.0 lives on, re-parented), so a test
+that SIGKILLs `pulumi up` on purpose leaves one behind for the session to end."""
+
+
 @dataclass(frozen=True)
 class ProviderProcess:
     pid: int
@@ -38,6 +44,15 @@ class ProviderProcess:
 
 def provider_processes(under: Path) -> list[ProviderProcess]:
     """Provider processes of this user whose PULUMI_HOME lies under ``under``."""
+    return _processes(under, MARKERS)
+
+
+def language_hosts(under: Path) -> list[ProviderProcess]:
+    """Pulumi language host processes of this user whose PULUMI_HOME lies under ``under``."""
+    return _processes(under, (LANGUAGE_HOST_MARKER,))
+
+
+def _processes(under: Path, markers: tuple[str, ...]) -> list[ProviderProcess]:
     found: list[ProviderProcess] = []
     root = str(under.resolve())
     for entry in Path("/proc").iterdir():
@@ -45,7 +60,7 @@ def provider_processes(under: Path) -> list[ProviderProcess]:
             continue
         try:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
-            if not any(marker in command for marker in MARKERS):
+            if not any(marker in command for marker in markers):
                 continue
             environ = (entry / "environ").read_bytes().split(b"\0")
         except OSError:
