@@ -248,6 +248,27 @@ def job_min_confidence(job: Mapping[str, Any]) -> float:
     return limits.DEFAULT_MIN_CONFIDENCE if value is None else float(value)
 
 
+def in_taxonomy_order(labels: list[LabelCount]) -> list[LabelCount]:
+    """The labels for reading: each label followed by its children, in the summary's order
+    (most images first); a child whose parent is not among them stays where it was."""
+    names = {label.name for label in labels}
+    children: dict[str, list[LabelCount]] = {}
+    for label in labels:
+        if label.parent_name in names:
+            children.setdefault(label.parent_name, []).append(label)
+    ordered: list[LabelCount] = []
+    # An explicit stack, not recursion: untrusted results could chain labels deeper than
+    # Python's recursion limit.
+    stack = [label for label in reversed(labels) if label.parent_name not in names]
+    while stack:
+        label = stack.pop()
+        ordered.append(label)
+        stack.extend(reversed([c for c in children.pop(label.name, []) if c is not label]))
+    # Results are untrusted: a label that is its own ancestor is listed once, at the end.
+    placed = {id(label) for label in ordered}
+    return ordered + [label for label in labels if id(label) not in placed]
+
+
 def summary_lines(summary: ModerationSummary) -> Iterator[str]:
     """The summary as plain text (the quickstart prints it; the report command has more)."""
     yield (
@@ -256,7 +277,7 @@ def summary_lines(summary: ModerationSummary) -> Iterator[str]:
     )
     if summary.labels:
         yield "labels (images, highest confidence):"
-        for label in summary.labels:
+        for label in in_taxonomy_order(summary.labels):
             name = label.name + (f" ({label.parent_name})" if label.parent_name else "")
             name = _printable(name)
             yield f"  {name:<40} {label.images:>6} {label.max_confidence:6.1f}"

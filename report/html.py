@@ -30,7 +30,7 @@ import jinja2
 from markupsafe import Markup
 
 from rekognition_media import __version__
-from rekognition_media.providers.summary import ModerationSummary
+from rekognition_media.providers.summary import ModerationSummary, in_taxonomy_order
 
 from .access import ReportError
 from .job import InvalidLines, Target
@@ -129,7 +129,7 @@ def render(
         summary=summary,
         invalid=invalid,
         clean=summary.images_analysed - summary.images_flagged,
-        labels=sorted(summary.labels, key=lambda label: (-label.images, label.name)),
+        labels=in_taxonomy_order(summary.labels),
         label_options=sorted(summary.labels, key=lambda label: label.name.lower()),
         max_images=max_images,
         cards=tally.count(cards),

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from rekognition_media.providers.summary import ModerationSummary
+from rekognition_media.providers.summary import ModerationSummary, in_taxonomy_order
 
 from .job import InvalidLines, Target
 
@@ -95,7 +95,7 @@ def show(
         labels.add_column("Level", justify="right")
         labels.add_column("Images", justify="right")
         labels.add_column("Highest confidence", justify="right")
-        for label in summary.labels:
+        for label in in_taxonomy_order(summary.labels):
             # Text, not str: rich would read brackets in a label name as markup.
             labels.add_row(
                 Text(printable(label.name)),

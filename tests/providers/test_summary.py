@@ -23,7 +23,9 @@ from rekognition_media.devtools.media import png_image
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers.summary import (
     MAX_FLAGGED,
+    LabelCount,
     SummaryUnavailable,
+    in_taxonomy_order,
     job_summary,
     read_summary,
     summarise_lines,
@@ -359,3 +361,45 @@ def test_an_access_denied_without_detail_is_told_apart_by_head_object(emulator: 
         f"no kms:Decrypt on {head['SSEKMSKeyId']} (the key of the results s3://{bucket}/{key})"
     )
     assert key_arn.endswith(head["SSEKMSKeyId"].split("/")[-1])
+
+
+def test_labels_read_in_taxonomy_order_with_children_under_their_parent() -> None:
+    def count(name: str, parent: str, images: int) -> LabelCount:
+        level = 1 if not parent else 2
+        return LabelCount(
+            name=name, parent_name=parent, taxonomy_level=level, images=images, max_confidence=90.0
+        )
+
+    labels = [
+        count("Explicit", "", 3),
+        count("Graphic Violence", "Violence", 2),
+        count("Violence", "", 2),
+        count("Explicit Nudity", "Explicit", 1),
+        count("Smoking", "Drugs & Tobacco", 1),  # its parent was never seen
+        count("Loop", "Loop", 1),  # untrusted data: its own parent
+    ]
+    names = [label.name for label in in_taxonomy_order(labels)]
+    assert names == [
+        "Explicit",
+        "Explicit Nudity",
+        "Violence",
+        "Graphic Violence",
+        "Smoking",
+        "Loop",
+    ]
+
+
+def test_a_label_chain_deeper_than_the_recursion_limit_is_ordered() -> None:
+    depth = 5000
+    chain = [
+        LabelCount(
+            name=f"L{i}",
+            parent_name=f"L{i - 1}" if i else "",
+            taxonomy_level=3,
+            images=1,
+            max_confidence=60.0,
+        )
+        for i in range(depth)
+    ]
+    ordered = in_taxonomy_order(list(reversed(chain)))
+    assert [label.name for label in ordered] == [f"L{i}" for i in range(depth)]
