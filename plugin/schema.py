@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import re
 from typing import Any
 
@@ -75,6 +76,23 @@ _CONFIG = {
     ),
 }
 STATISTICS_TYPE = "ManifestStatistics"
+GO_MODULE = "github.com/rekognition-media/pulumi-rekognition-media/sdk"
+"""The Go SDK's module (``sdk/go.mod``, as Pulumi's own packages lay it out)."""
+LANGUAGES: dict[str, dict[str, Any]] = {
+    # scripts/gen-sdks.sh writes each SDK from these. Python's lands in this distribution's
+    # own namespace (rekognition_media/sdk links to it), so one `pip install` carries it.
+    "python": {"packageName": "rekognition_media.sdk", "respectSchemaVersion": True},
+    "nodejs": {"packageName": "pulumi-rekognition-media", "respectSchemaVersion": True},
+    "go": {
+        "importBasePath": f"{GO_MODULE}/go/rekognitionmedia",
+        "respectSchemaVersion": True,
+    },
+    "csharp": {
+        "rootNamespace": "RekognitionMedia",
+        "namespaces": {PACKAGE: "Pulumi"},
+        "respectSchemaVersion": True,
+    },
+}
 
 
 def plain_text(documentation: str) -> str:
@@ -253,4 +271,11 @@ def package_schema() -> dict[str, Any]:
             **components.resource_specs(),
         },
         "types": build.types,
+        "language": LANGUAGES,
     }
+
+
+def schema_json() -> str:
+    """The schema as scripts/gen-sdks.sh writes it to sdk/schema.json (stable key order,
+    so a change to the schema reads as a small diff)."""
+    return json.dumps(package_schema(), indent=2, sort_keys=True) + "\n"

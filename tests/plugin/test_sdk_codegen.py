@@ -1,67 +1,130 @@
-"""SDKs generated from the plugin's schema by Pulumi's own code generators, offline.
+"""The checked-in SDKs (sdk/) are what Pulumi's own code generators write from the schema
+the plugin serves: schema and SDKs cannot drift.
 
-``pulumi package gen-sdk`` runs the target language's host (``pulumi-language-nodejs``,
-``-python``, ...), and none can be obtained here (the Go module proxy refuses their
-modules). The code generators themselves are Go packages of ``github.com/pulumi/pulumi/pkg/v3``,
-the module the CLI is built from, already in the Go module cache: ``codegen/main.go``
-binds the schema with Pulumi's binder and runs the Node.js and Python generators. The
-schema is the one the real CLI prints (``pulumi package get-schema``); the generated SDKs
-must declare the four components as remote components with their inputs and outputs.
+``scripts/gen-sdks.sh`` builds the generators (Go packages of
+``github.com/pulumi/pulumi/pkg/v3``) and writes every SDK; these tests run it into a
+temporary directory and compare file by file with what is checked in.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from rekognition_media.devtools.engine import cli_version, offline_env
+from rekognition_media.devtools.engine import offline_env
+from rekognition_media.plugin import schema
 from tests.plugin.yaml_stack import PLUGIN, require_tools
 
-pytestmark = pytest.mark.engine
+# The Go module proxy serves the generators' modules (a warm module cache on this machine).
+pytestmark = [pytest.mark.network, pytest.mark.slow]
 
-SOURCE = Path(__file__).resolve().parent / "codegen" / "main.go"
+ROOT = Path(__file__).resolve().parents[2]
+SDK = ROOT / "sdk"
+GENERATORS = ROOT / "scripts" / "gen-sdks"
+LANGUAGES = ("python", "nodejs", "go", "dotnet")
 
 
-def _go(workdir: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        # The CLI's build left these modules in the module cache; on a machine where it
-        # did not, they come from the Go module proxy as the CLI's did.
-        "GOFLAGS": "-mod=mod",
-        "GOTOOLCHAIN": "local",
-    }
-    go = shutil.which("go")
-    assert go, "no `go` on PATH: the code generators are built with it"
-    result = subprocess.run(
-        [go, *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=900, check=False
+def _go_env() -> dict[str, str]:
+    return {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=readonly", "GOWORK": "off"}
+
+
+def _files(root: Path, names: list[str]) -> dict[str, bytes]:
+    return {name: (root / name).read_bytes() for name in names}
+
+
+def _checked_in() -> list[str]:
+    """What a commit of sdk/ would hold: tracked files and new ones git does not ignore
+    (so an SDK built in place, node_modules or bin/, does not count)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", "."],
+        cwd=SDK,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return sorted(
+        name
+        for name in listed
+        if name.split("/")[0] in LANGUAGES or name == "schema.json"
+        if (SDK / name).is_file()
     )
-    assert result.returncode == 0, f"go {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
 
 
 @pytest.fixture(scope="module")
-def codegen(pulumi_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The code generator, built against the CLI's own pkg/v3 version."""
-    version = cli_version(pulumi_bin)  # v3.259.0
-    workdir = tmp_path_factory.mktemp("codegen")
-    shutil.copy(SOURCE, workdir / "main.go")
-    (workdir / "go.mod").write_text(
-        "module codegen\n\ngo 1.25\n\nrequire (\n"
-        f"\tgithub.com/pulumi/pulumi/pkg/v3 {version}\n"
-        f"\tgithub.com/pulumi/pulumi/sdk/v3 {version}\n)\n"
-    )
-    _go(workdir, "mod", "tidy")
-    _go(workdir, "build", "-o", "codegen", ".")
-    return workdir / "codegen"
-
-
-def _schema(pulumi_bin: Path, tmp_path: Path) -> dict[str, object]:
-    executable = require_tools(pulumi_bin) / PLUGIN
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sdk")
     result = subprocess.run(
+        [str(ROOT / "scripts" / "gen-sdks.sh"), str(out)],
+        env=_go_env(),
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert result.returncode == 0, f"scripts/gen-sdks.sh:\n{result.stdout}\n{result.stderr}"
+    return out
+
+
+def test_the_checked_in_sdks_are_what_the_generators_write(regenerated: Path) -> None:
+    generated = sorted(
+        str(path.relative_to(regenerated)) for path in regenerated.rglob("*") if path.is_file()
+    )
+    checked_in = _checked_in()
+    assert checked_in == generated, "run scripts/gen-sdks.sh and commit sdk/"
+    stale = [
+        name
+        for name, body in _files(regenerated, generated).items()
+        if (SDK / name).read_bytes() != body
+    ]
+    assert not stale, f"out of date (run scripts/gen-sdks.sh): {stale}"
+
+
+def test_the_generators_are_pulumis_pinned_version() -> None:
+    pinned = (ROOT / ".pulumi-version").read_text().strip()
+    go_mod = (GENERATORS / "go.mod").read_text()
+    assert f"github.com/pulumi/pulumi/pkg/v3 v{pinned}\n" in go_mod
+    # C#'s generator is the last pkg/v3 that has one (see scripts/gen-sdks.sh).
+    assert (
+        "github.com/pulumi/pulumi/pkg/v3 v3.228.0\n" in (GENERATORS / "go.dotnet.mod").read_text()
+    )
+
+
+def test_the_sdks_declare_the_components_as_remote_components() -> None:
+    ts = (SDK / "nodejs" / "mediaAnalysisPipeline.ts").read_text()
+    assert "export class MediaAnalysisPipeline extends pulumi.ComponentResource {" in ts
+    assert (
+        "super(MediaAnalysisPipeline.__pulumiType, name, resourceInputs, opts, true /*remote*/)"
+        in ts
+    )
+    assert "existingKeyArn?: pulumi.Input<string | undefined>;" in ts
+    assert "declare public /*out*/ readonly keyArn: pulumi.Output<string>;" in ts
+    index = (SDK / "nodejs" / "index.ts").read_text()
+    for name in ("EncryptedBucket", "MediaAnalysisAccess", "MediaAnalysisKey"):
+        assert f'case "rekognition-media:index:{name}":' in index
+
+    package = SDK / "python" / "rekognition_media.sdk"
+    py = (package / "media_analysis_key.py").read_text()
+    assert "class MediaAnalysisKey(pulumi.ComponentResource):" in py
+    assert "remote=True" in py
+    for module in ("encrypted_bucket", "media_analysis_access", "media_analysis_pipeline"):
+        assert "remote=True" in (package / f"{module}.py").read_text()
+
+    go = (SDK / "go" / "rekognitionmedia" / "mediaAnalysisPipeline.go").read_text()
+    assert "ctx.RegisterRemoteComponentResource(" in go
+    cs = (SDK / "dotnet" / "MediaAnalysisPipeline.cs").read_text()
+    assert "namespace RekognitionMedia.Pulumi" in cs
+    assert re.search(r"base\(.*remote: true\)", cs), "the C# component is not remote"
+
+
+def test_the_sdk_schema_is_the_one_the_plugin_serves(pulumi_bin: Path, tmp_path: Path) -> None:
+    executable = require_tools(pulumi_bin) / PLUGIN
+    served = subprocess.run(
         [str(pulumi_bin / "pulumi"), "package", "get-schema", str(executable), "--non-interactive"],
         cwd=tmp_path,
         env=offline_env(pulumi_bin, tmp_path),
@@ -69,55 +132,35 @@ def _schema(pulumi_bin: Path, tmp_path: Path) -> dict[str, object]:
         text=True,
         timeout=120,
         check=True,
-    )
-    loaded: dict[str, object] = json.loads(result.stdout)
-    return loaded
-
-
-def test_pulumis_code_generators_declare_the_components(
-    codegen: Path, pulumi_bin: Path, tmp_path: Path
-) -> None:
-    schema = _schema(pulumi_bin, tmp_path)
-    (tmp_path / "schema.json").write_text(json.dumps(schema))
-    subprocess.run(
-        [str(codegen), "schema.json", "out"], cwd=tmp_path, check=True, capture_output=True
+    ).stdout
+    # The CLI re-encodes the schema and leaves out empty lists (`"required": []`).
+    assert _without_empty_lists(json.loads(served)) == _without_empty_lists(
+        json.loads((SDK / "schema.json").read_text())
     )
 
-    ts = (tmp_path / "out" / "nodejs" / "mediaAnalysisPipeline.ts").read_text()
-    assert "export class MediaAnalysisPipeline extends pulumi.ComponentResource {" in ts
-    assert (
-        "super(MediaAnalysisPipeline.__pulumiType, name, resourceInputs, opts, true /*remote*/)"
-        in ts
-    )
-    assert "existingKeyArn?: pulumi.Input<string | undefined>;" in ts
-    assert "inputObjects?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;" in ts
-    assert "declare public /*out*/ readonly keyArn: pulumi.Output<string>;" in ts
-    assert "declare public /*out*/ readonly resultsUri: pulumi.Output<string | undefined>;" in ts
-    index = (tmp_path / "out" / "nodejs" / "index.ts").read_text()
-    for name in ("EncryptedBucket", "MediaAnalysisAccess", "MediaAnalysisKey"):
-        assert f'case "rekognition-media:index:{name}":' in index
 
-    package = tmp_path / "out" / "python" / "pulumi_rekognition_media"
-    py = (package / "media_analysis_key.py").read_text()
-    assert "class MediaAnalysisKey(pulumi.ComponentResource):" in py
-    assert "remote=True" in py
-    assert "deletion_window_in_days: pulumi.Input[Optional[_builtins.int]] = None," in py
-    assert "def policy_document(self) -> pulumi.Output[Optional[_builtins.str]]:" in py
-    for module in ("encrypted_bucket", "media_analysis_access", "media_analysis_pipeline"):
-        assert "remote=True" in (package / f"{module}.py").read_text()
+def _without_empty_lists(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _without_empty_lists(v) for k, v in value.items() if v != []}
+    if isinstance(value, list):
+        return [_without_empty_lists(v) for v in value]
+    return value
 
 
-def test_a_schema_that_does_not_bind_is_refused(codegen: Path, tmp_path: Path) -> None:
+def test_a_schema_that_does_not_bind_is_refused(tmp_path: Path) -> None:
     # The check bites: a dangling type reference (what a reference to the aws package's
-    # types would be without its schema) fails binding.
-    from rekognition_media.plugin import schema
-
-    broken = json.loads(json.dumps(schema.package_schema()))
+    # types would be without its schema) fails binding, before any SDK is written.
+    go = shutil.which("go")
+    assert go, "no `go` on PATH: the code generators are built with it"
+    binary = tmp_path / "gen-sdks"
+    subprocess.run([go, "build", "-o", str(binary), "."], cwd=GENERATORS, env=_go_env(), check=True)
+    broken = json.loads(schema.schema_json())
     key = broken["resources"]["rekognition-media:index:MediaAnalysisKey"]
     key["properties"]["keyArn"] = {"$ref": "/aws/v7.0.0/schema.json#/resources/aws:kms%2Fkey:Key"}
     (tmp_path / "schema.json").write_text(json.dumps(broken))
     result = subprocess.run(
-        [str(codegen), "schema.json", "out"], cwd=tmp_path, capture_output=True, text=True
+        [str(binary), "schema.json", "out", "python"], cwd=tmp_path, capture_output=True, text=True
     )
     assert result.returncode == 2, result.stderr
     assert 'schema references package "aws"' in result.stderr
+    assert not (tmp_path / "out").exists()
