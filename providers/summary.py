@@ -22,8 +22,6 @@ line ``pulumi up`` prints: :meth:`ModerationSummary.outcome_line`).
 from __future__ import annotations
 
 import heapq
-import json
-import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
 
@@ -32,9 +30,8 @@ from pydantic import BaseModel, ConfigDict
 
 from rekognition_media.api import limits
 from rekognition_media.api.manifest import (
-    DETECT_MODERATION_LABELS,
-    SOURCE_REF,
     is_blank,
+    parse_result_line,
     split_lines,
 )
 from rekognition_media.api.statuses import SUCCEEDED
@@ -49,11 +46,6 @@ REPORT_COMMAND: Final = "rekognition-media report"
 """The command that shows a job's flagged images (see report/README.md)."""
 _LINE_LABELS: Final = 4
 """Categories named in the one-line outcome; the rest are summed up as "N more"."""
-MAX_SOURCE_REF: Final = 5 + 255 + 1 + 1024
-"""``s3://`` + bucket (at most 255) + ``/`` + key (at most 1024): a longer source-ref is
-not an image of the manifest, and would bloat the stack's outputs."""
-MAX_NAME: Final = 256
-"""Longest label or content type name taken (the model's names are a few words)."""
 # S3's ways of saying the object (or its bucket or version) is not there.
 _GONE: Final = frozenset({"404", "NoSuchKey", "NoSuchBucket", "NoSuchVersion"})
 _DENIED: Final = frozenset({"403", "AccessDenied", "AccessDeniedException"})
@@ -322,27 +314,30 @@ class _Tally:
         if line is not None and (is_blank(line) if isinstance(line, bytes) else not line.strip()):
             return
         try:
-            source_ref, labels, content_types, version = _parse(line)
+            result = parse_result_line(line)
         except ValueError as error:
             self.malformed_count += 1
             if len(self.malformed) < MAX_MALFORMED_LISTED:
                 self.malformed.append(MalformedLine(line_number=number, reason=str(error)))
             return
         self.analysed += 1
-        if version is not None:
-            self.model_version = version
-        for name in dict.fromkeys(content_types):  # an image counts once per type
+        if result.model_version is not None:
+            self.model_version = result.model_version
+        # An image counts once per type.
+        for name in dict.fromkeys(content.name for content in result.content_types):
             self.content_types[name] = self.content_types.get(name, 0) + 1
-        found = [label for label in labels if label[1] >= self.min_confidence]
+        found = [
+            label for label in result.moderation_labels if label.confidence >= self.min_confidence
+        ]
         if not found:
             return
         self.flagged += 1
         best: dict[tuple[str, str, int], float] = {}
-        for name, confidence, parent, level in found:
-            key = (name, parent, level)
-            best[key] = max(confidence, best.get(key, 0.0))
-            if parent:
-                self.parents.setdefault(name, parent)
+        for label in found:
+            key = (label.name, label.parent_name, label.taxonomy_level)
+            best[key] = max(label.confidence, best.get(key, 0.0))
+            if label.parent_name:
+                self.parents.setdefault(label.name, label.parent_name)
         for key, confidence in best.items():
             counted = self.labels.setdefault(key, [0, 0.0])
             counted[0] += 1
@@ -356,8 +351,8 @@ class _Tally:
             counted[0] += 1
             counted[1] = max(counted[1], confidence)
         # The top label: the most confident, and of equal ones the most specific.
-        name, confidence, parent, _level = max(found, key=lambda label: (label[1], label[3]))
-        entry = (confidence, -number, source_ref, name, parent)
+        top = max(found, key=lambda label: (label.confidence, label.taxonomy_level))
+        entry = (top.confidence, -number, result.source_ref, top.name, top.parent_name)
         if len(self.top) < MAX_FLAGGED:
             heapq.heappush(self.top, entry)
         elif entry[:2] > self.top[0][:2]:
@@ -404,68 +399,6 @@ class _Tally:
             malformed_lines=self.malformed_count,
             malformed=self.malformed,
         )
-
-
-_Label = tuple[str, float, str, int]  # name, confidence, parent, taxonomy level
-
-
-def _parse(line: bytes | str | None) -> tuple[str, list[_Label], list[str], str | None]:
-    """One results line: source-ref, labels, content type names, model version."""
-    if line is None:
-        raise ValueError("the line is longer than the results format allows")
-    try:
-        data = json.loads(line)
-    except (UnicodeDecodeError, ValueError):
-        raise ValueError("the line is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise ValueError("the line is not a JSON object")
-    source_ref = data.get(SOURCE_REF)
-    if not isinstance(source_ref, str) or not source_ref:
-        raise ValueError(f'the line has no "{SOURCE_REF}" string')
-    if len(source_ref) > MAX_SOURCE_REF:
-        raise ValueError(f'"{SOURCE_REF}" is longer than {MAX_SOURCE_REF} characters')
-    response = data.get(DETECT_MODERATION_LABELS)
-    if not isinstance(response, dict):
-        raise ValueError(f'the line has no "{DETECT_MODERATION_LABELS}" object')
-    labels = [_label(entry) for entry in _list(response, "ModerationLabels")]
-    content_types = [_name(entry, "ContentTypes") for entry in _list(response, "ContentTypes")]
-    version = response.get("ModerationModelVersion")
-    return source_ref, labels, content_types, version if isinstance(version, str) else None
-
-
-def _list(response: Mapping[str, Any], member: str) -> list[Any]:
-    value = response.get(member)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValueError(f"{member} is not a list")
-    return value
-
-
-def _label(entry: Any) -> _Label:
-    name = _name(entry, "ModerationLabels")
-    confidence = entry.get("Confidence")
-    if (
-        not isinstance(confidence, int | float)
-        or isinstance(confidence, bool)
-        or not math.isfinite(confidence)
-        or not 0 <= confidence <= 100
-    ):
-        raise ValueError(f"label {name!r} has no Confidence between 0 and 100")
-    parent = entry.get("ParentName") or ""
-    level = entry.get("TaxonomyLevel", 1)
-    if not isinstance(parent, str) or not isinstance(level, int) or isinstance(level, bool):
-        raise ValueError(f"label {name!r} has a malformed ParentName or TaxonomyLevel")
-    return name, float(confidence), parent, level
-
-
-def _name(entry: Any, member: str) -> str:
-    name = entry.get("Name") if isinstance(entry, dict) else None
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"an entry of {member} has no Name")
-    if len(name) > MAX_NAME:
-        raise ValueError(f"an entry of {member} has a Name longer than {MAX_NAME} characters")
-    return name
 
 
 def _by_count(counts: Mapping[str, int]) -> dict[str, int]:

@@ -9,19 +9,11 @@ into one :class:`ImageResult` at a time, so a report holds one line, never the w
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rekognition_media.api.manifest import (
-    DETECT_MODERATION_LABELS,
-    SOURCE_REF,
-    is_blank,
-    split_lines,
-)
-from rekognition_media.providers.summary import MAX_NAME, MAX_SOURCE_REF
+from rekognition_media.api.manifest import is_blank, parse_result_line, split_lines
 
 from .access import ReportError, explain
 from .job import ObjectRef
@@ -105,62 +97,25 @@ def images(
 def _image(
     number: int, line: bytes, min_confidence: float, parents: Mapping[str, str]
 ) -> ImageResult:
-    try:
-        record = json.loads(line)
-    except (UnicodeDecodeError, ValueError):
-        raise ValueError("the line is not valid JSON") from None
-    if not isinstance(record, dict) or not isinstance(record.get(SOURCE_REF), str):
-        raise ValueError(f'the line has no string "{SOURCE_REF}"')
-    # The summary's limits, so the grid shows exactly the images the summary counts.
-    if len(record[SOURCE_REF]) > MAX_SOURCE_REF:
-        raise ValueError(f'"{SOURCE_REF}" is longer than {MAX_SOURCE_REF} characters')
-    response = record.get(DETECT_MODERATION_LABELS)
-    if not isinstance(response, dict):
-        raise ValueError(f'the line has no "{DETECT_MODERATION_LABELS}" object')
-    raw_labels = response.get("ModerationLabels") or []
-    raw_types = response.get("ContentTypes") or []
-    if not isinstance(raw_labels, list) or not isinstance(raw_types, list):
-        raise ValueError("ModerationLabels and ContentTypes must be lists")
-    own = [_label_fields(raw) for raw in raw_labels]
-    family = {**parents, **{name: parent for name, parent, _, _ in own}}
+    # The summary's parser, so the grid shows exactly the images the summary counts.
+    result = parse_result_line(line)
+    family = {**parents, **{label.name: label.parent_name for label in result.moderation_labels}}
     labels = sorted(
         (
-            Label(name, parent, level, confidence, _path(name, family))
-            for name, parent, level, confidence in own
-            if confidence >= min_confidence
+            Label(
+                label.name,
+                label.parent_name,
+                label.taxonomy_level,
+                label.confidence,
+                _path(label.name, family),
+            )
+            for label in result.moderation_labels
+            if label.confidence >= min_confidence
         ),
         key=lambda label: (-label.confidence, label.level, label.name),
     )
-    content_types = tuple(
-        (str(raw.get("Name", ""))[:MAX_NAME], _confidence(raw))
-        for raw in raw_types
-        if isinstance(raw, dict)
-    )
-    return ImageResult(number, record[SOURCE_REF], tuple(labels), content_types)
-
-
-def _label_fields(raw: Any) -> tuple[str, str, int, float]:
-    if not isinstance(raw, dict) or not isinstance(raw.get("Name"), str) or not raw["Name"]:
-        raise ValueError("a moderation label without a string Name")
-    if len(raw["Name"]) > MAX_NAME:
-        raise ValueError(f"a moderation label has a Name longer than {MAX_NAME} characters")
-    level = raw.get("TaxonomyLevel", 1)
-    if not isinstance(level, int) or isinstance(level, bool):
-        raise ValueError(f"label {raw['Name']!r}: TaxonomyLevel is not an integer")
-    parent = raw.get("ParentName") or ""
-    return raw["Name"], str(parent), level, _confidence(raw)
-
-
-def _confidence(raw: Mapping[str, Any]) -> float:
-    value = raw.get("Confidence")
-    if (
-        not isinstance(value, int | float)
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-        or not 0 <= value <= 100
-    ):
-        raise ValueError(f"{raw.get('Name')!r}: Confidence is not a number 0..100")
-    return float(value)
+    content_types = tuple((content.name, content.confidence) for content in result.content_types)
+    return ImageResult(number, result.source_ref, tuple(labels), content_types)
 
 
 def _path(name: str, parents: Mapping[str, str]) -> tuple[str, ...]:

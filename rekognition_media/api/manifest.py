@@ -19,6 +19,7 @@ marked [UNCONFIRMED] and documented in emulator/README.md.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Final
@@ -243,30 +244,109 @@ def dumps_line(obj: Mapping[str, Any]) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
 
 
+MAX_SOURCE_REF: Final = 5 + 255 + 1 + 1024
+"""``s3://`` + bucket (at most 255) + ``/`` + key (at most 1024): a longer source-ref is
+not an image of a manifest (and would bloat a stack's outputs)."""
+MAX_NAME: Final = 256
+"""Longest label or content type name taken (the model's names are a few words)."""
+
+
+@dataclass(frozen=True)
+class ModerationLabel:
+    name: str
+    confidence: float
+    parent_name: str
+    """``""`` for a top-level label."""
+    taxonomy_level: int
+
+
+@dataclass(frozen=True)
+class ContentType:
+    name: str
+    confidence: float
+
+
 @dataclass(frozen=True)
 class ResultLine:
     source_ref: str
-    moderation_labels: tuple[dict[str, Any], ...]
-    content_types: tuple[dict[str, Any], ...]
+    moderation_labels: tuple[ModerationLabel, ...]
+    content_types: tuple[ContentType, ...]
     model_version: str | None
     project_version: str | None = None
 
 
-def parse_result_line(line: str | bytes) -> ResultLine:
-    """Read one results line; ``ValueError`` if it lacks the documented members."""
-    data = json.loads(line)
-    if not isinstance(data, dict) or not isinstance(data.get(SOURCE_REF), str):
-        raise ValueError(f"results line without {SOURCE_REF!r}: {line!r}")
+def parse_result_line(line: str | bytes | None) -> ResultLine:
+    """One results line, checked against the documented format; ``ValueError`` says what
+    is wrong (``None``: a line longer than :data:`MAX_LINE_BYTES`). Results are data
+    anyone with write access to the bucket could have changed, so every reader (the job's
+    summary, the report, the emulator's tests) takes exactly the lines this accepts."""
+    if line is None:
+        raise ValueError("the line is longer than the results format allows")
+    try:
+        data = json.loads(line)
+    except (UnicodeDecodeError, ValueError):
+        raise ValueError("the line is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ValueError("the line is not a JSON object")
+    source_ref = data.get(SOURCE_REF)
+    if not isinstance(source_ref, str) or not source_ref:
+        raise ValueError(f'the line has no "{SOURCE_REF}" string')
+    if len(source_ref) > MAX_SOURCE_REF:
+        raise ValueError(f'"{SOURCE_REF}" is longer than {MAX_SOURCE_REF} characters')
     response = data.get(DETECT_MODERATION_LABELS)
     if not isinstance(response, dict):
-        raise ValueError(f"results line without {DETECT_MODERATION_LABELS!r}: {line!r}")
+        raise ValueError(f'the line has no "{DETECT_MODERATION_LABELS}" object')
+    version = response.get("ModerationModelVersion")
+    project = response.get("ProjectVersion")
     return ResultLine(
-        source_ref=data[SOURCE_REF],
-        moderation_labels=tuple(response.get("ModerationLabels") or ()),
-        content_types=tuple(response.get("ContentTypes") or ()),
-        model_version=response.get("ModerationModelVersion"),
-        project_version=response.get("ProjectVersion"),
+        source_ref=source_ref,
+        moderation_labels=tuple(_label(e) for e in _entries(response, "ModerationLabels")),
+        content_types=tuple(
+            ContentType(_name(e, "ContentTypes"), _confidence(e, "ContentTypes"))
+            for e in _entries(response, "ContentTypes")
+        ),
+        model_version=version if isinstance(version, str) else None,
+        project_version=project if isinstance(project, str) else None,
     )
+
+
+def _entries(response: Mapping[str, Any], member: str) -> list[Any]:
+    value = response.get(member)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"{member} is not a list")
+    return value
+
+
+def _label(entry: Any) -> ModerationLabel:
+    name = _name(entry, "ModerationLabels")
+    parent = entry.get("ParentName") or ""
+    level = entry.get("TaxonomyLevel", 1)
+    if not isinstance(parent, str) or not isinstance(level, int) or isinstance(level, bool):
+        raise ValueError(f"label {name!r} has a malformed ParentName or TaxonomyLevel")
+    return ModerationLabel(name, _confidence(entry, "ModerationLabels"), parent, level)
+
+
+def _name(entry: Any, member: str) -> str:
+    name = entry.get("Name") if isinstance(entry, dict) else None
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"an entry of {member} has no Name")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"an entry of {member} has a Name longer than {MAX_NAME} characters")
+    return name
+
+
+def _confidence(entry: Mapping[str, Any], member: str) -> float:
+    value = entry.get("Confidence")
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or not 0 <= value <= 100
+    ):
+        raise ValueError(f"{member} {entry.get('Name')!r} has no Confidence between 0 and 100")
+    return float(value)
 
 
 # --- manifest summary ----------------------------------------------------------------

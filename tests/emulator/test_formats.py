@@ -80,7 +80,8 @@ def test_result_lines_round_trip() -> None:
     )
     parsed = manifest.parse_result_line(manifest.dumps_line(line))
     assert parsed.source_ref == "s3://b/k.png"
-    assert parsed.moderation_labels[0]["Name"] == "Violence"
+    assert parsed.moderation_labels[0] == manifest.ModerationLabel("Violence", 90.0, "", 1)
+    assert parsed.content_types == (manifest.ContentType("Animated", 72.7),)
     assert parsed.model_version == "7.0"
     assert parsed.project_version is None
 
