@@ -110,24 +110,34 @@ def show(
         out.print(labels)
 
     if summary.top_flagged:
-        top = Table(
-            title=None if plain else "Most confident flagged images",
-            box=table_box,
-            title_justify="left",
-        )
+        refs = [image.source_ref for image in summary.top_flagged]
+        # On a terminal the images' one bucket goes into the title, so a key fits on its
+        # line at 80 columns; piped output keeps whole URIs for grep and copy.
+        bucket = None if plain else _one_bucket(refs)
+        title = "Most confident flagged images" + (f" in {bucket}" if bucket else "")
+        top = Table(title=None if plain else printable(title), box=table_box, title_justify="left")
         top.add_column("Confidence", justify="right")
         top.add_column("Label")
-        top.add_column("Image", overflow="fold")
-        for image in summary.top_flagged:
+        top.add_column("Image" if not bucket else "Key", overflow="fold")
+        for image, ref in zip(summary.top_flagged, refs, strict=True):
             top.add_row(
                 f"{image.confidence:.1f}",
                 Text(printable(image.label)),
-                Text(printable(image.source_ref)),
+                Text(printable(ref.removeprefix(bucket or ""))),
             )
         out.print()
         if plain:
             out.print("Most confident flagged images")
         out.print(top)
+
+
+def _one_bucket(refs: list[str]) -> str | None:
+    """``s3://bucket/`` when every ref is an object of that one bucket."""
+    buckets = {ref[: ref.find("/", 5) + 1] for ref in refs if ref.startswith("s3://")}
+    if len(buckets) != 1 or not all(ref.startswith("s3://") for ref in refs):
+        return None
+    bucket = buckets.pop()
+    return bucket if len(bucket) > len("s3://") + 1 else None
 
 
 @contextmanager

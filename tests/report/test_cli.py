@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -208,6 +209,22 @@ def test_colour_only_on_a_terminal_without_no_color(labelled_job: LabelledJob, e
     assert ANSI_ESCAPE in coloured and "─" in coloured  # rich's styles and table rules
     assert ANSI_ESCAPE not in no_color and "─" not in no_color
     assert "4 of 5 images flagged" in no_color
+
+
+def test_on_an_80_column_terminal_the_bucket_is_said_once_and_keys_stay_whole(
+    labelled_job: LabelledJob, emulator: Emulator
+):
+    shown = re.sub(
+        r"\x1b\[[0-9;?]*[A-Za-z]",
+        "",
+        on_a_terminal(emulator, [labelled_job.job_id], {"COLUMNS": "80"}),
+    )
+    lines = shown.splitlines()
+
+    assert max(len(line) for line in lines) <= 80
+    assert f"Most confident flagged images in s3://{labelled_job.input_bucket}/" in shown
+    assert any(line.rstrip().endswith("images/violence.png") for line in lines), shown
+    assert any(line.rstrip().endswith("images/explicit.jpg") for line in lines), shown
 
 
 def test_a_progress_bar_on_a_terminal_while_images_load(
