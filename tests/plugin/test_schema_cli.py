@@ -143,3 +143,24 @@ def test_get_schema_by_path_and_by_name(pulumi_bin: Path, tmp_path: Path) -> Non
         str(executable),
     )
     _check(json.loads(_pulumi(pulumi_bin, tmp_path, "package", "get-schema", PACKAGE)))
+
+
+def test_the_checked_in_sdk_schema_is_the_one_the_plugin_serves(
+    pulumi_bin: Path, tmp_path: Path
+) -> None:
+    served = _pulumi(
+        pulumi_bin, tmp_path, "package", "get-schema", str(require_tools(pulumi_bin) / PLUGIN)
+    )
+    checked_in = (Path(__file__).resolve().parents[2] / "sdk" / "schema.json").read_text()
+    # The CLI re-encodes the schema and leaves out empty lists (`"required": []`).
+    assert _without_empty_lists(json.loads(served)) == _without_empty_lists(
+        json.loads(checked_in)
+    ), "sdk/ is out of date: run scripts/gen-sdks.sh"
+
+
+def _without_empty_lists(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _without_empty_lists(v) for k, v in value.items() if v != []}
+    if isinstance(value, list):
+        return [_without_empty_lists(v) for v in value]
+    return value

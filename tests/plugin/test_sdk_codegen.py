@@ -17,9 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from rekognition_media.devtools.engine import offline_env
 from rekognition_media.plugin import schema
-from tests.plugin.yaml_stack import PLUGIN, require_tools
 
 # The Go module proxy serves the generators' modules (a warm module cache on this machine).
 pytestmark = [pytest.mark.network, pytest.mark.slow]
@@ -120,31 +118,6 @@ def test_the_sdks_declare_the_components_as_remote_components() -> None:
     cs = (SDK / "dotnet" / "MediaAnalysisPipeline.cs").read_text()
     assert "namespace RekognitionMedia.Pulumi" in cs
     assert re.search(r"base\(.*remote: true\)", cs), "the C# component is not remote"
-
-
-def test_the_sdk_schema_is_the_one_the_plugin_serves(pulumi_bin: Path, tmp_path: Path) -> None:
-    executable = require_tools(pulumi_bin) / PLUGIN
-    served = subprocess.run(
-        [str(pulumi_bin / "pulumi"), "package", "get-schema", str(executable), "--non-interactive"],
-        cwd=tmp_path,
-        env=offline_env(pulumi_bin, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    # The CLI re-encodes the schema and leaves out empty lists (`"required": []`).
-    assert _without_empty_lists(json.loads(served)) == _without_empty_lists(
-        json.loads((SDK / "schema.json").read_text())
-    )
-
-
-def _without_empty_lists(value: object) -> object:
-    if isinstance(value, dict):
-        return {k: _without_empty_lists(v) for k, v in value.items() if v != []}
-    if isinstance(value, list):
-        return [_without_empty_lists(v) for v in value]
-    return value
 
 
 def test_a_schema_that_does_not_bind_is_refused(tmp_path: Path) -> None:
