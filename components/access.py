@@ -68,6 +68,7 @@ class MediaAnalysisAccess(pulumi.ComponentResource):
     """
 
     policy_arn: pulumi.Output[str]
+    """ARN of the IAM policy (the created one, or ``existing_policy_arn``)."""
     policy_document: pulumi.Output[str] | None
     """The policy (JSON) when it is managed here."""
     policy: aws.iam.Policy | None

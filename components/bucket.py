@@ -67,7 +67,9 @@ class EncryptedBucket(pulumi.ComponentResource):
     requests and PUTs that are unencrypted or use another key, and optional expiry."""
 
     bucket_name: pulumi.Output[str]
+    """Name of the bucket (the created one, or ``existing_bucket_name``'s)."""
     bucket_arn: pulumi.Output[str]
+    """ARN of the bucket (``arn:<partition>:s3:::<name>``)."""
     policy_document: pulumi.Output[str] | None
     """The bucket policy (JSON) when the bucket is managed here."""
     bucket: aws.s3.Bucket | None

@@ -85,8 +85,11 @@ class MediaAnalysisKey(pulumi.ComponentResource):
     key policy granting the account root and only the given key users."""
 
     key_arn: pulumi.Output[str]
+    """ARN of the key (the created one, or ``existing_key_arn``)."""
     key_id: pulumi.Output[str]
+    """Id of the key (the last part of its ARN)."""
     alias_name: pulumi.Output[str] | None
+    """Name of the key's alias (``alias/...``) when the key is managed here."""
     policy_document: pulumi.Output[str] | None
     """The key policy (JSON) when the key is managed here."""
     key: aws.kms.Key | None

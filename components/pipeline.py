@@ -159,15 +159,26 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
     """
 
     input_bucket_name: pulumi.Output[str]
+    """Name of the input bucket (the manifest and the images)."""
     input_bucket_arn: pulumi.Output[str]
+    """ARN of the input bucket."""
     output_bucket_name: pulumi.Output[str]
+    """Name of the output bucket (results and manifest summaries)."""
     output_bucket_arn: pulumi.Output[str]
+    """ARN of the output bucket."""
     key_arn: pulumi.Output[str]
+    """ARN of the KMS key encrypting inputs and results."""
     policy_arn: pulumi.Output[str]
+    """ARN of the access policy for running the job."""
     job_id: pulumi.Output[str] | None
+    """The job's JobId, when the pipeline runs a job (``manifest_key`` given)."""
     job_status: pulumi.Output[str] | None
+    """The job's status (its ``Status`` in GetMediaAnalysisJob), when the pipeline runs a
+    job."""
     results_uri: pulumi.Output[str | None] | None
+    """``s3://`` URI of the job's results (JSON Lines), once it SUCCEEDED."""
     manifest_summary_uri: pulumi.Output[str | None] | None
+    """``s3://`` URI of the job's manifest summary, once it SUCCEEDED."""
 
     key: MediaAnalysisKey
     input_bucket: EncryptedBucket

@@ -61,6 +61,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -136,6 +137,8 @@ class Field:
     shape: Shape
     required: bool
     description: str
+    default: str | int | float | bool | None = None
+    """The Args field's default when it is a scalar (the schema's ``default``)."""
 
     @property
     def wire(self) -> str:
@@ -148,6 +151,8 @@ class Field:
             doc = f"{doc} {_BYTES_NOTE}".strip()
         if doc:
             spec["description"] = doc
+        if self.default is not None:
+            spec["default"] = self.default
         return spec
 
 
@@ -238,7 +243,39 @@ def _shape(node: ast.expr, where: str) -> Shape:
     raise TypeError(f"{where}: no schema type for the annotation {name!r}")
 
 
-def _fields(body: list[ast.stmt], where: str, outputs: bool) -> tuple[Field, ...]:
+def _default(node: ast.expr | None, constants: Mapping[str, Any]) -> Any:
+    """A field's default when it is a scalar literal or a module constant holding one;
+    ``None`` for none, ``None`` itself and the containers (``field(default_factory=...)``)."""
+    if isinstance(node, ast.Name):
+        return constants.get(node.id)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | int | float | bool):
+        return node.value
+    return None
+
+
+def _constants(folder: Traversable, module: str) -> dict[str, Any]:
+    """A module's scalar constants: ``NAME = <literal>`` at the top level, and the ones it
+    imports from a sibling module (``from .key import MIN_DELETION_WINDOW_DAYS``)."""
+    tree = ast.parse((folder / f"{module}.py").read_text(encoding="utf-8"))
+    found: dict[str, Any] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+            imported = _constants(folder, node.module)
+            found.update(
+                {a.asname or a.name: imported[a.name] for a in node.names if a.name in imported}
+            )
+        target: ast.expr | None = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        value = _default(getattr(node, "value", None), {})
+        if isinstance(target, ast.Name) and target.id.isupper() and value is not None:
+            found[target.id] = value
+    return found
+
+
+def _fields(
+    body: list[ast.stmt], where: str, outputs: bool, constants: Mapping[str, Any]
+) -> tuple[Field, ...]:
     found: list[Field] = []
     for i, stmt in enumerate(body):
         if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
@@ -262,7 +299,8 @@ def _fields(body: list[ast.stmt], where: str, outputs: bool) -> tuple[Field, ...
             found.append(Field(name, shape, not (optional or inner_optional), doc))
         else:
             shape = _shape(stmt.annotation, f"{where}.{name}")
-            found.append(Field(name, shape, stmt.value is None, doc))
+            default = _default(stmt.value, constants)
+            found.append(Field(name, shape, stmt.value is None, doc, default))
     return tuple(found)
 
 
@@ -281,12 +319,13 @@ def components() -> dict[str, Component]:
     for name, module in DECLARED.items():
         tree = ast.parse((folder / f"{module}.py").read_text(encoding="utf-8"))
         cls, args = _class(tree, name), _class(tree, f"{name}Args")
+        constants = _constants(folder, module)
         found[name] = Component(
             name=name,
             module=module,
             description=_doc(ast.get_docstring(cls) or ""),
-            inputs=_fields(args.body, f"{name}Args", outputs=False),
-            outputs=_fields(cls.body, name, outputs=True),
+            inputs=_fields(args.body, f"{name}Args", outputs=False, constants=constants),
+            outputs=_fields(cls.body, name, outputs=True, constants=constants),
         )
     return found
 

@@ -17,9 +17,10 @@ import re
 from typing import Any
 
 import botocore.model
+from pydantic import BaseModel
 
 from rekognition_media import __version__
-from rekognition_media.api import shapes
+from rekognition_media.api import limits, shapes
 from rekognition_media.api.casing import camel_case, snake_case
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN, PLUGIN_MODULE, PLUGIN_PACKAGE
 from rekognition_media.providers.request import (
@@ -28,7 +29,7 @@ from rekognition_media.providers.request import (
     RUN_FIELDS,
     JobSettings,
 )
-from rekognition_media.providers.summary import ModerationSummary
+from rekognition_media.providers.summary import ManifestStatistics, ModerationSummary
 
 from . import components
 
@@ -75,7 +76,6 @@ _CONFIG = {
         "AWS_ENDPOINT_URL when absent."
     ),
 }
-STATISTICS_TYPE = "ManifestStatistics"
 GO_MODULE = "github.com/rekognition-media/pulumi-rekognition-media/sdk"
 """The Go SDK's module (``sdk/go.mod``, as Pulumi's own packages lay it out)."""
 LANGUAGES: dict[str, dict[str, Any]] = {
@@ -101,6 +101,22 @@ def plain_text(documentation: str) -> str:
     paragraphs = re.split(r"</p>\s*<p>|<p>|</p>", text)
     cleaned = (" ".join(html.unescape(re.sub(r"<[^>]+>", "", p)).split()) for p in paragraphs)
     return "\n\n".join(p for p in cleaned if p)
+
+
+_CONSTRAINED = {
+    "string": "characters",
+    "list": "items",
+    "integer": "",
+    "long": "",
+    "float": "",
+    "double": "",
+}
+"""Shapes whose length or range the model constrains -> what a length counts."""
+_SERVICE_DEFAULTS = {
+    ("MediaAnalysisDetectModerationLabelsConfig", "MinConfidence"): limits.DEFAULT_MIN_CONFIDENCE,
+}
+"""Members whose absence the service fills in (documented, not in the model). Stated, not
+declared as a schema ``default``: an SDK would then send it, changing the request."""
 
 
 class _Builder:
@@ -130,6 +146,10 @@ class _Builder:
         enum = shape.metadata.get("enum")
         if enum:
             doc = f"{doc} One of: {', '.join(enum)}.".strip()
+        elif kind in _CONSTRAINED:
+            # Worded from the very Field the provider's check validates with.
+            rule = shapes.describe(shapes.constraints(shape), _CONSTRAINED[kind])
+            doc = f"{doc} {rule}".strip()
         if doc:
             spec["description"] = doc
         return spec
@@ -139,12 +159,15 @@ class _Builder:
         if token in self.types:
             return
         self.types[token] = {}  # placeholder against recursion
+        properties = {_lower(name): self.prop(member) for name, member in shape.members.items()}
+        for (owner, member), default in _SERVICE_DEFAULTS.items():
+            if owner == shape.name:
+                spec = properties[_lower(member)]
+                spec["description"] += f" When absent, the service applies {default:g}."
         self.types[token] = {
             "type": "object",
             "description": plain_text(shape.documentation),
-            "properties": {
-                _lower(name): self.prop(member) for name, member in shape.members.items()
-            },
+            "properties": properties,
             "required": [_lower(name) for name in shape.required_members],
         }
 
@@ -156,7 +179,7 @@ def _lower(member: str) -> str:
 def _setting_spec(name: str) -> dict[str, Any]:
     field = JobSettings.model_fields[name]
     kind = {bool: "boolean", int: "integer"}.get(field.annotation, "string")  # type: ignore[arg-type]
-    doc = str(field.description)
+    doc = f"{field.description} {shapes.describe(field)}".strip()
     if name in _CONFIG:
         doc += _PROVIDER_DEFAULT.format(name=camel_case(name))
     spec: dict[str, Any] = {"type": kind, "description": doc}
@@ -165,7 +188,7 @@ def _setting_spec(name: str) -> dict[str, Any]:
     return spec
 
 
-def _model_types(types: dict[str, Any], model: type[ModerationSummary]) -> dict[str, Any]:
+def _model_types(types: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
     """Object types of a pydantic model (and the models it holds), from its JSON schema;
     returns the reference to the model's type."""
     schema = model.model_json_schema()
@@ -175,7 +198,7 @@ def _model_types(types: dict[str, Any], model: type[ModerationSummary]) -> dict[
         fields = definition["properties"]
         types[token] = {
             "type": "object",
-            "description": definition.get("description", ""),
+            "description": _one_paragraph(definition.get("description", "")),
             "properties": {camel_case(key): _json_prop(spec) for key, spec in fields.items()},
             # A nullable field is left out of the outputs when it is null.
             "required": [
@@ -185,8 +208,15 @@ def _model_types(types: dict[str, Any], model: type[ModerationSummary]) -> dict[
     return {"$ref": f"#/types/{MODULE}:{model.__name__}"}
 
 
+def _one_paragraph(docstring: str) -> str:
+    """A docstring's wrapped lines as one paragraph."""
+    return " ".join(docstring.split())
+
+
 def _json_prop(spec: dict[str, Any]) -> dict[str, Any]:
-    described = {"description": spec["description"]} if "description" in spec else {}
+    described = (
+        {"description": _one_paragraph(spec["description"])} if "description" in spec else {}
+    )
     if "anyOf" in spec:  # X | None
         [spec] = [option for option in spec["anyOf"] if option.get("type") != "null"]
     if "$ref" in spec:
@@ -220,17 +250,9 @@ def package_schema() -> dict[str, Any]:
         outputs[_lower(member)] = build.prop(shape)
     for name, doc in _URI_DOCS.items():
         outputs[camel_case(name)] = {"type": "string", "description": doc}
-    build.types[f"{MODULE}:{STATISTICS_TYPE}"] = {
-        "type": "object",
-        "description": "Line counts of the manifest summary.",
-        "properties": {
-            camel_case(n): {"type": "integer"}
-            for n in ("total_json_lines", "valid_json_lines", "invalid_json_lines")
-        },
-    }
     run_specs = {
         "moderation_summary": _model_types(build.types, ModerationSummary),
-        "manifest_statistics": {"$ref": f"#/types/{MODULE}:{STATISTICS_TYPE}"},
+        "manifest_statistics": _model_types(build.types, ManifestStatistics),
         "request_token": {"type": "string"},
         "started_by_stack": {"type": "boolean"},
     }

@@ -64,7 +64,7 @@ from .request import (
     problems,
 )
 from .start import start_job
-from .summary import summary_output
+from .summary import ManifestStatistics, summary_output
 from .token import derive_token, successor_token
 
 # A job the service created more than this before our Start call was answered existed
@@ -364,11 +364,7 @@ def _summary_statistics(job: Mapping[str, Any], settings: JobSettings) -> dict[s
     except (ClientError, ValueError) as error:
         _report(job["JobId"], f"could not read the manifest summary {uri}: {error}")
         return None
-    counts = {
-        "total_json_lines": stats.total,
-        "valid_json_lines": stats.valid,
-        "invalid_json_lines": stats.invalid,
-    }
+    counts = ManifestStatistics.of(stats).model_dump()
     line = f"{stats.valid} of {stats.total} images analysed, {stats.invalid} invalid"
     if stats.invalid:
         line += f" (the summary lists why: {uri})"

@@ -15,6 +15,9 @@ line's length) and the top images kept in a heap. A line that cannot be read is 
 :class:`SummaryUnavailable` names the one missing thing: the permission (``s3:GetObject``
 on the object, ``kms:Decrypt`` on its key) or the object.
 
+The job's ``manifest_statistics`` output (the counts of the manifest summary the service
+writes) is declared here too, :class:`ManifestStatistics`.
+
 Both front ends use it through :func:`summary_output` (the job's output, and the one
 line ``pulumi up`` prints: :meth:`ModerationSummary.outcome_line`).
 """
@@ -26,10 +29,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from rekognition_media.api import limits
 from rekognition_media.api.manifest import (
+    SummaryStatistics,
     is_blank,
     parse_result_line,
     split_lines,
@@ -96,6 +100,29 @@ class MalformedLine(BaseModel):
     """What is wrong with it."""
 
 
+class ManifestStatistics(BaseModel):
+    """Line counts of the job's manifest summary: invalid lines do not fail a job."""
+
+    # model_dump() is the job's manifest_statistics output (camelCase in the plugin).
+
+    model_config = _DOCUMENTED
+
+    total_json_lines: int
+    """Lines of the input manifest."""
+    valid_json_lines: int
+    """Lines the job handled: images it analysed."""
+    invalid_json_lines: int
+    """Lines the job did not handle; the manifest summary lists each with why."""
+
+    @classmethod
+    def of(cls, statistics: SummaryStatistics) -> ManifestStatistics:
+        return cls(
+            total_json_lines=statistics.total,
+            valid_json_lines=statistics.valid,
+            invalid_json_lines=statistics.invalid,
+        )
+
+
 class ModerationSummary(BaseModel):
     """What a media analysis job found in its results."""
 
@@ -118,12 +145,15 @@ class ModerationSummary(BaseModel):
     """Content type (`Animated`, `Illustrated`) -> images."""
     model_version: str | None
     """The moderation model version."""
-    top_flagged: list[FlaggedImage]
-    """The most confident flagged images (at most 20), most confident first."""
+    top_flagged: list[FlaggedImage] = Field(
+        description=f"The most confident flagged images (at most {MAX_FLAGGED}), most "
+        "confident first."
+    )
     malformed_lines: int
     """Results lines that could not be read (counted, not fatal)."""
-    malformed: list[MalformedLine]
-    """The first 20 of those lines, with why."""
+    malformed: list[MalformedLine] = Field(
+        description=f"The first {MAX_MALFORMED_LISTED} of those lines, with why."
+    )
 
     def to_output(self) -> dict[str, Any]:
         """The snake_case output (the plugin camelCases the keys)."""

@@ -26,6 +26,7 @@ from typing import Annotated, Any, Literal
 import botocore.model
 import botocore.session
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic.fields import FieldInfo
 
 from .messages import shorten
 
@@ -115,39 +116,79 @@ def _structure_model(shape: botocore.model.StructureShape) -> type[BaseModel]:
 
 
 def _annotation(shape: botocore.model.Shape) -> Any:
-    meta = shape.metadata
     kind = shape.type_name
     if kind == "structure":
         return _structure_model(shape)
     if kind == "list":
         item = _annotation(shape.member)  # type: ignore[attr-defined]
-        return Annotated[list[item], Field(min_length=meta.get("min"), max_length=meta.get("max"))]  # type: ignore[valid-type]
+        return Annotated[list[item], constraints(shape)]  # type: ignore[valid-type]
     if kind == "map":
         key = _annotation(shape.key)  # type: ignore[attr-defined]
         value = _annotation(shape.value)  # type: ignore[attr-defined]
         return dict[key, value]  # type: ignore[valid-type]
     if kind == "string":
-        if "enum" in meta:
-            return Literal[tuple(meta["enum"])]
-        pattern = meta.get("pattern")
-        return Annotated[
-            str,
-            Field(
-                min_length=meta.get("min"),
-                max_length=meta.get("max"),
-                # AWS patterns constrain the whole value; anchor them for re.match.
-                pattern=rf"^(?:{pattern})\Z" if pattern else None,
-            ),
-        ]
+        if "enum" in shape.metadata:
+            return Literal[tuple(shape.metadata["enum"])]
+        return Annotated[str, constraints(shape)]
     if kind in ("integer", "long"):
-        return Annotated[int, Field(ge=meta.get("min"), le=meta.get("max"))]
+        return Annotated[int, constraints(shape)]
     if kind in ("float", "double"):
-        return Annotated[float, Field(ge=meta.get("min"), le=meta.get("max"), allow_inf_nan=False)]
+        return Annotated[float, constraints(shape)]
     if kind == "boolean":
         return bool
     if kind == "timestamp":
         return float
     return Any
+
+
+def constraints(shape: botocore.model.Shape) -> FieldInfo:
+    """The model's length, range and pattern constraints of a list, string or number
+    shape, as the pydantic ``Field`` that validates them (:func:`describe` words them)."""
+    meta = shape.metadata
+    kind = shape.type_name
+    if kind in ("list", "string"):
+        pattern = meta.get("pattern") if kind == "string" else None
+        return Field(  # type: ignore[no-any-return]
+            min_length=meta.get("min"),
+            max_length=meta.get("max"),
+            # AWS patterns constrain the whole value; anchor them for re.match.
+            pattern=rf"^(?:{pattern})\Z" if pattern else None,
+        )
+    if kind in ("float", "double"):
+        return Field(ge=meta.get("min"), le=meta.get("max"), allow_inf_nan=False)  # type: ignore[no-any-return]
+    return Field(ge=meta.get("min"), le=meta.get("max"))  # type: ignore[no-any-return]
+
+
+def describe(field: FieldInfo, unit: str = "characters") -> str:
+    """A field's constraints as one sentence of documentation, from the same ``Field``
+    that validates them: ``Must be 1 to 64 characters matching `[a-zA-Z0-9_.\\-]+`.``
+    (``unit``: what a length counts). Empty when the field has none."""
+    found: dict[str, Any] = {}
+    for item in field.metadata:
+        for name in ("min_length", "max_length", "ge", "le", "pattern"):
+            if getattr(item, name, None) is not None:
+                found[name] = getattr(item, name)
+    parts = []
+    if "min_length" in found or "max_length" in found:
+        low, high = found.get("min_length"), found.get("max_length")
+        parts.append(f"{_bounds(low, high, '{} to {}')} {unit}")
+    elif "ge" in found or "le" in found:
+        parts.append(_bounds(found.get("ge"), found.get("le"), "from {} to {}"))
+    if "pattern" in found:
+        parts.append(f"matching `{_unanchor(found['pattern'])}`")
+    if not parts:
+        return ""
+    return (
+        f"Must be {' '.join(parts)}."
+        if len(parts) > 1 or "pattern" not in found
+        else (f"Must match `{_unanchor(found['pattern'])}`.")
+    )
+
+
+def _bounds(low: Any, high: Any, both: str) -> str:
+    if low is not None and high is not None:
+        return both.format(_num(low), _num(high))
+    return f"at most {_num(high)}" if high is not None else f"at least {_num(low)}"
 
 
 # --- turning pydantic errors into constraint violations ------------------------------
@@ -203,7 +244,9 @@ def _violation(err: Mapping[str, Any]) -> Violation:
 
 
 def _unanchor(pattern: str) -> str:
-    match = re.fullmatch(r"\^\(\?:(.*)\)\\Z", pattern)
+    """The pattern as the model states it: without the anchors added above (or a
+    ``^...\\Z`` pair written by hand, as the resource's settings do)."""
+    match = re.fullmatch(r"\^\(\?:(.*)\)\\Z", pattern) or re.fullmatch(r"\^(.*)\\Z", pattern)
     return match.group(1) if match else pattern
 
 

@@ -16,9 +16,15 @@ namespace RekognitionMedia.Pulumi
     [PulumiResourceType("rekognition-media:index:EncryptedBucket")]
     public partial class EncryptedBucket : global::Pulumi.ComponentResource
     {
+        /// <summary>
+        /// ARN of the bucket (`arn:&lt;partition&gt;:s3:::&lt;name&gt;`).
+        /// </summary>
         [Output("bucketArn")]
         public Output<string> BucketArn { get; private set; } = null!;
 
+        /// <summary>
+        /// Name of the bucket (the created one, or `existingBucketName`'s).
+        /// </summary>
         [Output("bucketName")]
         public Output<string> BucketName { get; private set; } = null!;
 
@@ -112,6 +118,8 @@ namespace RekognitionMedia.Pulumi
 
         public EncryptedBucketArgs()
         {
+            ForceDestroy = false;
+            Partition = "aws";
         }
         public static new EncryptedBucketArgs Empty => new EncryptedBucketArgs();
     }

@@ -16,6 +16,9 @@ namespace RekognitionMedia.Pulumi
     [PulumiResourceType("rekognition-media:index:MediaAnalysisAccess")]
     public partial class MediaAnalysisAccess : global::Pulumi.ComponentResource
     {
+        /// <summary>
+        /// ARN of the IAM policy (the created one, or `existingPolicyArn`).
+        /// </summary>
         [Output("policyArn")]
         public Output<string> PolicyArn { get; private set; } = null!;
 
@@ -133,6 +136,8 @@ namespace RekognitionMedia.Pulumi
 
         public MediaAnalysisAccessArgs()
         {
+            InputPrefix = "";
+            OutputPrefix = "results/";
         }
         public static new MediaAnalysisAccessArgs Empty => new MediaAnalysisAccessArgs();
     }

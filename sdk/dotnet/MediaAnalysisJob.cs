@@ -23,7 +23,7 @@ namespace RekognitionMedia.Pulumi
         public Output<string?> AdoptJobId { get; private set; } = null!;
 
         /// <summary>
-        /// Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once.
+        /// Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
         /// </summary>
         [Output("clientRequestToken")]
         public Output<string?> ClientRequestToken { get; private set; } = null!;
@@ -47,7 +47,7 @@ namespace RekognitionMedia.Pulumi
         public Output<bool?> DeleteOutputsOnDestroy { get; private set; } = null!;
 
         /// <summary>
-        /// Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. When absent, the provider's `endpointUrl` applies first.
+        /// Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. Must match `https?://[^\s/]+(/\S*)?`. When absent, the provider's `endpointUrl` applies first.
         /// </summary>
         [Output("endpointUrl")]
         public Output<string?> EndpointUrl { get; private set; } = null!;
@@ -71,19 +71,19 @@ namespace RekognitionMedia.Pulumi
         public Output<Outputs.MediaAnalysisInput> Input { get; private set; } = null!;
 
         /// <summary>
-        /// The identifier for the media analysis job.
+        /// The identifier for the media analysis job. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
         /// </summary>
         [Output("jobId")]
         public Output<string> JobId { get; private set; } = null!;
 
         /// <summary>
-        /// The name of the media analysis job.
+        /// The name of the media analysis job. Must be 1 to 64 characters matching `[a-zA-Z0-9_.\-]+`.
         /// </summary>
         [Output("jobName")]
         public Output<string?> JobName { get; private set; } = null!;
 
         /// <summary>
-        /// KMS Key that was provided in the creation request.
+        /// KMS Key that was provided in the creation request. Must be 1 to 2048 characters matching `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`.
         /// </summary>
         [Output("kmsKeyId")]
         public Output<string?> KmsKeyId { get; private set; } = null!;
@@ -125,7 +125,7 @@ namespace RekognitionMedia.Pulumi
         public Output<Outputs.MediaAnalysisOutputConfig> OutputConfig { get; private set; } = null!;
 
         /// <summary>
-        /// AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. When absent, the provider's `region` applies first.
+        /// AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. Must match `[a-z]{2}(-[a-z]+)+-\d+`. When absent, the provider's `region` applies first.
         /// </summary>
         [Output("region")]
         public Output<string?> Region { get; private set; } = null!;
@@ -167,7 +167,7 @@ namespace RekognitionMedia.Pulumi
         public Output<bool?> WaitForCompletion { get; private set; } = null!;
 
         /// <summary>
-        /// Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it.
+        /// Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it. Must be from 1 to 604800.
         /// </summary>
         [Output("waitTimeoutSeconds")]
         public Output<int?> WaitTimeoutSeconds { get; private set; } = null!;
@@ -224,7 +224,7 @@ namespace RekognitionMedia.Pulumi
         public Input<string>? AdoptJobId { get; set; }
 
         /// <summary>
-        /// Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once.
+        /// Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
         /// </summary>
         [Input("clientRequestToken")]
         public Input<string>? ClientRequestToken { get; set; }
@@ -236,7 +236,7 @@ namespace RekognitionMedia.Pulumi
         public Input<bool>? DeleteOutputsOnDestroy { get; set; }
 
         /// <summary>
-        /// Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. When absent, the provider's `endpointUrl` applies first.
+        /// Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. Must match `https?://[^\s/]+(/\S*)?`. When absent, the provider's `endpointUrl` applies first.
         /// </summary>
         [Input("endpointUrl")]
         public Input<string>? EndpointUrl { get; set; }
@@ -254,13 +254,13 @@ namespace RekognitionMedia.Pulumi
         public Input<Inputs.MediaAnalysisInputArgs> Input { get; set; } = null!;
 
         /// <summary>
-        /// The name of the job. Does not have to be unique.
+        /// The name of the job. Does not have to be unique. Must be 1 to 64 characters matching `[a-zA-Z0-9_.\-]+`.
         /// </summary>
         [Input("jobName")]
         public Input<string>? JobName { get; set; }
 
         /// <summary>
-        /// The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket.
+        /// The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket. Must be 1 to 2048 characters matching `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`.
         /// </summary>
         [Input("kmsKeyId")]
         public Input<string>? KmsKeyId { get; set; }
@@ -278,7 +278,7 @@ namespace RekognitionMedia.Pulumi
         public Input<Inputs.MediaAnalysisOutputConfigArgs> OutputConfig { get; set; } = null!;
 
         /// <summary>
-        /// AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. When absent, the provider's `region` applies first.
+        /// AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. Must match `[a-z]{2}(-[a-z]+)+-\d+`. When absent, the provider's `region` applies first.
         /// </summary>
         [Input("region")]
         public Input<string>? Region { get; set; }
@@ -290,7 +290,7 @@ namespace RekognitionMedia.Pulumi
         public Input<bool>? WaitForCompletion { get; set; }
 
         /// <summary>
-        /// Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it.
+        /// Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it. Must be from 1 to 604800.
         /// </summary>
         [Input("waitTimeoutSeconds")]
         public Input<int>? WaitTimeoutSeconds { get; set; }

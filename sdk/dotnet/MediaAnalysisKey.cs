@@ -16,12 +16,21 @@ namespace RekognitionMedia.Pulumi
     [PulumiResourceType("rekognition-media:index:MediaAnalysisKey")]
     public partial class MediaAnalysisKey : global::Pulumi.ComponentResource
     {
+        /// <summary>
+        /// Name of the key's alias (`alias/...`) when the key is managed here.
+        /// </summary>
         [Output("aliasName")]
         public Output<string?> AliasName { get; private set; } = null!;
 
+        /// <summary>
+        /// ARN of the key (the created one, or `existingKeyArn`).
+        /// </summary>
         [Output("keyArn")]
         public Output<string> KeyArn { get; private set; } = null!;
 
+        /// <summary>
+        /// Id of the key (the last part of its ARN).
+        /// </summary>
         [Output("keyId")]
         public Output<string> KeyId { get; private set; } = null!;
 
@@ -121,6 +130,8 @@ namespace RekognitionMedia.Pulumi
 
         public MediaAnalysisKeyArgs()
         {
+            DeletionWindowInDays = 7;
+            Partition = "aws";
         }
         public static new MediaAnalysisKeyArgs Empty => new MediaAnalysisKeyArgs();
     }

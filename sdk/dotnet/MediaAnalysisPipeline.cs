@@ -16,33 +16,63 @@ namespace RekognitionMedia.Pulumi
     [PulumiResourceType("rekognition-media:index:MediaAnalysisPipeline")]
     public partial class MediaAnalysisPipeline : global::Pulumi.ComponentResource
     {
+        /// <summary>
+        /// ARN of the input bucket.
+        /// </summary>
         [Output("inputBucketArn")]
         public Output<string> InputBucketArn { get; private set; } = null!;
 
+        /// <summary>
+        /// Name of the input bucket (the manifest and the images).
+        /// </summary>
         [Output("inputBucketName")]
         public Output<string> InputBucketName { get; private set; } = null!;
 
+        /// <summary>
+        /// The job's JobId, when the pipeline runs a job (`manifestKey` given).
+        /// </summary>
         [Output("jobId")]
         public Output<string?> JobId { get; private set; } = null!;
 
+        /// <summary>
+        /// The job's status (its `Status` in GetMediaAnalysisJob), when the pipeline runs a job.
+        /// </summary>
         [Output("jobStatus")]
         public Output<string?> JobStatus { get; private set; } = null!;
 
+        /// <summary>
+        /// ARN of the KMS key encrypting inputs and results.
+        /// </summary>
         [Output("keyArn")]
         public Output<string> KeyArn { get; private set; } = null!;
 
+        /// <summary>
+        /// `s3://` URI of the job's manifest summary, once it SUCCEEDED.
+        /// </summary>
         [Output("manifestSummaryUri")]
         public Output<string?> ManifestSummaryUri { get; private set; } = null!;
 
+        /// <summary>
+        /// ARN of the output bucket.
+        /// </summary>
         [Output("outputBucketArn")]
         public Output<string> OutputBucketArn { get; private set; } = null!;
 
+        /// <summary>
+        /// Name of the output bucket (results and manifest summaries).
+        /// </summary>
         [Output("outputBucketName")]
         public Output<string> OutputBucketName { get; private set; } = null!;
 
+        /// <summary>
+        /// ARN of the access policy for running the job.
+        /// </summary>
         [Output("policyArn")]
         public Output<string> PolicyArn { get; private set; } = null!;
 
+        /// <summary>
+        /// `s3://` URI of the job's results (JSON Lines), once it SUCCEEDED.
+        /// </summary>
         [Output("resultsUri")]
         public Output<string?> ResultsUri { get; private set; } = null!;
 
@@ -268,6 +298,11 @@ namespace RekognitionMedia.Pulumi
 
         public MediaAnalysisPipelineArgs()
         {
+            DeletionWindowInDays = 7;
+            ForceDestroy = false;
+            InputPrefix = "";
+            OutputPrefix = "results/";
+            Partition = "aws";
         }
         public static new MediaAnalysisPipelineArgs Empty => new MediaAnalysisPipelineArgs();
     }

@@ -22,7 +22,13 @@ export class EncryptedBucket extends pulumi.ComponentResource {
         return obj['__pulumiType'] === EncryptedBucket.__pulumiType;
     }
 
+    /**
+     * ARN of the bucket (`arn:<partition>:s3:::<name>`).
+     */
     declare public /*out*/ readonly bucketArn: pulumi.Output<string>;
+    /**
+     * Name of the bucket (the created one, or `existingBucketName`'s).
+     */
     declare public readonly bucketName: pulumi.Output<string>;
     /**
      * The bucket policy (JSON) when the bucket is managed here.
@@ -44,9 +50,9 @@ export class EncryptedBucket extends pulumi.ComponentResource {
             resourceInputs["existingBucketName"] = args?.existingBucketName;
             resourceInputs["expireObjectsAfterDays"] = args?.expireObjectsAfterDays;
             resourceInputs["expireObjectsPrefix"] = args?.expireObjectsPrefix;
-            resourceInputs["forceDestroy"] = args?.forceDestroy;
+            resourceInputs["forceDestroy"] = (args?.forceDestroy) ?? false;
             resourceInputs["kmsKeyArn"] = args?.kmsKeyArn;
-            resourceInputs["partition"] = args?.partition;
+            resourceInputs["partition"] = (args?.partition) ?? "aws";
             resourceInputs["tags"] = args?.tags;
             resourceInputs["bucketArn"] = undefined /*out*/;
             resourceInputs["policyDocument"] = undefined /*out*/;

@@ -22,6 +22,9 @@ export class MediaAnalysisAccess extends pulumi.ComponentResource {
         return obj['__pulumiType'] === MediaAnalysisAccess.__pulumiType;
     }
 
+    /**
+     * ARN of the IAM policy (the created one, or `existingPolicyArn`).
+     */
     declare public /*out*/ readonly policyArn: pulumi.Output<string>;
     /**
      * The policy (JSON) when it is managed here.
@@ -42,10 +45,10 @@ export class MediaAnalysisAccess extends pulumi.ComponentResource {
             resourceInputs["description"] = args?.description;
             resourceInputs["existingPolicyArn"] = args?.existingPolicyArn;
             resourceInputs["inputBucketArn"] = args?.inputBucketArn;
-            resourceInputs["inputPrefix"] = args?.inputPrefix;
+            resourceInputs["inputPrefix"] = (args?.inputPrefix) ?? "";
             resourceInputs["kmsKeyArn"] = args?.kmsKeyArn;
             resourceInputs["outputBucketArn"] = args?.outputBucketArn;
-            resourceInputs["outputPrefix"] = args?.outputPrefix;
+            resourceInputs["outputPrefix"] = (args?.outputPrefix) ?? "results/";
             resourceInputs["path"] = args?.path;
             resourceInputs["policyName"] = args?.policyName;
             resourceInputs["roleName"] = args?.roleName;

@@ -51,7 +51,7 @@ export class MediaAnalysisJob extends pulumi.CustomResource {
      */
     declare public readonly adoptJobId: pulumi.Output<string | undefined>;
     /**
-     * Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once.
+     * Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
      */
     declare public readonly clientRequestToken: pulumi.Output<string | undefined>;
     /**
@@ -67,7 +67,7 @@ export class MediaAnalysisJob extends pulumi.CustomResource {
      */
     declare public readonly deleteOutputsOnDestroy: pulumi.Output<boolean | undefined>;
     /**
-     * Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. When absent, the provider's `endpointUrl` applies first.
+     * Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. Must match `https?://[^\s/]+(/\S*)?`. When absent, the provider's `endpointUrl` applies first.
      */
     declare public readonly endpointUrl: pulumi.Output<string | undefined>;
     /**
@@ -83,15 +83,15 @@ export class MediaAnalysisJob extends pulumi.CustomResource {
      */
     declare public readonly input: pulumi.Output<outputs.MediaAnalysisInput>;
     /**
-     * The identifier for the media analysis job.
+     * The identifier for the media analysis job. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
      */
     declare public /*out*/ readonly jobId: pulumi.Output<string>;
     /**
-     * The name of the media analysis job.
+     * The name of the media analysis job. Must be 1 to 64 characters matching `[a-zA-Z0-9_.\-]+`.
      */
     declare public readonly jobName: pulumi.Output<string | undefined>;
     /**
-     * KMS Key that was provided in the creation request.
+     * KMS Key that was provided in the creation request. Must be 1 to 2048 characters matching `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`.
      */
     declare public readonly kmsKeyId: pulumi.Output<string | undefined>;
     /**
@@ -119,7 +119,7 @@ export class MediaAnalysisJob extends pulumi.CustomResource {
      */
     declare public readonly outputConfig: pulumi.Output<outputs.MediaAnalysisOutputConfig>;
     /**
-     * AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. When absent, the provider's `region` applies first.
+     * AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. Must match `[a-z]{2}(-[a-z]+)+-\d+`. When absent, the provider's `region` applies first.
      */
     declare public readonly region: pulumi.Output<string | undefined>;
     /**
@@ -147,7 +147,7 @@ export class MediaAnalysisJob extends pulumi.CustomResource {
      */
     declare public readonly waitForCompletion: pulumi.Output<boolean | undefined>;
     /**
-     * Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it.
+     * Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it. Must be from 1 to 604800.
      */
     declare public readonly waitTimeoutSeconds: pulumi.Output<number | undefined>;
 
@@ -239,7 +239,7 @@ export interface MediaAnalysisJobArgs {
      */
     adoptJobId?: pulumi.Input<string | undefined>;
     /**
-     * Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once.
+     * Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
      */
     clientRequestToken?: pulumi.Input<string | undefined>;
     /**
@@ -247,7 +247,7 @@ export interface MediaAnalysisJobArgs {
      */
     deleteOutputsOnDestroy?: pulumi.Input<boolean | undefined>;
     /**
-     * Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. When absent, the provider's `endpointUrl` applies first.
+     * Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. Must match `https?://[^\s/]+(/\S*)?`. When absent, the provider's `endpointUrl` applies first.
      */
     endpointUrl?: pulumi.Input<string | undefined>;
     /**
@@ -259,11 +259,11 @@ export interface MediaAnalysisJobArgs {
      */
     input: pulumi.Input<inputs.MediaAnalysisInputArgs>;
     /**
-     * The name of the job. Does not have to be unique.
+     * The name of the job. Does not have to be unique. Must be 1 to 64 characters matching `[a-zA-Z0-9_.\-]+`.
      */
     jobName?: pulumi.Input<string | undefined>;
     /**
-     * The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket.
+     * The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket. Must be 1 to 2048 characters matching `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`.
      */
     kmsKeyId?: pulumi.Input<string | undefined>;
     /**
@@ -275,7 +275,7 @@ export interface MediaAnalysisJobArgs {
      */
     outputConfig: pulumi.Input<inputs.MediaAnalysisOutputConfigArgs>;
     /**
-     * AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. When absent, the provider's `region` applies first.
+     * AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. Must match `[a-z]{2}(-[a-z]+)+-\d+`. When absent, the provider's `region` applies first.
      */
     region?: pulumi.Input<string | undefined>;
     /**
@@ -283,7 +283,7 @@ export interface MediaAnalysisJobArgs {
      */
     waitForCompletion?: pulumi.Input<boolean | undefined>;
     /**
-     * Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it.
+     * Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it. Must be from 1 to 604800.
      */
     waitTimeoutSeconds?: pulumi.Input<number | undefined>;
 }

@@ -22,8 +22,17 @@ export class MediaAnalysisKey extends pulumi.ComponentResource {
         return obj['__pulumiType'] === MediaAnalysisKey.__pulumiType;
     }
 
+    /**
+     * Name of the key's alias (`alias/...`) when the key is managed here.
+     */
     declare public readonly aliasName: pulumi.Output<string | undefined>;
+    /**
+     * ARN of the key (the created one, or `existingKeyArn`).
+     */
     declare public /*out*/ readonly keyArn: pulumi.Output<string>;
+    /**
+     * Id of the key (the last part of its ARN).
+     */
     declare public /*out*/ readonly keyId: pulumi.Output<string>;
     /**
      * The key policy (JSON) when the key is managed here.
@@ -43,11 +52,11 @@ export class MediaAnalysisKey extends pulumi.ComponentResource {
         if (!opts.id) {
             resourceInputs["accountId"] = args?.accountId;
             resourceInputs["aliasName"] = args?.aliasName;
-            resourceInputs["deletionWindowInDays"] = args?.deletionWindowInDays;
+            resourceInputs["deletionWindowInDays"] = (args?.deletionWindowInDays) ?? 7;
             resourceInputs["description"] = args?.description;
             resourceInputs["existingKeyArn"] = args?.existingKeyArn;
             resourceInputs["keyUserArns"] = args?.keyUserArns;
-            resourceInputs["partition"] = args?.partition;
+            resourceInputs["partition"] = (args?.partition) ?? "aws";
             resourceInputs["tags"] = args?.tags;
             resourceInputs["keyArn"] = undefined /*out*/;
             resourceInputs["keyId"] = undefined /*out*/;

@@ -22,15 +22,45 @@ export class MediaAnalysisPipeline extends pulumi.ComponentResource {
         return obj['__pulumiType'] === MediaAnalysisPipeline.__pulumiType;
     }
 
+    /**
+     * ARN of the input bucket.
+     */
     declare public /*out*/ readonly inputBucketArn: pulumi.Output<string>;
+    /**
+     * Name of the input bucket (the manifest and the images).
+     */
     declare public readonly inputBucketName: pulumi.Output<string>;
+    /**
+     * The job's JobId, when the pipeline runs a job (`manifestKey` given).
+     */
     declare public /*out*/ readonly jobId: pulumi.Output<string | undefined>;
+    /**
+     * The job's status (its `Status` in GetMediaAnalysisJob), when the pipeline runs a job.
+     */
     declare public /*out*/ readonly jobStatus: pulumi.Output<string | undefined>;
+    /**
+     * ARN of the KMS key encrypting inputs and results.
+     */
     declare public /*out*/ readonly keyArn: pulumi.Output<string>;
+    /**
+     * `s3://` URI of the job's manifest summary, once it SUCCEEDED.
+     */
     declare public /*out*/ readonly manifestSummaryUri: pulumi.Output<string | undefined>;
+    /**
+     * ARN of the output bucket.
+     */
     declare public /*out*/ readonly outputBucketArn: pulumi.Output<string>;
+    /**
+     * Name of the output bucket (results and manifest summaries).
+     */
     declare public readonly outputBucketName: pulumi.Output<string>;
+    /**
+     * ARN of the access policy for running the job.
+     */
     declare public /*out*/ readonly policyArn: pulumi.Output<string>;
+    /**
+     * `s3://` URI of the job's results (JSON Lines), once it SUCCEEDED.
+     */
     declare public /*out*/ readonly resultsUri: pulumi.Output<string | undefined>;
 
     /**
@@ -45,17 +75,17 @@ export class MediaAnalysisPipeline extends pulumi.ComponentResource {
         opts = opts || {};
         if (!opts.id) {
             resourceInputs["accountId"] = args?.accountId;
-            resourceInputs["deletionWindowInDays"] = args?.deletionWindowInDays;
+            resourceInputs["deletionWindowInDays"] = (args?.deletionWindowInDays) ?? 7;
             resourceInputs["endpointUrl"] = args?.endpointUrl;
             resourceInputs["existingInputBucketName"] = args?.existingInputBucketName;
             resourceInputs["existingKeyArn"] = args?.existingKeyArn;
             resourceInputs["existingOutputBucketName"] = args?.existingOutputBucketName;
             resourceInputs["existingPolicyArn"] = args?.existingPolicyArn;
-            resourceInputs["forceDestroy"] = args?.forceDestroy;
+            resourceInputs["forceDestroy"] = (args?.forceDestroy) ?? false;
             resourceInputs["inputBucketName"] = args?.inputBucketName;
             resourceInputs["inputObjectMetadata"] = args?.inputObjectMetadata;
             resourceInputs["inputObjects"] = args?.inputObjects;
-            resourceInputs["inputPrefix"] = args?.inputPrefix;
+            resourceInputs["inputPrefix"] = (args?.inputPrefix) ?? "";
             resourceInputs["jobName"] = args?.jobName;
             resourceInputs["keyAliasName"] = args?.keyAliasName;
             resourceInputs["keyUserArns"] = args?.keyUserArns;
@@ -63,8 +93,8 @@ export class MediaAnalysisPipeline extends pulumi.ComponentResource {
             resourceInputs["manifestKey"] = args?.manifestKey;
             resourceInputs["minConfidence"] = args?.minConfidence;
             resourceInputs["outputBucketName"] = args?.outputBucketName;
-            resourceInputs["outputPrefix"] = args?.outputPrefix;
-            resourceInputs["partition"] = args?.partition;
+            resourceInputs["outputPrefix"] = (args?.outputPrefix) ?? "results/";
+            resourceInputs["partition"] = (args?.partition) ?? "aws";
             resourceInputs["policyName"] = args?.policyName;
             resourceInputs["region"] = args?.region;
             resourceInputs["resultsExpireAfterDays"] = args?.resultsExpireAfterDays;

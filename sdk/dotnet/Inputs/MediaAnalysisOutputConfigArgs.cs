@@ -17,13 +17,13 @@ namespace RekognitionMedia.Pulumi.Inputs
     public sealed class MediaAnalysisOutputConfigArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Specifies the Amazon S3 bucket to contain the output of the media analysis job.
+        /// Specifies the Amazon S3 bucket to contain the output of the media analysis job. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
         /// </summary>
         [Input("s3Bucket", required: true)]
         public Input<string> S3Bucket { get; set; } = null!;
 
         /// <summary>
-        /// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage.
+        /// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage. Must be at most 800 characters matching `\S*`.
         /// </summary>
         [Input("s3KeyPrefix")]
         public Input<string>? S3KeyPrefix { get; set; }

@@ -21,19 +21,19 @@ namespace RekognitionMedia.Pulumi.Inputs
     public sealed class S3ObjectArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Name of the S3 bucket.
+        /// Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
         /// </summary>
         [Input("bucket")]
         public Input<string>? Bucket { get; set; }
 
         /// <summary>
-        /// S3 object key name.
+        /// S3 object key name. Must be 1 to 1024 characters.
         /// </summary>
         [Input("name")]
         public Input<string>? Name { get; set; }
 
         /// <summary>
-        /// If the bucket is versioning enabled, you can specify the object version.
+        /// If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
         /// </summary>
         [Input("version")]
         public Input<string>? Version { get; set; }

@@ -12,22 +12,31 @@ namespace RekognitionMedia.Pulumi.Outputs
 {
 
     /// <summary>
-    /// Line counts of the manifest summary.
+    /// Line counts of the job's manifest summary: invalid lines do not fail a job.
     /// </summary>
     [OutputType]
     public sealed class ManifestStatistics
     {
-        public readonly int? InvalidJsonLines;
-        public readonly int? TotalJsonLines;
-        public readonly int? ValidJsonLines;
+        /// <summary>
+        /// Lines the job did not handle; the manifest summary lists each with why.
+        /// </summary>
+        public readonly int InvalidJsonLines;
+        /// <summary>
+        /// Lines of the input manifest.
+        /// </summary>
+        public readonly int TotalJsonLines;
+        /// <summary>
+        /// Lines the job handled: images it analysed.
+        /// </summary>
+        public readonly int ValidJsonLines;
 
         [OutputConstructor]
         private ManifestStatistics(
-            int? invalidJsonLines,
+            int invalidJsonLines,
 
-            int? totalJsonLines,
+            int totalJsonLines,
 
-            int? validJsonLines)
+            int validJsonLines)
         {
             InvalidJsonLines = invalidJsonLines;
             TotalJsonLines = totalJsonLines;

@@ -18,11 +18,11 @@ namespace RekognitionMedia.Pulumi.Outputs
     public sealed class MediaAnalysisDetectModerationLabelsConfig
     {
         /// <summary>
-        /// Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value.
+        /// Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
         /// </summary>
         public readonly double? MinConfidence;
         /// <summary>
-        /// Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used.
+        /// Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used. Must be 20 to 2048 characters matching `(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}\/version\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)`.
         /// </summary>
         public readonly string? ProjectVersion;
 

@@ -18,11 +18,11 @@ namespace RekognitionMedia.Pulumi.Outputs
     public sealed class MediaAnalysisOutputConfig
     {
         /// <summary>
-        /// Specifies the Amazon S3 bucket to contain the output of the media analysis job.
+        /// Specifies the Amazon S3 bucket to contain the output of the media analysis job. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
         /// </summary>
         public readonly string S3Bucket;
         /// <summary>
-        /// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage.
+        /// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage. Must be at most 800 characters matching `\S*`.
         /// </summary>
         public readonly string? S3KeyPrefix;
 

@@ -18,8 +18,7 @@ namespace RekognitionMedia.Pulumi.Outputs
     public sealed class ModerationSummary
     {
         /// <summary>
-        /// Top-level category (taxonomy level 1) -&gt; flagged images in it; most images first,
-        /// then the most confident.
+        /// Top-level category (taxonomy level 1) -&gt; flagged images in it; most images first, then the most confident.
         /// </summary>
         public readonly ImmutableDictionary<string, int> Categories;
         /// <summary>

@@ -22,15 +22,15 @@ namespace RekognitionMedia.Pulumi.Outputs
     public sealed class S3Object
     {
         /// <summary>
-        /// Name of the S3 bucket.
+        /// Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
         /// </summary>
         public readonly string? Bucket;
         /// <summary>
-        /// S3 object key name.
+        /// S3 object key name. Must be 1 to 1024 characters.
         /// </summary>
         public readonly string? Name;
         /// <summary>
-        /// If the bucket is versioning enabled, you can specify the object version.
+        /// If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
         /// </summary>
         public readonly string? Version;
 

@@ -15,7 +15,9 @@ import (
 type EncryptedBucket struct {
 	pulumi.ResourceState
 
-	BucketArn  pulumi.StringOutput `pulumi:"bucketArn"`
+	// ARN of the bucket (`arn:<partition>:s3:::<name>`).
+	BucketArn pulumi.StringOutput `pulumi:"bucketArn"`
+	// Name of the bucket (the created one, or `existingBucketName`'s).
 	BucketName pulumi.StringOutput `pulumi:"bucketName"`
 	// The bucket policy (JSON) when the bucket is managed here.
 	PolicyDocument pulumi.StringPtrOutput `pulumi:"policyDocument"`
@@ -28,6 +30,12 @@ func NewEncryptedBucket(ctx *pulumi.Context,
 		args = &EncryptedBucketArgs{}
 	}
 
+	if args.ForceDestroy == nil {
+		args.ForceDestroy = pulumi.BoolPtr(false)
+	}
+	if args.Partition == nil {
+		args.Partition = pulumi.StringPtr("aws")
+	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource EncryptedBucket
 	err := ctx.RegisterRemoteComponentResource("rekognition-media:index:EncryptedBucket", name, args, &resource, opts...)
@@ -113,10 +121,12 @@ func (o EncryptedBucketOutput) ToEncryptedBucketOutputWithContext(ctx context.Co
 	return o
 }
 
+// ARN of the bucket (`arn:<partition>:s3:::<name>`).
 func (o EncryptedBucketOutput) BucketArn() pulumi.StringOutput {
 	return o.ApplyT(func(v *EncryptedBucket) pulumi.StringOutput { return v.BucketArn }).(pulumi.StringOutput)
 }
 
+// Name of the bucket (the created one, or `existingBucketName`'s).
 func (o EncryptedBucketOutput) BucketName() pulumi.StringOutput {
 	return o.ApplyT(func(v *EncryptedBucket) pulumi.StringOutput { return v.BucketName }).(pulumi.StringOutput)
 }

@@ -15,6 +15,7 @@ import (
 type MediaAnalysisAccess struct {
 	pulumi.ResourceState
 
+	// ARN of the IAM policy (the created one, or `existingPolicyArn`).
 	PolicyArn pulumi.StringOutput `pulumi:"policyArn"`
 	// The policy (JSON) when it is managed here.
 	PolicyDocument pulumi.StringPtrOutput `pulumi:"policyDocument"`
@@ -27,6 +28,12 @@ func NewMediaAnalysisAccess(ctx *pulumi.Context,
 		args = &MediaAnalysisAccessArgs{}
 	}
 
+	if args.InputPrefix == nil {
+		args.InputPrefix = pulumi.StringPtr("")
+	}
+	if args.OutputPrefix == nil {
+		args.OutputPrefix = pulumi.StringPtr("results/")
+	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource MediaAnalysisAccess
 	err := ctx.RegisterRemoteComponentResource("rekognition-media:index:MediaAnalysisAccess", name, args, &resource, opts...)
@@ -128,6 +135,7 @@ func (o MediaAnalysisAccessOutput) ToMediaAnalysisAccessOutputWithContext(ctx co
 	return o
 }
 
+// ARN of the IAM policy (the created one, or `existingPolicyArn`).
 func (o MediaAnalysisAccessOutput) PolicyArn() pulumi.StringOutput {
 	return o.ApplyT(func(v *MediaAnalysisAccess) pulumi.StringOutput { return v.PolicyArn }).(pulumi.StringOutput)
 }

@@ -18,7 +18,7 @@ type MediaAnalysisJob struct {
 
 	// Adopt this existing job instead of starting one; the declared request must match the job's. (`pulumi import` records an existing job with its request as inputs.)
 	AdoptJobId pulumi.StringPtrOutput `pulumi:"adoptJobId"`
-	// Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once.
+	// Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
 	ClientRequestToken pulumi.StringPtrOutput `pulumi:"clientRequestToken"`
 	// The Unix date and time when the job finished. (An ISO 8601 string.)
 	CompletionTimestamp pulumi.StringPtrOutput `pulumi:"completionTimestamp"`
@@ -26,7 +26,7 @@ type MediaAnalysisJob struct {
 	CreationTimestamp pulumi.StringOutput `pulumi:"creationTimestamp"`
 	// On destroy, also delete the results and summary objects the job wrote (only for a job this stack started itself).
 	DeleteOutputsOnDestroy pulumi.BoolPtrOutput `pulumi:"deleteOutputsOnDestroy"`
-	// Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. When absent, the provider's `endpointUrl` applies first.
+	// Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. Must match `https?://[^\s/]+(/\S*)?`. When absent, the provider's `endpointUrl` applies first.
 	EndpointUrl pulumi.StringPtrOutput `pulumi:"endpointUrl"`
 	// Fail the deployment when the job ends FAILED (otherwise record it with its status).
 	FailOnJobFailure pulumi.BoolPtrOutput `pulumi:"failOnJobFailure"`
@@ -34,11 +34,11 @@ type MediaAnalysisJob struct {
 	FailureDetails MediaAnalysisJobFailureDetailsPtrOutput `pulumi:"failureDetails"`
 	// Reference to the input manifest that was provided in the job creation request.
 	Input MediaAnalysisInputOutput `pulumi:"input"`
-	// The identifier for the media analysis job.
+	// The identifier for the media analysis job. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
 	JobId pulumi.StringOutput `pulumi:"jobId"`
-	// The name of the media analysis job.
+	// The name of the media analysis job. Must be 1 to 64 characters matching `[a-zA-Z0-9_.\-]+`.
 	JobName pulumi.StringPtrOutput `pulumi:"jobName"`
-	// KMS Key that was provided in the creation request.
+	// KMS Key that was provided in the creation request. Must be 1 to 2048 characters matching `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`.
 	KmsKeyId pulumi.StringPtrOutput `pulumi:"kmsKeyId"`
 	// Line counts of the manifest summary (`totalJsonLines`, `validJsonLines`, `invalidJsonLines`): invalid lines do not fail a job.
 	ManifestStatistics ManifestStatisticsPtrOutput `pulumi:"manifestStatistics"`
@@ -52,7 +52,7 @@ type MediaAnalysisJob struct {
 	OperationsConfig MediaAnalysisOperationsConfigOutput `pulumi:"operationsConfig"`
 	// Output configuration that was provided in the creation request.
 	OutputConfig MediaAnalysisOutputConfigOutput `pulumi:"outputConfig"`
-	// AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. When absent, the provider's `region` applies first.
+	// AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. Must match `[a-z]{2}(-[a-z]+)+-\d+`. When absent, the provider's `region` applies first.
 	Region pulumi.StringPtrOutput `pulumi:"region"`
 	// The ClientRequestToken the job was started with.
 	RequestToken pulumi.StringPtrOutput `pulumi:"requestToken"`
@@ -66,7 +66,7 @@ type MediaAnalysisJob struct {
 	Status pulumi.StringOutput `pulumi:"status"`
 	// Return from create only once the job has SUCCEEDED or FAILED.
 	WaitForCompletion pulumi.BoolPtrOutput `pulumi:"waitForCompletion"`
-	// Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it.
+	// Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it. Must be from 1 to 604800.
 	WaitTimeoutSeconds pulumi.IntPtrOutput `pulumi:"waitTimeoutSeconds"`
 }
 
@@ -139,29 +139,29 @@ func MediaAnalysisJobExists(ctx *pulumi.Context,
 type mediaAnalysisJobArgs struct {
 	// Adopt this existing job instead of starting one; the declared request must match the job's. (`pulumi import` records an existing job with its request as inputs.)
 	AdoptJobId *string `pulumi:"adoptJobId"`
-	// Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once.
+	// Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
 	ClientRequestToken *string `pulumi:"clientRequestToken"`
 	// On destroy, also delete the results and summary objects the job wrote (only for a job this stack started itself).
 	DeleteOutputsOnDestroy *bool `pulumi:"deleteOutputsOnDestroy"`
-	// Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. When absent, the provider's `endpointUrl` applies first.
+	// Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. Must match `https?://[^\s/]+(/\S*)?`. When absent, the provider's `endpointUrl` applies first.
 	EndpointUrl *string `pulumi:"endpointUrl"`
 	// Fail the deployment when the job ends FAILED (otherwise record it with its status).
 	FailOnJobFailure *bool `pulumi:"failOnJobFailure"`
 	// Input data to be analyzed by the job.
 	Input MediaAnalysisInput `pulumi:"input"`
-	// The name of the job. Does not have to be unique.
+	// The name of the job. Does not have to be unique. Must be 1 to 64 characters matching `[a-zA-Z0-9_.\-]+`.
 	JobName *string `pulumi:"jobName"`
-	// The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket.
+	// The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket. Must be 1 to 2048 characters matching `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`.
 	KmsKeyId *string `pulumi:"kmsKeyId"`
 	// Configuration options for the media analysis job to be created.
 	OperationsConfig MediaAnalysisOperationsConfig `pulumi:"operationsConfig"`
 	// The Amazon S3 bucket location to store the results.
 	OutputConfig MediaAnalysisOutputConfig `pulumi:"outputConfig"`
-	// AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. When absent, the provider's `region` applies first.
+	// AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. Must match `[a-z]{2}(-[a-z]+)+-\d+`. When absent, the provider's `region` applies first.
 	Region *string `pulumi:"region"`
 	// Return from create only once the job has SUCCEEDED or FAILED.
 	WaitForCompletion *bool `pulumi:"waitForCompletion"`
-	// Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it.
+	// Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it. Must be from 1 to 604800.
 	WaitTimeoutSeconds *int `pulumi:"waitTimeoutSeconds"`
 }
 
@@ -169,29 +169,29 @@ type mediaAnalysisJobArgs struct {
 type MediaAnalysisJobArgs struct {
 	// Adopt this existing job instead of starting one; the declared request must match the job's. (`pulumi import` records an existing job with its request as inputs.)
 	AdoptJobId pulumi.StringPtrInput
-	// Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once.
+	// Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
 	ClientRequestToken pulumi.StringPtrInput
 	// On destroy, also delete the results and summary objects the job wrote (only for a job this stack started itself).
 	DeleteOutputsOnDestroy pulumi.BoolPtrInput
-	// Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. When absent, the provider's `endpointUrl` applies first.
+	// Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. Must match `https?://[^\s/]+(/\S*)?`. When absent, the provider's `endpointUrl` applies first.
 	EndpointUrl pulumi.StringPtrInput
 	// Fail the deployment when the job ends FAILED (otherwise record it with its status).
 	FailOnJobFailure pulumi.BoolPtrInput
 	// Input data to be analyzed by the job.
 	Input MediaAnalysisInputInput
-	// The name of the job. Does not have to be unique.
+	// The name of the job. Does not have to be unique. Must be 1 to 64 characters matching `[a-zA-Z0-9_.\-]+`.
 	JobName pulumi.StringPtrInput
-	// The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket.
+	// The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket. Must be 1 to 2048 characters matching `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`.
 	KmsKeyId pulumi.StringPtrInput
 	// Configuration options for the media analysis job to be created.
 	OperationsConfig MediaAnalysisOperationsConfigInput
 	// The Amazon S3 bucket location to store the results.
 	OutputConfig MediaAnalysisOutputConfigInput
-	// AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. When absent, the provider's `region` applies first.
+	// AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. Must match `[a-z]{2}(-[a-z]+)+-\d+`. When absent, the provider's `region` applies first.
 	Region pulumi.StringPtrInput
 	// Return from create only once the job has SUCCEEDED or FAILED.
 	WaitForCompletion pulumi.BoolPtrInput
-	// Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it.
+	// Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it. Must be from 1 to 604800.
 	WaitTimeoutSeconds pulumi.IntPtrInput
 }
 
@@ -237,7 +237,7 @@ func (o MediaAnalysisJobOutput) AdoptJobId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisJob) pulumi.StringPtrOutput { return v.AdoptJobId }).(pulumi.StringPtrOutput)
 }
 
-// Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once.
+// Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
 func (o MediaAnalysisJobOutput) ClientRequestToken() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisJob) pulumi.StringPtrOutput { return v.ClientRequestToken }).(pulumi.StringPtrOutput)
 }
@@ -257,7 +257,7 @@ func (o MediaAnalysisJobOutput) DeleteOutputsOnDestroy() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisJob) pulumi.BoolPtrOutput { return v.DeleteOutputsOnDestroy }).(pulumi.BoolPtrOutput)
 }
 
-// Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. When absent, the provider's `endpointUrl` applies first.
+// Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. Must match `https?://[^\s/]+(/\S*)?`. When absent, the provider's `endpointUrl` applies first.
 func (o MediaAnalysisJobOutput) EndpointUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisJob) pulumi.StringPtrOutput { return v.EndpointUrl }).(pulumi.StringPtrOutput)
 }
@@ -277,17 +277,17 @@ func (o MediaAnalysisJobOutput) Input() MediaAnalysisInputOutput {
 	return o.ApplyT(func(v *MediaAnalysisJob) MediaAnalysisInputOutput { return v.Input }).(MediaAnalysisInputOutput)
 }
 
-// The identifier for the media analysis job.
+// The identifier for the media analysis job. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
 func (o MediaAnalysisJobOutput) JobId() pulumi.StringOutput {
 	return o.ApplyT(func(v *MediaAnalysisJob) pulumi.StringOutput { return v.JobId }).(pulumi.StringOutput)
 }
 
-// The name of the media analysis job.
+// The name of the media analysis job. Must be 1 to 64 characters matching `[a-zA-Z0-9_.\-]+`.
 func (o MediaAnalysisJobOutput) JobName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisJob) pulumi.StringPtrOutput { return v.JobName }).(pulumi.StringPtrOutput)
 }
 
-// KMS Key that was provided in the creation request.
+// KMS Key that was provided in the creation request. Must be 1 to 2048 characters matching `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`.
 func (o MediaAnalysisJobOutput) KmsKeyId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisJob) pulumi.StringPtrOutput { return v.KmsKeyId }).(pulumi.StringPtrOutput)
 }
@@ -322,7 +322,7 @@ func (o MediaAnalysisJobOutput) OutputConfig() MediaAnalysisOutputConfigOutput {
 	return o.ApplyT(func(v *MediaAnalysisJob) MediaAnalysisOutputConfigOutput { return v.OutputConfig }).(MediaAnalysisOutputConfigOutput)
 }
 
-// AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. When absent, the provider's `region` applies first.
+// AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. Must match `[a-z]{2}(-[a-z]+)+-\d+`. When absent, the provider's `region` applies first.
 func (o MediaAnalysisJobOutput) Region() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisJob) pulumi.StringPtrOutput { return v.Region }).(pulumi.StringPtrOutput)
 }
@@ -357,7 +357,7 @@ func (o MediaAnalysisJobOutput) WaitForCompletion() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisJob) pulumi.BoolPtrOutput { return v.WaitForCompletion }).(pulumi.BoolPtrOutput)
 }
 
-// Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it.
+// Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it. Must be from 1 to 604800.
 func (o MediaAnalysisJobOutput) WaitTimeoutSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisJob) pulumi.IntPtrOutput { return v.WaitTimeoutSeconds }).(pulumi.IntPtrOutput)
 }

@@ -15,9 +15,12 @@ import (
 type MediaAnalysisKey struct {
 	pulumi.ResourceState
 
+	// Name of the key's alias (`alias/...`) when the key is managed here.
 	AliasName pulumi.StringPtrOutput `pulumi:"aliasName"`
-	KeyArn    pulumi.StringOutput    `pulumi:"keyArn"`
-	KeyId     pulumi.StringOutput    `pulumi:"keyId"`
+	// ARN of the key (the created one, or `existingKeyArn`).
+	KeyArn pulumi.StringOutput `pulumi:"keyArn"`
+	// Id of the key (the last part of its ARN).
+	KeyId pulumi.StringOutput `pulumi:"keyId"`
 	// The key policy (JSON) when the key is managed here.
 	PolicyDocument pulumi.StringPtrOutput `pulumi:"policyDocument"`
 }
@@ -29,6 +32,12 @@ func NewMediaAnalysisKey(ctx *pulumi.Context,
 		args = &MediaAnalysisKeyArgs{}
 	}
 
+	if args.DeletionWindowInDays == nil {
+		args.DeletionWindowInDays = pulumi.IntPtr(7)
+	}
+	if args.Partition == nil {
+		args.Partition = pulumi.StringPtr("aws")
+	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource MediaAnalysisKey
 	err := ctx.RegisterRemoteComponentResource("rekognition-media:index:MediaAnalysisKey", name, args, &resource, opts...)
@@ -114,14 +123,17 @@ func (o MediaAnalysisKeyOutput) ToMediaAnalysisKeyOutputWithContext(ctx context.
 	return o
 }
 
+// Name of the key's alias (`alias/...`) when the key is managed here.
 func (o MediaAnalysisKeyOutput) AliasName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisKey) pulumi.StringPtrOutput { return v.AliasName }).(pulumi.StringPtrOutput)
 }
 
+// ARN of the key (the created one, or `existingKeyArn`).
 func (o MediaAnalysisKeyOutput) KeyArn() pulumi.StringOutput {
 	return o.ApplyT(func(v *MediaAnalysisKey) pulumi.StringOutput { return v.KeyArn }).(pulumi.StringOutput)
 }
 
+// Id of the key (the last part of its ARN).
 func (o MediaAnalysisKeyOutput) KeyId() pulumi.StringOutput {
 	return o.ApplyT(func(v *MediaAnalysisKey) pulumi.StringOutput { return v.KeyId }).(pulumi.StringOutput)
 }

@@ -15,16 +15,26 @@ import (
 type MediaAnalysisPipeline struct {
 	pulumi.ResourceState
 
-	InputBucketArn     pulumi.StringOutput    `pulumi:"inputBucketArn"`
-	InputBucketName    pulumi.StringOutput    `pulumi:"inputBucketName"`
-	JobId              pulumi.StringPtrOutput `pulumi:"jobId"`
-	JobStatus          pulumi.StringPtrOutput `pulumi:"jobStatus"`
-	KeyArn             pulumi.StringOutput    `pulumi:"keyArn"`
+	// ARN of the input bucket.
+	InputBucketArn pulumi.StringOutput `pulumi:"inputBucketArn"`
+	// Name of the input bucket (the manifest and the images).
+	InputBucketName pulumi.StringOutput `pulumi:"inputBucketName"`
+	// The job's JobId, when the pipeline runs a job (`manifestKey` given).
+	JobId pulumi.StringPtrOutput `pulumi:"jobId"`
+	// The job's status (its `Status` in GetMediaAnalysisJob), when the pipeline runs a job.
+	JobStatus pulumi.StringPtrOutput `pulumi:"jobStatus"`
+	// ARN of the KMS key encrypting inputs and results.
+	KeyArn pulumi.StringOutput `pulumi:"keyArn"`
+	// `s3://` URI of the job's manifest summary, once it SUCCEEDED.
 	ManifestSummaryUri pulumi.StringPtrOutput `pulumi:"manifestSummaryUri"`
-	OutputBucketArn    pulumi.StringOutput    `pulumi:"outputBucketArn"`
-	OutputBucketName   pulumi.StringOutput    `pulumi:"outputBucketName"`
-	PolicyArn          pulumi.StringOutput    `pulumi:"policyArn"`
-	ResultsUri         pulumi.StringPtrOutput `pulumi:"resultsUri"`
+	// ARN of the output bucket.
+	OutputBucketArn pulumi.StringOutput `pulumi:"outputBucketArn"`
+	// Name of the output bucket (results and manifest summaries).
+	OutputBucketName pulumi.StringOutput `pulumi:"outputBucketName"`
+	// ARN of the access policy for running the job.
+	PolicyArn pulumi.StringOutput `pulumi:"policyArn"`
+	// `s3://` URI of the job's results (JSON Lines), once it SUCCEEDED.
+	ResultsUri pulumi.StringPtrOutput `pulumi:"resultsUri"`
 }
 
 // NewMediaAnalysisPipeline registers a new resource with the given unique name, arguments, and options.
@@ -34,6 +44,21 @@ func NewMediaAnalysisPipeline(ctx *pulumi.Context,
 		args = &MediaAnalysisPipelineArgs{}
 	}
 
+	if args.DeletionWindowInDays == nil {
+		args.DeletionWindowInDays = pulumi.IntPtr(7)
+	}
+	if args.ForceDestroy == nil {
+		args.ForceDestroy = pulumi.BoolPtr(false)
+	}
+	if args.InputPrefix == nil {
+		args.InputPrefix = pulumi.StringPtr("")
+	}
+	if args.OutputPrefix == nil {
+		args.OutputPrefix = pulumi.StringPtr("results/")
+	}
+	if args.Partition == nil {
+		args.Partition = pulumi.StringPtr("aws")
+	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource MediaAnalysisPipeline
 	err := ctx.RegisterRemoteComponentResource("rekognition-media:index:MediaAnalysisPipeline", name, args, &resource, opts...)
@@ -195,42 +220,52 @@ func (o MediaAnalysisPipelineOutput) ToMediaAnalysisPipelineOutputWithContext(ct
 	return o
 }
 
+// ARN of the input bucket.
 func (o MediaAnalysisPipelineOutput) InputBucketArn() pulumi.StringOutput {
 	return o.ApplyT(func(v *MediaAnalysisPipeline) pulumi.StringOutput { return v.InputBucketArn }).(pulumi.StringOutput)
 }
 
+// Name of the input bucket (the manifest and the images).
 func (o MediaAnalysisPipelineOutput) InputBucketName() pulumi.StringOutput {
 	return o.ApplyT(func(v *MediaAnalysisPipeline) pulumi.StringOutput { return v.InputBucketName }).(pulumi.StringOutput)
 }
 
+// The job's JobId, when the pipeline runs a job (`manifestKey` given).
 func (o MediaAnalysisPipelineOutput) JobId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisPipeline) pulumi.StringPtrOutput { return v.JobId }).(pulumi.StringPtrOutput)
 }
 
+// The job's status (its `Status` in GetMediaAnalysisJob), when the pipeline runs a job.
 func (o MediaAnalysisPipelineOutput) JobStatus() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisPipeline) pulumi.StringPtrOutput { return v.JobStatus }).(pulumi.StringPtrOutput)
 }
 
+// ARN of the KMS key encrypting inputs and results.
 func (o MediaAnalysisPipelineOutput) KeyArn() pulumi.StringOutput {
 	return o.ApplyT(func(v *MediaAnalysisPipeline) pulumi.StringOutput { return v.KeyArn }).(pulumi.StringOutput)
 }
 
+// `s3://` URI of the job's manifest summary, once it SUCCEEDED.
 func (o MediaAnalysisPipelineOutput) ManifestSummaryUri() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisPipeline) pulumi.StringPtrOutput { return v.ManifestSummaryUri }).(pulumi.StringPtrOutput)
 }
 
+// ARN of the output bucket.
 func (o MediaAnalysisPipelineOutput) OutputBucketArn() pulumi.StringOutput {
 	return o.ApplyT(func(v *MediaAnalysisPipeline) pulumi.StringOutput { return v.OutputBucketArn }).(pulumi.StringOutput)
 }
 
+// Name of the output bucket (results and manifest summaries).
 func (o MediaAnalysisPipelineOutput) OutputBucketName() pulumi.StringOutput {
 	return o.ApplyT(func(v *MediaAnalysisPipeline) pulumi.StringOutput { return v.OutputBucketName }).(pulumi.StringOutput)
 }
 
+// ARN of the access policy for running the job.
 func (o MediaAnalysisPipelineOutput) PolicyArn() pulumi.StringOutput {
 	return o.ApplyT(func(v *MediaAnalysisPipeline) pulumi.StringOutput { return v.PolicyArn }).(pulumi.StringOutput)
 }
 
+// `s3://` URI of the job's results (JSON Lines), once it SUCCEEDED.
 func (o MediaAnalysisPipelineOutput) ResultsUri() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisPipeline) pulumi.StringPtrOutput { return v.ResultsUri }).(pulumi.StringPtrOutput)
 }

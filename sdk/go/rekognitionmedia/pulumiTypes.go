@@ -207,14 +207,17 @@ func (o MalformedLineArrayOutput) Index(i pulumi.IntInput) MalformedLineOutput {
 	}).(MalformedLineOutput)
 }
 
-// Line counts of the manifest summary.
+// Line counts of the job's manifest summary: invalid lines do not fail a job.
 type ManifestStatistics struct {
-	InvalidJsonLines *int `pulumi:"invalidJsonLines"`
-	TotalJsonLines   *int `pulumi:"totalJsonLines"`
-	ValidJsonLines   *int `pulumi:"validJsonLines"`
+	// Lines the job did not handle; the manifest summary lists each with why.
+	InvalidJsonLines int `pulumi:"invalidJsonLines"`
+	// Lines of the input manifest.
+	TotalJsonLines int `pulumi:"totalJsonLines"`
+	// Lines the job handled: images it analysed.
+	ValidJsonLines int `pulumi:"validJsonLines"`
 }
 
-// Line counts of the manifest summary.
+// Line counts of the job's manifest summary: invalid lines do not fail a job.
 type ManifestStatisticsOutput struct{ *pulumi.OutputState }
 
 func (ManifestStatisticsOutput) ElementType() reflect.Type {
@@ -229,16 +232,19 @@ func (o ManifestStatisticsOutput) ToManifestStatisticsOutputWithContext(ctx cont
 	return o
 }
 
-func (o ManifestStatisticsOutput) InvalidJsonLines() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v ManifestStatistics) *int { return v.InvalidJsonLines }).(pulumi.IntPtrOutput)
+// Lines the job did not handle; the manifest summary lists each with why.
+func (o ManifestStatisticsOutput) InvalidJsonLines() pulumi.IntOutput {
+	return o.ApplyT(func(v ManifestStatistics) int { return v.InvalidJsonLines }).(pulumi.IntOutput)
 }
 
-func (o ManifestStatisticsOutput) TotalJsonLines() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v ManifestStatistics) *int { return v.TotalJsonLines }).(pulumi.IntPtrOutput)
+// Lines of the input manifest.
+func (o ManifestStatisticsOutput) TotalJsonLines() pulumi.IntOutput {
+	return o.ApplyT(func(v ManifestStatistics) int { return v.TotalJsonLines }).(pulumi.IntOutput)
 }
 
-func (o ManifestStatisticsOutput) ValidJsonLines() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v ManifestStatistics) *int { return v.ValidJsonLines }).(pulumi.IntPtrOutput)
+// Lines the job handled: images it analysed.
+func (o ManifestStatisticsOutput) ValidJsonLines() pulumi.IntOutput {
+	return o.ApplyT(func(v ManifestStatistics) int { return v.ValidJsonLines }).(pulumi.IntOutput)
 }
 
 type ManifestStatisticsPtrOutput struct{ *pulumi.OutputState }
@@ -265,38 +271,41 @@ func (o ManifestStatisticsPtrOutput) Elem() ManifestStatisticsOutput {
 	}).(ManifestStatisticsOutput)
 }
 
+// Lines the job did not handle; the manifest summary lists each with why.
 func (o ManifestStatisticsPtrOutput) InvalidJsonLines() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *ManifestStatistics) *int {
 		if v == nil {
 			return nil
 		}
-		return v.InvalidJsonLines
+		return &v.InvalidJsonLines
 	}).(pulumi.IntPtrOutput)
 }
 
+// Lines of the input manifest.
 func (o ManifestStatisticsPtrOutput) TotalJsonLines() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *ManifestStatistics) *int {
 		if v == nil {
 			return nil
 		}
-		return v.TotalJsonLines
+		return &v.TotalJsonLines
 	}).(pulumi.IntPtrOutput)
 }
 
+// Lines the job handled: images it analysed.
 func (o ManifestStatisticsPtrOutput) ValidJsonLines() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *ManifestStatistics) *int {
 		if v == nil {
 			return nil
 		}
-		return v.ValidJsonLines
+		return &v.ValidJsonLines
 	}).(pulumi.IntPtrOutput)
 }
 
 // Contains configuration options for a DetectModerationLabels job.
 type MediaAnalysisDetectModerationLabelsConfig struct {
-	// Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value.
+	// Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
 	MinConfidence *float64 `pulumi:"minConfidence"`
-	// Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used.
+	// Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used. Must be 20 to 2048 characters matching `(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}\/version\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)`.
 	ProjectVersion *string `pulumi:"projectVersion"`
 }
 
@@ -313,9 +322,9 @@ type MediaAnalysisDetectModerationLabelsConfigInput interface {
 
 // Contains configuration options for a DetectModerationLabels job.
 type MediaAnalysisDetectModerationLabelsConfigArgs struct {
-	// Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value.
+	// Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
 	MinConfidence pulumi.Float64PtrInput `pulumi:"minConfidence"`
-	// Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used.
+	// Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used. Must be 20 to 2048 characters matching `(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}\/version\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)`.
 	ProjectVersion pulumi.StringPtrInput `pulumi:"projectVersion"`
 }
 
@@ -397,12 +406,12 @@ func (o MediaAnalysisDetectModerationLabelsConfigOutput) ToMediaAnalysisDetectMo
 	}).(MediaAnalysisDetectModerationLabelsConfigPtrOutput)
 }
 
-// Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value.
+// Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
 func (o MediaAnalysisDetectModerationLabelsConfigOutput) MinConfidence() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v MediaAnalysisDetectModerationLabelsConfig) *float64 { return v.MinConfidence }).(pulumi.Float64PtrOutput)
 }
 
-// Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used.
+// Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used. Must be 20 to 2048 characters matching `(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}\/version\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)`.
 func (o MediaAnalysisDetectModerationLabelsConfigOutput) ProjectVersion() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v MediaAnalysisDetectModerationLabelsConfig) *string { return v.ProjectVersion }).(pulumi.StringPtrOutput)
 }
@@ -431,7 +440,7 @@ func (o MediaAnalysisDetectModerationLabelsConfigPtrOutput) Elem() MediaAnalysis
 	}).(MediaAnalysisDetectModerationLabelsConfigOutput)
 }
 
-// Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value.
+// Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
 func (o MediaAnalysisDetectModerationLabelsConfigPtrOutput) MinConfidence() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisDetectModerationLabelsConfig) *float64 {
 		if v == nil {
@@ -441,7 +450,7 @@ func (o MediaAnalysisDetectModerationLabelsConfigPtrOutput) MinConfidence() pulu
 	}).(pulumi.Float64PtrOutput)
 }
 
-// Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used.
+// Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used. Must be 20 to 2048 characters matching `(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}\/version\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)`.
 func (o MediaAnalysisDetectModerationLabelsConfigPtrOutput) ProjectVersion() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MediaAnalysisDetectModerationLabelsConfig) *string {
 		if v == nil {
@@ -786,9 +795,9 @@ func (o MediaAnalysisOperationsConfigOutput) DetectModerationLabels() MediaAnaly
 
 // The Amazon S3 bucket location to store the results.
 type MediaAnalysisOutputConfig struct {
-	// Specifies the Amazon S3 bucket to contain the output of the media analysis job.
+	// Specifies the Amazon S3 bucket to contain the output of the media analysis job. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
 	S3Bucket string `pulumi:"s3Bucket"`
-	// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage.
+	// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage. Must be at most 800 characters matching `\S*`.
 	S3KeyPrefix *string `pulumi:"s3KeyPrefix"`
 }
 
@@ -805,9 +814,9 @@ type MediaAnalysisOutputConfigInput interface {
 
 // The Amazon S3 bucket location to store the results.
 type MediaAnalysisOutputConfigArgs struct {
-	// Specifies the Amazon S3 bucket to contain the output of the media analysis job.
+	// Specifies the Amazon S3 bucket to contain the output of the media analysis job. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
 	S3Bucket pulumi.StringInput `pulumi:"s3Bucket"`
-	// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage.
+	// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage. Must be at most 800 characters matching `\S*`.
 	S3KeyPrefix pulumi.StringPtrInput `pulumi:"s3KeyPrefix"`
 }
 
@@ -838,12 +847,12 @@ func (o MediaAnalysisOutputConfigOutput) ToMediaAnalysisOutputConfigOutputWithCo
 	return o
 }
 
-// Specifies the Amazon S3 bucket to contain the output of the media analysis job.
+// Specifies the Amazon S3 bucket to contain the output of the media analysis job. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
 func (o MediaAnalysisOutputConfigOutput) S3Bucket() pulumi.StringOutput {
 	return o.ApplyT(func(v MediaAnalysisOutputConfig) string { return v.S3Bucket }).(pulumi.StringOutput)
 }
 
-// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage.
+// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage. Must be at most 800 characters matching `\S*`.
 func (o MediaAnalysisOutputConfigOutput) S3KeyPrefix() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v MediaAnalysisOutputConfig) *string { return v.S3KeyPrefix }).(pulumi.StringPtrOutput)
 }
@@ -939,8 +948,7 @@ func (o MediaAnalysisResultsPtrOutput) S3Object() S3ObjectPtrOutput {
 
 // What a media analysis job found in its results.
 type ModerationSummary struct {
-	// Top-level category (taxonomy level 1) -> flagged images in it; most images first,
-	// then the most confident.
+	// Top-level category (taxonomy level 1) -> flagged images in it; most images first, then the most confident.
 	Categories map[string]int `pulumi:"categories"`
 	// Content type (`Animated`, `Illustrated`) -> images.
 	ContentTypes map[string]int `pulumi:"contentTypes"`
@@ -977,8 +985,7 @@ func (o ModerationSummaryOutput) ToModerationSummaryOutputWithContext(ctx contex
 	return o
 }
 
-// Top-level category (taxonomy level 1) -> flagged images in it; most images first,
-// then the most confident.
+// Top-level category (taxonomy level 1) -> flagged images in it; most images first, then the most confident.
 func (o ModerationSummaryOutput) Categories() pulumi.IntMapOutput {
 	return o.ApplyT(func(v ModerationSummary) map[string]int { return v.Categories }).(pulumi.IntMapOutput)
 }
@@ -1052,8 +1059,7 @@ func (o ModerationSummaryPtrOutput) Elem() ModerationSummaryOutput {
 	}).(ModerationSummaryOutput)
 }
 
-// Top-level category (taxonomy level 1) -> flagged images in it; most images first,
-// then the most confident.
+// Top-level category (taxonomy level 1) -> flagged images in it; most images first, then the most confident.
 func (o ModerationSummaryPtrOutput) Categories() pulumi.IntMapOutput {
 	return o.ApplyT(func(v *ModerationSummary) map[string]int {
 		if v == nil {
@@ -1159,11 +1165,11 @@ func (o ModerationSummaryPtrOutput) TopFlagged() FlaggedImageArrayOutput {
 //
 // For Amazon Rekognition to process an S3 object, the user must have permission to access the S3 object. For more information, see How Amazon Rekognition works with IAM in the Amazon Rekognition Developer Guide.
 type S3Object struct {
-	// Name of the S3 bucket.
+	// Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
 	Bucket *string `pulumi:"bucket"`
-	// S3 object key name.
+	// S3 object key name. Must be 1 to 1024 characters.
 	Name *string `pulumi:"name"`
-	// If the bucket is versioning enabled, you can specify the object version.
+	// If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
 	Version *string `pulumi:"version"`
 }
 
@@ -1184,11 +1190,11 @@ type S3ObjectInput interface {
 //
 // For Amazon Rekognition to process an S3 object, the user must have permission to access the S3 object. For more information, see How Amazon Rekognition works with IAM in the Amazon Rekognition Developer Guide.
 type S3ObjectArgs struct {
-	// Name of the S3 bucket.
+	// Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
 	Bucket pulumi.StringPtrInput `pulumi:"bucket"`
-	// S3 object key name.
+	// S3 object key name. Must be 1 to 1024 characters.
 	Name pulumi.StringPtrInput `pulumi:"name"`
-	// If the bucket is versioning enabled, you can specify the object version.
+	// If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
 	Version pulumi.StringPtrInput `pulumi:"version"`
 }
 
@@ -1223,17 +1229,17 @@ func (o S3ObjectOutput) ToS3ObjectOutputWithContext(ctx context.Context) S3Objec
 	return o
 }
 
-// Name of the S3 bucket.
+// Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
 func (o S3ObjectOutput) Bucket() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v S3Object) *string { return v.Bucket }).(pulumi.StringPtrOutput)
 }
 
-// S3 object key name.
+// S3 object key name. Must be 1 to 1024 characters.
 func (o S3ObjectOutput) Name() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v S3Object) *string { return v.Name }).(pulumi.StringPtrOutput)
 }
 
-// If the bucket is versioning enabled, you can specify the object version.
+// If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
 func (o S3ObjectOutput) Version() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v S3Object) *string { return v.Version }).(pulumi.StringPtrOutput)
 }
@@ -1262,7 +1268,7 @@ func (o S3ObjectPtrOutput) Elem() S3ObjectOutput {
 	}).(S3ObjectOutput)
 }
 
-// Name of the S3 bucket.
+// Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
 func (o S3ObjectPtrOutput) Bucket() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *S3Object) *string {
 		if v == nil {
@@ -1272,7 +1278,7 @@ func (o S3ObjectPtrOutput) Bucket() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// S3 object key name.
+// S3 object key name. Must be 1 to 1024 characters.
 func (o S3ObjectPtrOutput) Name() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *S3Object) *string {
 		if v == nil {
@@ -1282,7 +1288,7 @@ func (o S3ObjectPtrOutput) Name() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// If the bucket is versioning enabled, you can specify the object version.
+// If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
 func (o S3ObjectPtrOutput) Version() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *S3Object) *string {
 		if v == nil {

@@ -10,11 +10,11 @@ import * as outputs from "../types/output";
  */
 export interface MediaAnalysisDetectModerationLabelsConfigArgs {
     /**
-     * Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value.
+     * Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
      */
     minConfidence?: pulumi.Input<number | undefined>;
     /**
-     * Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used.
+     * Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used. Must be 20 to 2048 characters matching `(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}\/version\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)`.
      */
     projectVersion?: pulumi.Input<string | undefined>;
 }
@@ -48,11 +48,11 @@ export interface MediaAnalysisOperationsConfigArgs {
  */
 export interface MediaAnalysisOutputConfigArgs {
     /**
-     * Specifies the Amazon S3 bucket to contain the output of the media analysis job.
+     * Specifies the Amazon S3 bucket to contain the output of the media analysis job. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
      */
     s3Bucket: pulumi.Input<string>;
     /**
-     * Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage.
+     * Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage. Must be at most 800 characters matching `\S*`.
      */
     s3KeyPrefix?: pulumi.Input<string | undefined>;
 }
@@ -66,15 +66,15 @@ export interface MediaAnalysisOutputConfigArgs {
  */
 export interface S3ObjectArgs {
     /**
-     * Name of the S3 bucket.
+     * Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
      */
     bucket?: pulumi.Input<string | undefined>;
     /**
-     * S3 object key name.
+     * S3 object key name. Must be 1 to 1024 characters.
      */
     name?: pulumi.Input<string | undefined>;
     /**
-     * If the bucket is versioning enabled, you can specify the object version.
+     * If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
      */
     version?: pulumi.Input<string | undefined>;
 }

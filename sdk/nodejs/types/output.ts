@@ -68,12 +68,21 @@ export interface MalformedLine {
 }
 
 /**
- * Line counts of the manifest summary.
+ * Line counts of the job's manifest summary: invalid lines do not fail a job.
  */
 export interface ManifestStatistics {
-    invalidJsonLines?: number;
-    totalJsonLines?: number;
-    validJsonLines?: number;
+    /**
+     * Lines the job did not handle; the manifest summary lists each with why.
+     */
+    invalidJsonLines: number;
+    /**
+     * Lines of the input manifest.
+     */
+    totalJsonLines: number;
+    /**
+     * Lines the job handled: images it analysed.
+     */
+    validJsonLines: number;
 }
 
 /**
@@ -81,11 +90,11 @@ export interface ManifestStatistics {
  */
 export interface MediaAnalysisDetectModerationLabelsConfig {
     /**
-     * Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value.
+     * Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
      */
     minConfidence?: number;
     /**
-     * Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used.
+     * Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used. Must be 20 to 2048 characters matching `(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}\/version\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)`.
      */
     projectVersion?: string;
 }
@@ -157,11 +166,11 @@ export interface MediaAnalysisOperationsConfig {
  */
 export interface MediaAnalysisOutputConfig {
     /**
-     * Specifies the Amazon S3 bucket to contain the output of the media analysis job.
+     * Specifies the Amazon S3 bucket to contain the output of the media analysis job. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
      */
     s3Bucket: string;
     /**
-     * Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage.
+     * Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage. Must be at most 800 characters matching `\S*`.
      */
     s3KeyPrefix?: string;
 }
@@ -189,8 +198,7 @@ export interface MediaAnalysisResults {
  */
 export interface ModerationSummary {
     /**
-     * Top-level category (taxonomy level 1) -> flagged images in it; most images first,
-     * then the most confident.
+     * Top-level category (taxonomy level 1) -> flagged images in it; most images first, then the most confident.
      */
     categories: {[key: string]: number};
     /**
@@ -240,15 +248,15 @@ export interface ModerationSummary {
  */
 export interface S3Object {
     /**
-     * Name of the S3 bucket.
+     * Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\.\-_]*`.
      */
     bucket?: string;
     /**
-     * S3 object key name.
+     * S3 object key name. Must be 1 to 1024 characters.
      */
     name?: string;
     /**
-     * If the bucket is versioning enabled, you can specify the object version.
+     * If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
      */
     version?: string;
 }

@@ -33,11 +33,11 @@ class MediaAnalysisDetectModerationLabelsConfigArgsDict(TypedDict):
     """
     min_confidence: NotRequired[pulumi.Input[Optional[_builtins.float]]]
     """
-    Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value.
+    Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
     """
     project_version: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used.
+    Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used. Must be 20 to 2048 characters matching `(^arn:[a-z\\d-]+:rekognition:[a-z\\d-]+:\\d{12}:project\\/[a-zA-Z0-9_.\\-]{1,255}\\/version\\/[a-zA-Z0-9_.\\-]{1,255}\\/[0-9]+$)`.
     """
 
 @pulumi.input_type
@@ -48,8 +48,8 @@ class MediaAnalysisDetectModerationLabelsConfigArgs:
         """
         Contains configuration options for a DetectModerationLabels job.
 
-        :param pulumi.Input[_builtins.float] min_confidence: Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value.
-        :param pulumi.Input[_builtins.str] project_version: Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used.
+        :param pulumi.Input[_builtins.float] min_confidence: Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
+        :param pulumi.Input[_builtins.str] project_version: Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used. Must be 20 to 2048 characters matching `(^arn:[a-z\\d-]+:rekognition:[a-z\\d-]+:\\d{12}:project\\/[a-zA-Z0-9_.\\-]{1,255}\\/version\\/[a-zA-Z0-9_.\\-]{1,255}\\/[0-9]+$)`.
         """
         if min_confidence is not None:
             pulumi.set(__self__, "min_confidence", min_confidence)
@@ -60,7 +60,7 @@ class MediaAnalysisDetectModerationLabelsConfigArgs:
     @pulumi.getter(name="minConfidence")
     def min_confidence(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
-        Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value.
+        Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
         """
         return pulumi.get(self, "min_confidence")
 
@@ -72,7 +72,7 @@ class MediaAnalysisDetectModerationLabelsConfigArgs:
     @pulumi.getter(name="projectVersion")
     def project_version(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used.
+        Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used. Must be 20 to 2048 characters matching `(^arn:[a-z\\d-]+:rekognition:[a-z\\d-]+:\\d{12}:project\\/[a-zA-Z0-9_.\\-]{1,255}\\/version\\/[a-zA-Z0-9_.\\-]{1,255}\\/[0-9]+$)`.
         """
         return pulumi.get(self, "project_version")
 
@@ -166,11 +166,11 @@ class MediaAnalysisOutputConfigArgsDict(TypedDict):
     """
     s3_bucket: pulumi.Input[_builtins.str]
     """
-    Specifies the Amazon S3 bucket to contain the output of the media analysis job.
+    Specifies the Amazon S3 bucket to contain the output of the media analysis job. Must be 3 to 255 characters matching `[0-9A-Za-z\\.\\-_]*`.
     """
     s3_key_prefix: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage.
+    Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage. Must be at most 800 characters matching `\\S*`.
     """
 
 @pulumi.input_type
@@ -181,8 +181,8 @@ class MediaAnalysisOutputConfigArgs:
         """
         The Amazon S3 bucket location to store the results.
 
-        :param pulumi.Input[_builtins.str] s3_bucket: Specifies the Amazon S3 bucket to contain the output of the media analysis job.
-        :param pulumi.Input[_builtins.str] s3_key_prefix: Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage.
+        :param pulumi.Input[_builtins.str] s3_bucket: Specifies the Amazon S3 bucket to contain the output of the media analysis job. Must be 3 to 255 characters matching `[0-9A-Za-z\\.\\-_]*`.
+        :param pulumi.Input[_builtins.str] s3_key_prefix: Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage. Must be at most 800 characters matching `\\S*`.
         """
         pulumi.set(__self__, "s3_bucket", s3_bucket)
         if s3_key_prefix is not None:
@@ -192,7 +192,7 @@ class MediaAnalysisOutputConfigArgs:
     @pulumi.getter(name="s3Bucket")
     def s3_bucket(self) -> pulumi.Input[_builtins.str]:
         """
-        Specifies the Amazon S3 bucket to contain the output of the media analysis job.
+        Specifies the Amazon S3 bucket to contain the output of the media analysis job. Must be 3 to 255 characters matching `[0-9A-Za-z\\.\\-_]*`.
         """
         return pulumi.get(self, "s3_bucket")
 
@@ -204,7 +204,7 @@ class MediaAnalysisOutputConfigArgs:
     @pulumi.getter(name="s3KeyPrefix")
     def s3_key_prefix(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage.
+        Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage. Must be at most 800 characters matching `\\S*`.
         """
         return pulumi.get(self, "s3_key_prefix")
 
@@ -223,15 +223,15 @@ class S3ObjectArgsDict(TypedDict):
     """
     bucket: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    Name of the S3 bucket.
+    Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\\.\\-_]*`.
     """
     name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    S3 object key name.
+    S3 object key name. Must be 1 to 1024 characters.
     """
     version: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    If the bucket is versioning enabled, you can specify the object version.
+    If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
     """
 
 @pulumi.input_type
@@ -247,9 +247,9 @@ class S3ObjectArgs:
 
         For Amazon Rekognition to process an S3 object, the user must have permission to access the S3 object. For more information, see How Amazon Rekognition works with IAM in the Amazon Rekognition Developer Guide.
 
-        :param pulumi.Input[_builtins.str] bucket: Name of the S3 bucket.
-        :param pulumi.Input[_builtins.str] name: S3 object key name.
-        :param pulumi.Input[_builtins.str] version: If the bucket is versioning enabled, you can specify the object version.
+        :param pulumi.Input[_builtins.str] bucket: Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\\.\\-_]*`.
+        :param pulumi.Input[_builtins.str] name: S3 object key name. Must be 1 to 1024 characters.
+        :param pulumi.Input[_builtins.str] version: If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
         """
         if bucket is not None:
             pulumi.set(__self__, "bucket", bucket)
@@ -262,7 +262,7 @@ class S3ObjectArgs:
     @pulumi.getter
     def bucket(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Name of the S3 bucket.
+        Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\\.\\-_]*`.
         """
         return pulumi.get(self, "bucket")
 
@@ -274,7 +274,7 @@ class S3ObjectArgs:
     @pulumi.getter
     def name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        S3 object key name.
+        S3 object key name. Must be 1 to 1024 characters.
         """
         return pulumi.get(self, "name")
 
@@ -286,7 +286,7 @@ class S3ObjectArgs:
     @pulumi.getter
     def version(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        If the bucket is versioning enabled, you can specify the object version.
+        If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
         """
         return pulumi.get(self, "version")
 

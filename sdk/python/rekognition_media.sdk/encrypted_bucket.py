@@ -47,10 +47,14 @@ class EncryptedBucketArgs:
             pulumi.set(__self__, "expire_objects_after_days", expire_objects_after_days)
         if expire_objects_prefix is not None:
             pulumi.set(__self__, "expire_objects_prefix", expire_objects_prefix)
+        if force_destroy is None:
+            force_destroy = False
         if force_destroy is not None:
             pulumi.set(__self__, "force_destroy", force_destroy)
         if kms_key_arn is not None:
             pulumi.set(__self__, "kms_key_arn", kms_key_arn)
+        if partition is None:
+            partition = 'aws'
         if partition is not None:
             pulumi.set(__self__, "partition", partition)
         if tags is not None:
@@ -229,8 +233,12 @@ class EncryptedBucket(pulumi.ComponentResource):
             __props__.__dict__["existing_bucket_name"] = existing_bucket_name
             __props__.__dict__["expire_objects_after_days"] = expire_objects_after_days
             __props__.__dict__["expire_objects_prefix"] = expire_objects_prefix
+            if force_destroy is None:
+                force_destroy = False
             __props__.__dict__["force_destroy"] = force_destroy
             __props__.__dict__["kms_key_arn"] = kms_key_arn
+            if partition is None:
+                partition = 'aws'
             __props__.__dict__["partition"] = partition
             __props__.__dict__["tags"] = tags
             __props__.__dict__["bucket_arn"] = None
@@ -245,11 +253,17 @@ class EncryptedBucket(pulumi.ComponentResource):
     @_builtins.property
     @pulumi.getter(name="bucketArn")
     def bucket_arn(self) -> pulumi.Output[_builtins.str]:
+        """
+        ARN of the bucket (`arn:<partition>:s3:::<name>`).
+        """
         return pulumi.get(self, "bucket_arn")
 
     @_builtins.property
     @pulumi.getter(name="bucketName")
     def bucket_name(self) -> pulumi.Output[_builtins.str]:
+        """
+        Name of the bucket (the created one, or `existingBucketName`'s).
+        """
         return pulumi.get(self, "bucket_name")
 
     @_builtins.property

@@ -53,12 +53,16 @@ class MediaAnalysisAccessArgs:
             pulumi.set(__self__, "existing_policy_arn", existing_policy_arn)
         if input_bucket_arn is not None:
             pulumi.set(__self__, "input_bucket_arn", input_bucket_arn)
+        if input_prefix is None:
+            input_prefix = ''
         if input_prefix is not None:
             pulumi.set(__self__, "input_prefix", input_prefix)
         if kms_key_arn is not None:
             pulumi.set(__self__, "kms_key_arn", kms_key_arn)
         if output_bucket_arn is not None:
             pulumi.set(__self__, "output_bucket_arn", output_bucket_arn)
+        if output_prefix is None:
+            output_prefix = 'results/'
         if output_prefix is not None:
             pulumi.set(__self__, "output_prefix", output_prefix)
         if path is not None:
@@ -304,9 +308,13 @@ class MediaAnalysisAccess(pulumi.ComponentResource):
             __props__.__dict__["description"] = description
             __props__.__dict__["existing_policy_arn"] = existing_policy_arn
             __props__.__dict__["input_bucket_arn"] = input_bucket_arn
+            if input_prefix is None:
+                input_prefix = ''
             __props__.__dict__["input_prefix"] = input_prefix
             __props__.__dict__["kms_key_arn"] = kms_key_arn
             __props__.__dict__["output_bucket_arn"] = output_bucket_arn
+            if output_prefix is None:
+                output_prefix = 'results/'
             __props__.__dict__["output_prefix"] = output_prefix
             __props__.__dict__["path"] = path
             __props__.__dict__["policy_name"] = policy_name
@@ -325,6 +333,9 @@ class MediaAnalysisAccess(pulumi.ComponentResource):
     @_builtins.property
     @pulumi.getter(name="policyArn")
     def policy_arn(self) -> pulumi.Output[_builtins.str]:
+        """
+        ARN of the IAM policy (the created one, or `existingPolicyArn`).
+        """
         return pulumi.get(self, "policy_arn")
 
     @_builtins.property

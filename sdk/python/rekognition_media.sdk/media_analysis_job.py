@@ -41,15 +41,15 @@ class MediaAnalysisJobArgs:
         :param pulumi.Input['MediaAnalysisOperationsConfigArgs'] operations_config: Configuration options for the media analysis job to be created.
         :param pulumi.Input['MediaAnalysisOutputConfigArgs'] output_config: The Amazon S3 bucket location to store the results.
         :param pulumi.Input[_builtins.str] adopt_job_id: Adopt this existing job instead of starting one; the declared request must match the job's. (`pulumi import` records an existing job with its request as inputs.)
-        :param pulumi.Input[_builtins.str] client_request_token: Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once.
+        :param pulumi.Input[_builtins.str] client_request_token: Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
         :param pulumi.Input[_builtins.bool] delete_outputs_on_destroy: On destroy, also delete the results and summary objects the job wrote (only for a job this stack started itself).
-        :param pulumi.Input[_builtins.str] endpoint_url: Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. When absent, the provider's `endpointUrl` applies first.
+        :param pulumi.Input[_builtins.str] endpoint_url: Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. Must match `https?://[^\\s/]+(/\\S*)?`. When absent, the provider's `endpointUrl` applies first.
         :param pulumi.Input[_builtins.bool] fail_on_job_failure: Fail the deployment when the job ends FAILED (otherwise record it with its status).
-        :param pulumi.Input[_builtins.str] job_name: The name of the job. Does not have to be unique.
-        :param pulumi.Input[_builtins.str] kms_key_id: The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket.
-        :param pulumi.Input[_builtins.str] region: AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. When absent, the provider's `region` applies first.
+        :param pulumi.Input[_builtins.str] job_name: The name of the job. Does not have to be unique. Must be 1 to 64 characters matching `[a-zA-Z0-9_.\\-]+`.
+        :param pulumi.Input[_builtins.str] kms_key_id: The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket. Must be 1 to 2048 characters matching `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`.
+        :param pulumi.Input[_builtins.str] region: AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. Must match `[a-z]{2}(-[a-z]+)+-\\d+`. When absent, the provider's `region` applies first.
         :param pulumi.Input[_builtins.bool] wait_for_completion: Return from create only once the job has SUCCEEDED or FAILED.
-        :param pulumi.Input[_builtins.int] wait_timeout_seconds: Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it.
+        :param pulumi.Input[_builtins.int] wait_timeout_seconds: Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it. Must be from 1 to 604800.
         """
         pulumi.set(__self__, "input", input)
         pulumi.set(__self__, "operations_config", operations_config)
@@ -135,7 +135,7 @@ class MediaAnalysisJobArgs:
     @pulumi.getter(name="clientRequestToken")
     def client_request_token(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once.
+        Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
         """
         return pulumi.get(self, "client_request_token")
 
@@ -159,7 +159,7 @@ class MediaAnalysisJobArgs:
     @pulumi.getter(name="endpointUrl")
     def endpoint_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. When absent, the provider's `endpointUrl` applies first.
+        Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. Must match `https?://[^\\s/]+(/\\S*)?`. When absent, the provider's `endpointUrl` applies first.
         """
         return pulumi.get(self, "endpoint_url")
 
@@ -183,7 +183,7 @@ class MediaAnalysisJobArgs:
     @pulumi.getter(name="jobName")
     def job_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The name of the job. Does not have to be unique.
+        The name of the job. Does not have to be unique. Must be 1 to 64 characters matching `[a-zA-Z0-9_.\\-]+`.
         """
         return pulumi.get(self, "job_name")
 
@@ -195,7 +195,7 @@ class MediaAnalysisJobArgs:
     @pulumi.getter(name="kmsKeyId")
     def kms_key_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket.
+        The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket. Must be 1 to 2048 characters matching `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`.
         """
         return pulumi.get(self, "kms_key_id")
 
@@ -207,7 +207,7 @@ class MediaAnalysisJobArgs:
     @pulumi.getter
     def region(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. When absent, the provider's `region` applies first.
+        AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. Must match `[a-z]{2}(-[a-z]+)+-\\d+`. When absent, the provider's `region` applies first.
         """
         return pulumi.get(self, "region")
 
@@ -231,7 +231,7 @@ class MediaAnalysisJobArgs:
     @pulumi.getter(name="waitTimeoutSeconds")
     def wait_timeout_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it.
+        Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it. Must be from 1 to 604800.
         """
         return pulumi.get(self, "wait_timeout_seconds")
 
@@ -266,18 +266,18 @@ class MediaAnalysisJob(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] adopt_job_id: Adopt this existing job instead of starting one; the declared request must match the job's. (`pulumi import` records an existing job with its request as inputs.)
-        :param pulumi.Input[_builtins.str] client_request_token: Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once.
+        :param pulumi.Input[_builtins.str] client_request_token: Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
         :param pulumi.Input[_builtins.bool] delete_outputs_on_destroy: On destroy, also delete the results and summary objects the job wrote (only for a job this stack started itself).
-        :param pulumi.Input[_builtins.str] endpoint_url: Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. When absent, the provider's `endpointUrl` applies first.
+        :param pulumi.Input[_builtins.str] endpoint_url: Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. Must match `https?://[^\\s/]+(/\\S*)?`. When absent, the provider's `endpointUrl` applies first.
         :param pulumi.Input[_builtins.bool] fail_on_job_failure: Fail the deployment when the job ends FAILED (otherwise record it with its status).
         :param pulumi.Input[Union['MediaAnalysisInputArgs', 'MediaAnalysisInputArgsDict', 'outputs.MediaAnalysisInput']] input: Input data to be analyzed by the job.
-        :param pulumi.Input[_builtins.str] job_name: The name of the job. Does not have to be unique.
-        :param pulumi.Input[_builtins.str] kms_key_id: The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket.
+        :param pulumi.Input[_builtins.str] job_name: The name of the job. Does not have to be unique. Must be 1 to 64 characters matching `[a-zA-Z0-9_.\\-]+`.
+        :param pulumi.Input[_builtins.str] kms_key_id: The identifier of customer managed AWS KMS key (name or ARN). The key is used to encrypt images copied into the service. The key is also used to encrypt results and manifest files written to the output Amazon S3 bucket. Must be 1 to 2048 characters matching `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`.
         :param pulumi.Input[Union['MediaAnalysisOperationsConfigArgs', 'MediaAnalysisOperationsConfigArgsDict', 'outputs.MediaAnalysisOperationsConfig']] operations_config: Configuration options for the media analysis job to be created.
         :param pulumi.Input[Union['MediaAnalysisOutputConfigArgs', 'MediaAnalysisOutputConfigArgsDict', 'outputs.MediaAnalysisOutputConfig']] output_config: The Amazon S3 bucket location to store the results.
-        :param pulumi.Input[_builtins.str] region: AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. When absent, the provider's `region` applies first.
+        :param pulumi.Input[_builtins.str] region: AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. Must match `[a-z]{2}(-[a-z]+)+-\\d+`. When absent, the provider's `region` applies first.
         :param pulumi.Input[_builtins.bool] wait_for_completion: Return from create only once the job has SUCCEEDED or FAILED.
-        :param pulumi.Input[_builtins.int] wait_timeout_seconds: Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it.
+        :param pulumi.Input[_builtins.int] wait_timeout_seconds: Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it. Must be from 1 to 604800.
         """
         ...
     @overload
@@ -433,7 +433,7 @@ class MediaAnalysisJob(pulumi.CustomResource):
     @pulumi.getter(name="clientRequestToken")
     def client_request_token(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once.
+        Idempotency token used to prevent the accidental creation of duplicate versions. If you use the same token with multiple `StartMediaAnalysisJobRequest` requests, the same response is returned. Use `ClientRequestToken` to prevent the same request from being processed more than once. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
         """
         return pulumi.get(self, "client_request_token")
 
@@ -465,7 +465,7 @@ class MediaAnalysisJob(pulumi.CustomResource):
     @pulumi.getter(name="endpointUrl")
     def endpoint_url(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. When absent, the provider's `endpointUrl` applies first.
+        Rekognition and S3 endpoint, e.g. the local emulator; AWS_ENDPOINT_URL when absent. Must match `https?://[^\\s/]+(/\\S*)?`. When absent, the provider's `endpointUrl` applies first.
         """
         return pulumi.get(self, "endpoint_url")
 
@@ -497,7 +497,7 @@ class MediaAnalysisJob(pulumi.CustomResource):
     @pulumi.getter(name="jobId")
     def job_id(self) -> pulumi.Output[_builtins.str]:
         """
-        The identifier for the media analysis job.
+        The identifier for the media analysis job. Must be 1 to 64 characters matching `^[a-zA-Z0-9-_]+$`.
         """
         return pulumi.get(self, "job_id")
 
@@ -505,7 +505,7 @@ class MediaAnalysisJob(pulumi.CustomResource):
     @pulumi.getter(name="jobName")
     def job_name(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The name of the media analysis job.
+        The name of the media analysis job. Must be 1 to 64 characters matching `[a-zA-Z0-9_.\\-]+`.
         """
         return pulumi.get(self, "job_name")
 
@@ -513,7 +513,7 @@ class MediaAnalysisJob(pulumi.CustomResource):
     @pulumi.getter(name="kmsKeyId")
     def kms_key_id(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        KMS Key that was provided in the creation request.
+        KMS Key that was provided in the creation request. Must be 1 to 2048 characters matching `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`.
         """
         return pulumi.get(self, "kms_key_id")
 
@@ -569,7 +569,7 @@ class MediaAnalysisJob(pulumi.CustomResource):
     @pulumi.getter
     def region(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. When absent, the provider's `region` applies first.
+        AWS region of the job (changing it replaces the job); the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent. Must match `[a-z]{2}(-[a-z]+)+-\\d+`. When absent, the provider's `region` applies first.
         """
         return pulumi.get(self, "region")
 
@@ -625,7 +625,7 @@ class MediaAnalysisJob(pulumi.CustomResource):
     @pulumi.getter(name="waitTimeoutSeconds")
     def wait_timeout_seconds(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
-        Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it.
+        Give up waiting after this many seconds, naming the JobId and the last status; the job keeps running and the next `pulumi up` resumes waiting for it. Must be from 1 to 604800.
         """
         return pulumi.get(self, "wait_timeout_seconds")
 

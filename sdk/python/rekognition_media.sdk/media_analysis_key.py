@@ -43,6 +43,8 @@ class MediaAnalysisKeyArgs:
             pulumi.set(__self__, "account_id", account_id)
         if alias_name is not None:
             pulumi.set(__self__, "alias_name", alias_name)
+        if deletion_window_in_days is None:
+            deletion_window_in_days = 7
         if deletion_window_in_days is not None:
             pulumi.set(__self__, "deletion_window_in_days", deletion_window_in_days)
         if description is not None:
@@ -51,6 +53,8 @@ class MediaAnalysisKeyArgs:
             pulumi.set(__self__, "existing_key_arn", existing_key_arn)
         if key_user_arns is not None:
             pulumi.set(__self__, "key_user_arns", key_user_arns)
+        if partition is None:
+            partition = 'aws'
         if partition is not None:
             pulumi.set(__self__, "partition", partition)
         if tags is not None:
@@ -227,10 +231,14 @@ class MediaAnalysisKey(pulumi.ComponentResource):
 
             __props__.__dict__["account_id"] = account_id
             __props__.__dict__["alias_name"] = alias_name
+            if deletion_window_in_days is None:
+                deletion_window_in_days = 7
             __props__.__dict__["deletion_window_in_days"] = deletion_window_in_days
             __props__.__dict__["description"] = description
             __props__.__dict__["existing_key_arn"] = existing_key_arn
             __props__.__dict__["key_user_arns"] = key_user_arns
+            if partition is None:
+                partition = 'aws'
             __props__.__dict__["partition"] = partition
             __props__.__dict__["tags"] = tags
             __props__.__dict__["key_arn"] = None
@@ -246,16 +254,25 @@ class MediaAnalysisKey(pulumi.ComponentResource):
     @_builtins.property
     @pulumi.getter(name="aliasName")
     def alias_name(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Name of the key's alias (`alias/...`) when the key is managed here.
+        """
         return pulumi.get(self, "alias_name")
 
     @_builtins.property
     @pulumi.getter(name="keyArn")
     def key_arn(self) -> pulumi.Output[_builtins.str]:
+        """
+        ARN of the key (the created one, or `existingKeyArn`).
+        """
         return pulumi.get(self, "key_arn")
 
     @_builtins.property
     @pulumi.getter(name="keyId")
     def key_id(self) -> pulumi.Output[_builtins.str]:
+        """
+        Id of the key (the last part of its ARN).
+        """
         return pulumi.get(self, "key_id")
 
     @_builtins.property

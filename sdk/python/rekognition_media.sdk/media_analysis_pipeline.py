@@ -79,6 +79,8 @@ class MediaAnalysisPipelineArgs:
         """
         if account_id is not None:
             pulumi.set(__self__, "account_id", account_id)
+        if deletion_window_in_days is None:
+            deletion_window_in_days = 7
         if deletion_window_in_days is not None:
             pulumi.set(__self__, "deletion_window_in_days", deletion_window_in_days)
         if endpoint_url is not None:
@@ -91,6 +93,8 @@ class MediaAnalysisPipelineArgs:
             pulumi.set(__self__, "existing_output_bucket_name", existing_output_bucket_name)
         if existing_policy_arn is not None:
             pulumi.set(__self__, "existing_policy_arn", existing_policy_arn)
+        if force_destroy is None:
+            force_destroy = False
         if force_destroy is not None:
             pulumi.set(__self__, "force_destroy", force_destroy)
         if input_bucket_name is not None:
@@ -99,6 +103,8 @@ class MediaAnalysisPipelineArgs:
             pulumi.set(__self__, "input_object_metadata", input_object_metadata)
         if input_objects is not None:
             pulumi.set(__self__, "input_objects", input_objects)
+        if input_prefix is None:
+            input_prefix = ''
         if input_prefix is not None:
             pulumi.set(__self__, "input_prefix", input_prefix)
         if job_name is not None:
@@ -115,8 +121,12 @@ class MediaAnalysisPipelineArgs:
             pulumi.set(__self__, "min_confidence", min_confidence)
         if output_bucket_name is not None:
             pulumi.set(__self__, "output_bucket_name", output_bucket_name)
+        if output_prefix is None:
+            output_prefix = 'results/'
         if output_prefix is not None:
             pulumi.set(__self__, "output_prefix", output_prefix)
+        if partition is None:
+            partition = 'aws'
         if partition is not None:
             pulumi.set(__self__, "partition", partition)
         if policy_name is not None:
@@ -587,16 +597,22 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
             __props__ = MediaAnalysisPipelineArgs.__new__(MediaAnalysisPipelineArgs)
 
             __props__.__dict__["account_id"] = account_id
+            if deletion_window_in_days is None:
+                deletion_window_in_days = 7
             __props__.__dict__["deletion_window_in_days"] = deletion_window_in_days
             __props__.__dict__["endpoint_url"] = endpoint_url
             __props__.__dict__["existing_input_bucket_name"] = existing_input_bucket_name
             __props__.__dict__["existing_key_arn"] = existing_key_arn
             __props__.__dict__["existing_output_bucket_name"] = existing_output_bucket_name
             __props__.__dict__["existing_policy_arn"] = existing_policy_arn
+            if force_destroy is None:
+                force_destroy = False
             __props__.__dict__["force_destroy"] = force_destroy
             __props__.__dict__["input_bucket_name"] = input_bucket_name
             __props__.__dict__["input_object_metadata"] = input_object_metadata
             __props__.__dict__["input_objects"] = input_objects
+            if input_prefix is None:
+                input_prefix = ''
             __props__.__dict__["input_prefix"] = input_prefix
             __props__.__dict__["job_name"] = job_name
             __props__.__dict__["key_alias_name"] = key_alias_name
@@ -605,7 +621,11 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
             __props__.__dict__["manifest_key"] = manifest_key
             __props__.__dict__["min_confidence"] = min_confidence
             __props__.__dict__["output_bucket_name"] = output_bucket_name
+            if output_prefix is None:
+                output_prefix = 'results/'
             __props__.__dict__["output_prefix"] = output_prefix
+            if partition is None:
+                partition = 'aws'
             __props__.__dict__["partition"] = partition
             __props__.__dict__["policy_name"] = policy_name
             __props__.__dict__["region"] = region
@@ -631,50 +651,80 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
     @_builtins.property
     @pulumi.getter(name="inputBucketArn")
     def input_bucket_arn(self) -> pulumi.Output[_builtins.str]:
+        """
+        ARN of the input bucket.
+        """
         return pulumi.get(self, "input_bucket_arn")
 
     @_builtins.property
     @pulumi.getter(name="inputBucketName")
     def input_bucket_name(self) -> pulumi.Output[_builtins.str]:
+        """
+        Name of the input bucket (the manifest and the images).
+        """
         return pulumi.get(self, "input_bucket_name")
 
     @_builtins.property
     @pulumi.getter(name="jobId")
     def job_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The job's JobId, when the pipeline runs a job (`manifestKey` given).
+        """
         return pulumi.get(self, "job_id")
 
     @_builtins.property
     @pulumi.getter(name="jobStatus")
     def job_status(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The job's status (its `Status` in GetMediaAnalysisJob), when the pipeline runs a job.
+        """
         return pulumi.get(self, "job_status")
 
     @_builtins.property
     @pulumi.getter(name="keyArn")
     def key_arn(self) -> pulumi.Output[_builtins.str]:
+        """
+        ARN of the KMS key encrypting inputs and results.
+        """
         return pulumi.get(self, "key_arn")
 
     @_builtins.property
     @pulumi.getter(name="manifestSummaryUri")
     def manifest_summary_uri(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        `s3://` URI of the job's manifest summary, once it SUCCEEDED.
+        """
         return pulumi.get(self, "manifest_summary_uri")
 
     @_builtins.property
     @pulumi.getter(name="outputBucketArn")
     def output_bucket_arn(self) -> pulumi.Output[_builtins.str]:
+        """
+        ARN of the output bucket.
+        """
         return pulumi.get(self, "output_bucket_arn")
 
     @_builtins.property
     @pulumi.getter(name="outputBucketName")
     def output_bucket_name(self) -> pulumi.Output[_builtins.str]:
+        """
+        Name of the output bucket (results and manifest summaries).
+        """
         return pulumi.get(self, "output_bucket_name")
 
     @_builtins.property
     @pulumi.getter(name="policyArn")
     def policy_arn(self) -> pulumi.Output[_builtins.str]:
+        """
+        ARN of the access policy for running the job.
+        """
         return pulumi.get(self, "policy_arn")
 
     @_builtins.property
     @pulumi.getter(name="resultsUri")
     def results_uri(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        `s3://` URI of the job's results (JSON Lines), once it SUCCEEDED.
+        """
         return pulumi.get(self, "results_uri")
 

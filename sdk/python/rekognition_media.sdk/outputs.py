@@ -249,7 +249,7 @@ class MalformedLine(dict):
 @pulumi.output_type
 class ManifestStatistics(dict):
     """
-    Line counts of the manifest summary.
+    Line counts of the job's manifest summary: invalid lines do not fail a job.
     """
     @staticmethod
     def __key_warning(key: str):
@@ -273,32 +273,42 @@ class ManifestStatistics(dict):
         return super().get(key, default)
 
     def __init__(__self__, *,
-                 invalid_json_lines: Optional[_builtins.int] = None,
-                 total_json_lines: Optional[_builtins.int] = None,
-                 valid_json_lines: Optional[_builtins.int] = None):
+                 invalid_json_lines: _builtins.int,
+                 total_json_lines: _builtins.int,
+                 valid_json_lines: _builtins.int):
         """
-        Line counts of the manifest summary.
+        Line counts of the job's manifest summary: invalid lines do not fail a job.
+
+        :param _builtins.int invalid_json_lines: Lines the job did not handle; the manifest summary lists each with why.
+        :param _builtins.int total_json_lines: Lines of the input manifest.
+        :param _builtins.int valid_json_lines: Lines the job handled: images it analysed.
         """
-        if invalid_json_lines is not None:
-            pulumi.set(__self__, "invalid_json_lines", invalid_json_lines)
-        if total_json_lines is not None:
-            pulumi.set(__self__, "total_json_lines", total_json_lines)
-        if valid_json_lines is not None:
-            pulumi.set(__self__, "valid_json_lines", valid_json_lines)
+        pulumi.set(__self__, "invalid_json_lines", invalid_json_lines)
+        pulumi.set(__self__, "total_json_lines", total_json_lines)
+        pulumi.set(__self__, "valid_json_lines", valid_json_lines)
 
     @_builtins.property
     @pulumi.getter(name="invalidJsonLines")
-    def invalid_json_lines(self) -> Optional[_builtins.int]:
+    def invalid_json_lines(self) -> _builtins.int:
+        """
+        Lines the job did not handle; the manifest summary lists each with why.
+        """
         return pulumi.get(self, "invalid_json_lines")
 
     @_builtins.property
     @pulumi.getter(name="totalJsonLines")
-    def total_json_lines(self) -> Optional[_builtins.int]:
+    def total_json_lines(self) -> _builtins.int:
+        """
+        Lines of the input manifest.
+        """
         return pulumi.get(self, "total_json_lines")
 
     @_builtins.property
     @pulumi.getter(name="validJsonLines")
-    def valid_json_lines(self) -> Optional[_builtins.int]:
+    def valid_json_lines(self) -> _builtins.int:
+        """
+        Lines the job handled: images it analysed.
+        """
         return pulumi.get(self, "valid_json_lines")
 
 
@@ -332,8 +342,8 @@ class MediaAnalysisDetectModerationLabelsConfig(dict):
         """
         Contains configuration options for a DetectModerationLabels job.
 
-        :param _builtins.float min_confidence: Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value.
-        :param _builtins.str project_version: Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used.
+        :param _builtins.float min_confidence: Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
+        :param _builtins.str project_version: Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used. Must be 20 to 2048 characters matching `(^arn:[a-z\\d-]+:rekognition:[a-z\\d-]+:\\d{12}:project\\/[a-zA-Z0-9_.\\-]{1,255}\\/version\\/[a-zA-Z0-9_.\\-]{1,255}\\/[0-9]+$)`.
         """
         if min_confidence is not None:
             pulumi.set(__self__, "min_confidence", min_confidence)
@@ -344,7 +354,7 @@ class MediaAnalysisDetectModerationLabelsConfig(dict):
     @pulumi.getter(name="minConfidence")
     def min_confidence(self) -> Optional[_builtins.float]:
         """
-        Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value.
+        Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
         """
         return pulumi.get(self, "min_confidence")
 
@@ -352,7 +362,7 @@ class MediaAnalysisDetectModerationLabelsConfig(dict):
     @pulumi.getter(name="projectVersion")
     def project_version(self) -> Optional[_builtins.str]:
         """
-        Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used.
+        Specifies the custom moderation model to be used during the label detection job. If not provided the pre-trained model is used. Must be 20 to 2048 characters matching `(^arn:[a-z\\d-]+:rekognition:[a-z\\d-]+:\\d{12}:project\\/[a-zA-Z0-9_.\\-]{1,255}\\/version\\/[a-zA-Z0-9_.\\-]{1,255}\\/[0-9]+$)`.
         """
         return pulumi.get(self, "project_version")
 
@@ -585,8 +595,8 @@ class MediaAnalysisOutputConfig(dict):
         """
         The Amazon S3 bucket location to store the results.
 
-        :param _builtins.str s3_bucket: Specifies the Amazon S3 bucket to contain the output of the media analysis job.
-        :param _builtins.str s3_key_prefix: Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage.
+        :param _builtins.str s3_bucket: Specifies the Amazon S3 bucket to contain the output of the media analysis job. Must be 3 to 255 characters matching `[0-9A-Za-z\\.\\-_]*`.
+        :param _builtins.str s3_key_prefix: Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage. Must be at most 800 characters matching `\\S*`.
         """
         pulumi.set(__self__, "s3_bucket", s3_bucket)
         if s3_key_prefix is not None:
@@ -596,7 +606,7 @@ class MediaAnalysisOutputConfig(dict):
     @pulumi.getter(name="s3Bucket")
     def s3_bucket(self) -> _builtins.str:
         """
-        Specifies the Amazon S3 bucket to contain the output of the media analysis job.
+        Specifies the Amazon S3 bucket to contain the output of the media analysis job. Must be 3 to 255 characters matching `[0-9A-Za-z\\.\\-_]*`.
         """
         return pulumi.get(self, "s3_bucket")
 
@@ -604,7 +614,7 @@ class MediaAnalysisOutputConfig(dict):
     @pulumi.getter(name="s3KeyPrefix")
     def s3_key_prefix(self) -> Optional[_builtins.str]:
         """
-        Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage.
+        Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for storage. Must be at most 800 characters matching `\\S*`.
         """
         return pulumi.get(self, "s3_key_prefix")
 
@@ -720,8 +730,7 @@ class ModerationSummary(dict):
         """
         What a media analysis job found in its results.
 
-        :param Mapping[str, _builtins.int] categories: Top-level category (taxonomy level 1) -> flagged images in it; most images first,
-               then the most confident.
+        :param Mapping[str, _builtins.int] categories: Top-level category (taxonomy level 1) -> flagged images in it; most images first, then the most confident.
         :param Mapping[str, _builtins.int] content_types: Content type (`Animated`, `Illustrated`) -> images.
         :param _builtins.int images_analysed: Images the job analysed (lines of the results).
         :param _builtins.int images_flagged: Images with at least one moderation label at or above MinConfidence.
@@ -748,8 +757,7 @@ class ModerationSummary(dict):
     @pulumi.getter
     def categories(self) -> Mapping[str, _builtins.int]:
         """
-        Top-level category (taxonomy level 1) -> flagged images in it; most images first,
-        then the most confident.
+        Top-level category (taxonomy level 1) -> flagged images in it; most images first, then the most confident.
         """
         return pulumi.get(self, "categories")
 
@@ -846,9 +854,9 @@ class S3Object(dict):
 
         For Amazon Rekognition to process an S3 object, the user must have permission to access the S3 object. For more information, see How Amazon Rekognition works with IAM in the Amazon Rekognition Developer Guide.
 
-        :param _builtins.str bucket: Name of the S3 bucket.
-        :param _builtins.str name: S3 object key name.
-        :param _builtins.str version: If the bucket is versioning enabled, you can specify the object version.
+        :param _builtins.str bucket: Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\\.\\-_]*`.
+        :param _builtins.str name: S3 object key name. Must be 1 to 1024 characters.
+        :param _builtins.str version: If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
         """
         if bucket is not None:
             pulumi.set(__self__, "bucket", bucket)
@@ -861,7 +869,7 @@ class S3Object(dict):
     @pulumi.getter
     def bucket(self) -> Optional[_builtins.str]:
         """
-        Name of the S3 bucket.
+        Name of the S3 bucket. Must be 3 to 255 characters matching `[0-9A-Za-z\\.\\-_]*`.
         """
         return pulumi.get(self, "bucket")
 
@@ -869,7 +877,7 @@ class S3Object(dict):
     @pulumi.getter
     def name(self) -> Optional[_builtins.str]:
         """
-        S3 object key name.
+        S3 object key name. Must be 1 to 1024 characters.
         """
         return pulumi.get(self, "name")
 
@@ -877,7 +885,7 @@ class S3Object(dict):
     @pulumi.getter
     def version(self) -> Optional[_builtins.str]:
         """
-        If the bucket is versioning enabled, you can specify the object version.
+        If the bucket is versioning enabled, you can specify the object version. Must be 1 to 1024 characters.
         """
         return pulumi.get(self, "version")
 
