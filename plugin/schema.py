@@ -82,7 +82,15 @@ LANGUAGES: dict[str, dict[str, Any]] = {
     # scripts/gen-sdks.sh writes each SDK from these. Python's lands in this distribution's
     # own namespace (rekognition_media/sdk links to it), so one `pip install` carries it.
     "python": {"packageName": "rekognition_media.sdk", "respectSchemaVersion": True},
-    "nodejs": {"packageName": "pulumi-rekognition-media", "respectSchemaVersion": True},
+    # The versions package-lock.json (repository root) resolves and tsc builds against:
+    # @pulumi/pulumi as pinned (.pulumi-version), which needs Node.js >= 22 to run.
+    "nodejs": {
+        "packageName": "pulumi-rekognition-media",
+        "respectSchemaVersion": True,
+        "dependencies": {"@pulumi/pulumi": "^3.276.0"},
+        "devDependencies": {"@types/node": "^22"},
+        "typescriptVersion": "^5.9.3",
+    },
     "go": {
         "importBasePath": f"{GO_MODULE}/go/rekognitionmedia",
         "respectSchemaVersion": True,

@@ -23,6 +23,15 @@ echo "setup: installing pulumi-rekognition-media (editable) with pulumi==$pulumi
 # What was installed from: `scripts/test.sh --fast` skips setup while this still matches.
 scripts/setup-stamp.sh > .venv/.setup-stamp
 
+# The TypeScript SDK (sdk/nodejs) and examples/typescript-job: one npm workspace at the
+# root, one lockfile (package-lock.json); tests/plugin/test_sdk_nodejs.py runs their tsc.
+if command -v npm >/dev/null 2>&1; then
+    echo "setup: npm ci (sdk/nodejs, examples/typescript-job)" >&2
+    npm ci --no-audit --no-fund --loglevel=error >&2
+else
+    echo "setup: npm is missing; the TypeScript SDK's tests need Node.js with npm" >&2
+fi
+
 # The HTML report's browser tests (pytest -m browser) drive Debian's Chromium; they fail
 # with this same command where it is missing.
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
