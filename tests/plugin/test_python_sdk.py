@@ -1,0 +1,191 @@
+"""Python programs through the plugin's generated SDK (``rekognition_media.sdk``), run by
+the real CLI and engine (the Automation API's inline mode) against the session's emulator.
+
+The SDK is Pulumi's own generator's output (sdk/python, scripts/gen-sdks.sh); what these
+tests add over the YAML ones is what a Python user gets from it: typed arguments, outputs
+as the generated classes, the component constructed remotely by the plugin, and the
+engine finding the plugin the SDK asks for (``rekognition-media`` 0.1.0) on PATH, with
+nothing downloaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pulumi.runtime import rpc
+
+from rekognition_media import __version__
+from rekognition_media.devtools.engine import StackFactory, write_program
+from rekognition_media.devtools.world import provider_env, seed
+from rekognition_media.emulator import Emulator
+from rekognition_media.plugin import JOB_TYPE
+from tests.mocks import EXISTING_POLICY
+
+pytestmark = pytest.mark.engine
+
+SECRET_SIG, SECRET = rpc._special_sig_key, rpc._special_secret_sig
+PIPELINE = "rekognition-media:index:MediaAnalysisPipeline"
+PROVIDER = "pulumi:providers:rekognition-media"
+
+JOB = """
+import pulumi
+
+from rekognition_media import sdk
+
+config = pulumi.Config()
+job = sdk.MediaAnalysisJob(
+    "nightly",
+    sdk.MediaAnalysisJobArgs(
+        operations_config=sdk.MediaAnalysisOperationsConfigArgs(
+            detect_moderation_labels=sdk.MediaAnalysisDetectModerationLabelsConfigArgs(
+                min_confidence=60,
+            ),
+        ),
+        input=sdk.MediaAnalysisInputArgs(
+            s3_object=sdk.S3ObjectArgs(
+                bucket=config.require("inputBucket"), name=config.require("manifest")
+            ),
+        ),
+        output_config=sdk.MediaAnalysisOutputConfigArgs(
+            s3_bucket=config.require("outputBucket"), s3_key_prefix="results/"
+        ),
+        kms_key_id=config.require("kmsKeyId"),
+        endpoint_url=config.require("endpointUrl"),
+    ),
+)
+
+
+def typed(summary):
+    # What a program reads from the generated output class: attributes, not dict keys.
+    assert isinstance(summary, sdk.outputs.ModerationSummary), type(summary)
+    return {
+        "class": f"{type(summary).__module__}.{type(summary).__qualname__}",
+        "images_analysed": summary.images_analysed,
+        "images_flagged": summary.images_flagged,
+        "min_confidence": summary.min_confidence,
+        "labels": [
+            {"class": type(label).__qualname__, "name": label.name, "images": label.images}
+            for label in summary.labels
+        ],
+        "top_flagged": [
+            {"class": type(image).__qualname__, "source_ref": image.source_ref,
+             "label": image.label}
+            for image in summary.top_flagged
+        ],
+    }
+
+
+pulumi.export("job_id", job.job_id)
+pulumi.export("status", job.status)
+pulumi.export("results_uri", job.results_uri)
+pulumi.export("summary", job.moderation_summary.apply(typed))
+"""
+
+
+def test_a_job_through_the_typed_sdk_succeeds_with_typed_outputs(
+    emulator: Emulator, engine_stack: StackFactory, tmp_path: Path
+) -> None:
+    world = seed(emulator)
+    program = write_program(tmp_path, "sdk-job", JOB)
+    stack = engine_stack(program, env=provider_env(), config=world.config())
+    stack.up()
+
+    outputs = stack.outputs()
+    assert outputs["status"] == "SUCCEEDED"
+    [job] = world.jobs_reading_input()
+    assert job["JobId"] == outputs["job_id"] and job["Status"] == "SUCCEEDED"
+    assert job["KmsKeyId"] == world.key_arn
+    assert job["OperationsConfig"]["DetectModerationLabels"]["MinConfidence"] == 60
+    assert outputs["results_uri"].startswith(f"s3://{world.output_bucket}/results/")
+
+    # The typed summary carries what the plugin recorded, field for field.
+    [resource] = stack.resources(JOB_TYPE)
+    recorded = resource["outputs"]["moderationSummary"]
+    summary = outputs["summary"]
+    assert summary["class"] == "rekognition_media.sdk.outputs.ModerationSummary"
+    assert summary["images_analysed"] == recorded["imagesAnalysed"] > 0
+    assert summary["images_flagged"] == recorded["imagesFlagged"] > 0
+    assert summary["min_confidence"] == 60
+    assert summary["labels"] == [
+        {"class": "LabelCount", "name": label["name"], "images": label["images"]}
+        for label in recorded["labels"]
+    ]
+    assert summary["labels"]
+    assert summary["top_flagged"] == [
+        {"class": "FlaggedImage", "source_ref": image["sourceRef"], "label": image["label"]}
+        for image in recorded["topFlagged"]
+    ]
+
+    # The engine loaded the plugin the SDK asks for, from PATH (the venv's
+    # pulumi-resource-rekognition-media), with nothing downloaded into PULUMI_HOME.
+    [provider] = stack.resources(PROVIDER)
+    assert provider["inputs"]["version"] == __version__
+    assert resource["provider"].startswith(provider["urn"])
+    assert not list((stack.state_dir / "home").glob("plugins/resource-rekognition-media*"))
+
+    stack.preview(expect_no_changes=True)
+    stack.destroy()
+    assert stack.resources() == []
+
+
+PIPELINE_PROGRAM = """
+import pulumi
+
+from rekognition_media import sdk
+
+config = pulumi.Config()
+pipeline = sdk.MediaAnalysisPipeline(
+    "media",
+    sdk.MediaAnalysisPipelineArgs(
+        # Everything brought: the component creates no pulumi-aws resource, so it runs
+        # here without the pulumi-aws plugin.
+        existing_key_arn=pulumi.Output.secret(config.require("kmsKeyId")),
+        existing_input_bucket_name=config.require("inputBucket"),
+        existing_output_bucket_name=config.require("outputBucket"),
+        existing_policy_arn=config.require("policyArn"),
+        manifest_key=config.require("manifest"),
+        min_confidence=60,
+    ),
+)
+pulumi.export("job_id", pipeline.job_id)
+pulumi.export("job_status", pipeline.job_status)
+pulumi.export("results_uri", pipeline.results_uri)
+pulumi.export("output_bucket_arn", pipeline.output_bucket_arn)
+pulumi.export("key_arn", pipeline.key_arn)
+"""
+
+
+def test_a_remote_pipeline_through_the_typed_sdk_runs_its_job(
+    emulator: Emulator, engine_stack: StackFactory, tmp_path: Path
+) -> None:
+    world = seed(emulator)
+    program = write_program(tmp_path, "sdk-pipeline", PIPELINE_PROGRAM)
+    config = world.config(policyArn=EXISTING_POLICY)
+    config["rekognition-media:endpointUrl"] = config.pop("endpointUrl")
+    stack = engine_stack(program, env=provider_env(), config=config)
+    stack.up()
+
+    outputs = stack.outputs()
+    assert outputs["job_status"] == "SUCCEEDED"
+    assert outputs["output_bucket_arn"] == f"arn:aws:s3:::{world.output_bucket}"
+    assert outputs["results_uri"].startswith(f"s3://{world.output_bucket}/")
+    [job] = world.jobs_reading_input()
+    assert job["JobId"] == outputs["job_id"] and job["KmsKeyId"] == world.key_arn
+
+    # Constructed by the plugin (Construct), its job a child the engine recorded; the
+    # secret key stays secret in the component's outputs.
+    [component] = stack.resources(PIPELINE)
+    [child] = stack.resources(JOB_TYPE)
+    assert child["parent"] == component["urn"]
+    assert child["id"] == outputs["job_id"]
+    for recorded in (
+        child["inputs"]["kmsKeyId"],
+        child["outputs"]["kmsKeyId"],
+        component["outputs"]["keyArn"],
+    ):
+        assert recorded[SECRET_SIG] == SECRET, recorded
+    assert stack.stack.outputs()["key_arn"].secret
+    stack.preview(expect_no_changes=True)
+    stack.destroy()
+    assert stack.resources() == []
