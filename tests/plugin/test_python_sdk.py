@@ -3,20 +3,31 @@ the real CLI and engine (the Automation API's inline mode) against the session's
 
 The SDK is Pulumi's own generator's output (sdk/python, scripts/gen-sdks.sh); what these
 tests add over the YAML ones is what a Python user gets from it: typed arguments, outputs
-as the generated classes, the component constructed remotely by the plugin, and the
-engine finding the plugin the SDK asks for (``rekognition-media`` 0.1.0) on PATH, with
-nothing downloaded.
+as the generated classes, the component constructed remotely by the plugin, the engine
+finding the plugin the SDK asks for (``rekognition-media`` 0.1.0) on PATH with nothing
+downloaded, and ``pulumi import --out`` writing Python on the SDK.
+
+``pulumi import --out`` has the project's language host generate the program. The real
+Python host cannot be obtained here; the test puts ``scripts/python-program-gen`` first on
+PATH for that command: the host's GenerateProgram, the same code on Pulumi's own
+generator (``pkg/v3/codegen/python``), built from the served ``pkg/v3``. So the CLI's
+import, the plugin's Read, the PCL the CLI writes, its binding against the plugin's schema
+and Pulumi's Python program generator are all real; the real ``pulumi-language-python``
+binary around that call is not. The generated program then runs inline like every other.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 from pulumi.runtime import rpc
 
 from rekognition_media import __version__
-from rekognition_media.devtools.engine import StackFactory, write_program
+from rekognition_media.devtools.engine import StackFactory, offline_env, write_program
+from rekognition_media.devtools.program_gen import build_python_program_generator
 from rekognition_media.devtools.world import provider_env, seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import JOB_TYPE
@@ -189,3 +200,77 @@ def test_a_remote_pipeline_through_the_typed_sdk_runs_its_job(
     stack.preview(expect_no_changes=True)
     stack.destroy()
     assert stack.resources() == []
+
+
+@pytest.fixture(scope="session")
+def program_generator(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding the stand-in Python language host (GenerateProgram only)."""
+    return build_python_program_generator(tmp_path_factory.mktemp("python-program-gen"))
+
+
+def test_pulumi_import_out_generates_python_on_the_sdk_that_previews_with_no_changes(
+    emulator: Emulator,
+    engine_stack: StackFactory,
+    pulumi_bin: Path,
+    program_generator: Path,
+    tmp_path: Path,
+) -> None:
+    world = seed(emulator)
+    started = world.client("rekognition").start_media_analysis_job(
+        JobName="job-0",
+        OperationsConfig={"DetectModerationLabels": {"MinConfidence": 55.0}},
+        Input={"S3Object": {"Bucket": world.input_bucket, "Name": world.manifest}},
+        OutputConfig={"S3Bucket": world.output_bucket, "S3KeyPrefix": "results/job-0/"},
+        KmsKeyId=world.key_arn,
+    )
+    job_id = started["JobId"]
+    program = write_program(tmp_path, "imported", "import pulumi\n")
+    stack = engine_stack(
+        program, env=provider_env(), config={"rekognition-media:endpointUrl": emulator.url}
+    )
+
+    # The real `pulumi import --out` in the stack's project (runtime: python); the CLI has
+    # the language host it finds first on PATH write the program.
+    env = {**os.environ, **offline_env(pulumi_bin, stack.state_dir), **provider_env()}
+    env["PATH"] = f"{program_generator}{os.pathsep}{env['PATH']}"
+    generated = tmp_path / "imported.py"
+    command = [str(pulumi_bin / "pulumi"), "import", JOB_TYPE, "nightly", job_id]
+    command += ["--out", str(generated), "--yes", "--non-interactive", "--stack", "test"]
+    result = subprocess.run(
+        command,
+        cwd=stack.state_dir / "workspace",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"using pulumi-language-python from $PATH at {program_generator}" in result.stderr
+    [imported] = stack.resources(JOB_TYPE)
+    assert imported["id"] == job_id and imported["protect"] is True
+    assert imported["outputs"]["moderationSummary"]["minConfidence"] == 55
+
+    # Python on the typed SDK, the job's request in snake_case.
+    code = generated.read_text()
+    assert "import rekognition_media.sdk as rekognition_media\n" in code
+    assert 'nightly = rekognition_media.MediaAnalysisJob("nightly",' in code
+    for line in (
+        f'"bucket": "{world.input_bucket}",',
+        f'"name": "{world.manifest}",',
+        'job_name="job-0",',
+        f'kms_key_id="{world.key_arn}",',
+        '"min_confidence": float(55),',
+        f'"s3_bucket": "{world.output_bucket}",',
+        '"s3_key_prefix": "results/job-0/",',
+        "opts = pulumi.ResourceOptions(protect=True))",
+    ):
+        assert line in code, code
+
+    # That program, as the stack's program, previews with no changes.
+    (program / "__main__.py").write_text(code)
+    stack.preview(expect_no_changes=True)
+    stack.up(expect_no_changes=True)
+    [after] = stack.resources(JOB_TYPE)
+    assert after["outputs"] == imported["outputs"]
+    assert len(world.jobs_of()) == 1  # no job of its own
