@@ -274,3 +274,16 @@ def test_pulumi_import_out_generates_python_on_the_sdk_that_previews_with_no_cha
     [after] = stack.resources(JOB_TYPE)
     assert after["outputs"] == imported["outputs"]
     assert len(world.jobs_of()) == 1  # no job of its own
+
+
+def test_the_program_generator_is_the_sdk_generators_version() -> None:
+    # Both build from the same pkg/v3, which test_sdk_codegen holds to the CLI's pin.
+    def pkg_version(go_mod: Path) -> list[str]:
+        prefix = "github.com/pulumi/pulumi/pkg/v3 "
+        lines = go_mod.read_text().splitlines()
+        return [line.strip() for line in lines if line.strip().startswith(prefix)]
+
+    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    ours = pkg_version(scripts / "python-program-gen" / "go.mod")
+    assert len(ours) == 1
+    assert ours == pkg_version(scripts / "gen-sdks" / "go.mod")
