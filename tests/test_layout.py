@@ -1,8 +1,9 @@
 """The import rule of the README's layout section, checked on the source.
 
 Imports run one way: ``plugin`` -> ``components`` -> ``providers`` -> ``api``;
-``emulator`` and ``policies`` import only ``api``; ``devtools`` (development support)
-may import any part, and no part imports ``devtools`` or ``tests``. The module graph has
+``emulator`` and ``policies`` import only ``api``; ``sdk`` (generated) imports no part;
+``devtools`` (development support) may import any part, and no part imports ``devtools``
+or ``tests``. The module graph has
 no cycle, and the job's core (``providers`` without its dynamic front end) imports
 neither front end's Pulumi API. Every import counts: at the top, inside functions (the
 provider-process imports) and under ``TYPE_CHECKING``.
@@ -29,6 +30,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "emulator": frozenset({"api"}),
     "policies": frozenset({"api"}),
     "report": frozenset({"api", "providers"}),
+    # Pulumi's generated SDK of the plugin (sdk/python): it reaches the plugin through the
+    # engine, never by import.
+    "sdk": frozenset(),
     "devtools": frozenset(
         {"api", "providers", "components", "plugin", "emulator", "policies", "report"}
     ),

@@ -21,12 +21,18 @@ import pytest
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-# The wheel is built from these: the package, and the parts its rekognition_media/<part>
-# links point at (so a new part is in the wheel the moment it is linked).
-PARTS = tuple(
-    sorted(link.name for link in (ROOT / "rekognition_media").iterdir() if link.is_symlink())
+# The wheel is built from these: the package, and the folders its rekognition_media/<part>
+# links point at (so a new part is in the wheel the moment it is linked; the generated SDK's
+# link points into sdk/python).
+LINKS = sorted(link for link in (ROOT / "rekognition_media").iterdir() if link.is_symlink())
+PARTS = tuple(link.name for link in LINKS)
+SOURCES = (
+    "pyproject.toml",
+    "README.md",
+    "LICENSE",
+    "rekognition_media",
+    *(str(link.resolve().relative_to(ROOT)) for link in LINKS),
 )
-SOURCES = ("pyproject.toml", "README.md", "LICENSE", "rekognition_media", *PARTS)
 
 PROGRAM = textwrap.dedent(
     '''
@@ -42,6 +48,7 @@ PROGRAM = textwrap.dedent(
     import rekognition_media.policies as policies
     import rekognition_media.providers as providers
     import rekognition_media.report as report_command
+    import rekognition_media.sdk as sdk
     from rekognition_media.components import (
         EncryptedBucket,
         EncryptedBucketArgs,
@@ -67,6 +74,13 @@ PROGRAM = textwrap.dedent(
                 outs.update(keyId="k-1", arn=KEY)
             elif args.typ in ("aws:kms/alias:Alias", "aws:iam/policy:Policy"):
                 outs.update(arn="arn:aws:iam::111122223333:policy/p", name="n")
+            elif args.typ == "rekognition-media:index:MediaAnalysisJob":
+                outs.update(jobId="job-2", status="SUCCEEDED", moderationSummary={
+                    "imagesAnalysed": 4, "imagesFlagged": 1, "minConfidence": 60.0,
+                    "labels": [{"name": "Weapons", "parentName": "", "taxonomyLevel": 1,
+                                "images": 1, "maxConfidence": 91.5}],
+                    "categories": {"Weapons": 1}, "contentTypes": {}, "topFlagged": [],
+                    "malformedLines": 0, "malformed": []})
             elif args.typ == providers.TYPE_TOKEN:
                 outs.update(job_id="job-1", status="SUCCEEDED",
                             results_uri="s3://reuse-out/results/job-1/results.jsonl",
@@ -78,7 +92,7 @@ PROGRAM = textwrap.dedent(
 
 
     report = {"modules": {}, "runs": {}}
-    parts = (components, providers, plugin, policies, emulator, report_command)
+    parts = (components, providers, plugin, policies, emulator, report_command, sdk)
     for module in (rekognition_media, *parts):
         report["modules"][module.__name__] = module.__file__
 
@@ -123,9 +137,30 @@ PROGRAM = textwrap.dedent(
         return {"name": b.bucket_name, "arn": b.bucket_arn}
 
 
+    def typed_sdk():
+        # The plugin's generated SDK: typed arguments in, the generated classes out.
+        job = sdk.MediaAnalysisJob("typed", sdk.MediaAnalysisJobArgs(
+            operations_config=sdk.MediaAnalysisOperationsConfigArgs(
+                detect_moderation_labels=sdk.MediaAnalysisDetectModerationLabelsConfigArgs(
+                    min_confidence=60)),
+            input=sdk.MediaAnalysisInputArgs(
+                s3_object=sdk.S3ObjectArgs(bucket="reuse-in", name="manifests/sample.jsonl")),
+            output_config=sdk.MediaAnalysisOutputConfigArgs(s3_bucket="reuse-out"),
+            kms_key_id=KEY))
+        summary = job.moderation_summary.apply(lambda s: {
+            "class": type(s).__name__, "flagged": s.images_flagged,
+            "labels": [(type(l).__name__, l.name, l.images) for l in s.labels]})
+        return {"status": job.status, "job_id": job.job_id, "summary": summary}
+
+
     run("managed", managed)
     run("bring_your_own", bring_your_own)
     run("bucket_only", bucket_only)
+    run("typed_sdk", typed_sdk)
+    import importlib.resources
+    marker = importlib.resources.files(sdk).joinpath("pulumi-plugin.json").read_text()
+    report["sdk"] = {"plugin": json.loads(marker), "version": sdk._utilities.get_version(),
+                     "typed": importlib.resources.files(sdk).joinpath("py.typed").is_file()}
     print("REPORT " + json.dumps(report, sort_keys=True))
     '''
 )
@@ -216,6 +251,25 @@ def test_wheel_installs_in_a_fresh_venv_and_components_are_reusable(tmp_path: Pa
         "job_id": "job-1",
         "status": "SUCCEEDED",
         "output_bucket_arn": "arn:aws:s3:::reuse-out",
+    }
+
+    # The generated SDK is in the wheel: it knows its plugin and version (from this
+    # distribution's metadata), and its resources come back as its typed classes.
+    assert report["sdk"] == {
+        "plugin": {"resource": True, "name": "rekognition-media", "version": "0.1.0"},
+        "version": "0.1.0",
+        "typed": True,
+    }
+    typed = report["runs"]["typed_sdk"]
+    assert typed["aws_types"] == []
+    assert typed["outputs"] == {
+        "status": "SUCCEEDED",
+        "job_id": "job-2",
+        "summary": {
+            "class": "ModerationSummary",
+            "flagged": 1,
+            "labels": [["LabelCount", "Weapons", 1]],
+        },
     }
 
     solo = report["runs"]["bucket_only"]

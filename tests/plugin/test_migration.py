@@ -4,8 +4,8 @@ plugin/README.md "Moving a job from MediaAnalysisJob to the plugin", step by ste
 declares the plugin's resource under the same name with an alias to the old resource's
 URN and ``adoptJobId`` set to the old job's id; ``pulumi up`` adopts the job instead of
 starting one, and the old resource, its stack identity and its lane provider leave the
-state. A Python program (no generated SDK: ``pulumi.CustomResource`` with the plugin's
-token and camelCase properties) through the real CLI against the session's emulator.
+state. A Python program (the plugin's generated SDK, ``rekognition_media.sdk``, as the
+README shows it) through the real CLI against the session's emulator.
 """
 
 from __future__ import annotations
@@ -48,25 +48,32 @@ pulumi.export("job_id", job.job_id)
 
 PLUGIN = """
 import pulumi
+from rekognition_media import sdk
 
 config = pulumi.Config()
-job = pulumi.CustomResource(
-    "rekognition-media:index:MediaAnalysisJob",
+job = sdk.MediaAnalysisJob(
     "nightly",
-    {
-        "operationsConfig": {"detectModerationLabels": {"minConfidence": 60}},
-        "input": {"s3Object": {"bucket": config.require("inputBucket"),
-                               "name": config.require("manifest")}},
-        "outputConfig": {"s3Bucket": config.require("outputBucket"),
-                         "s3KeyPrefix": "results/"},
-        "kmsKeyId": config.require("kmsKeyId"),
-        "endpointUrl": config.require("endpointUrl"),
-        "adoptJobId": config.require("adoptJobId"),
-        "jobId": None,  # outputs the program reads
-    },
+    sdk.MediaAnalysisJobArgs(
+        operations_config=sdk.MediaAnalysisOperationsConfigArgs(
+            detect_moderation_labels=sdk.MediaAnalysisDetectModerationLabelsConfigArgs(
+                min_confidence=60
+            )
+        ),
+        input=sdk.MediaAnalysisInputArgs(
+            s3_object=sdk.S3ObjectArgs(
+                bucket=config.require("inputBucket"), name=config.require("manifest")
+            )
+        ),
+        output_config=sdk.MediaAnalysisOutputConfigArgs(
+            s3_bucket=config.require("outputBucket"), s3_key_prefix="results/"
+        ),
+        kms_key_id=config.require("kmsKeyId"),
+        endpoint_url=config.require("endpointUrl"),
+        adopt_job_id=config.require("adoptJobId"),
+    ),
     opts=pulumi.ResourceOptions(aliases=[config.require("oldUrn")]),
 )
-pulumi.export("job_id", job.jobId)  # type: ignore[attr-defined]
+pulumi.export("job_id", job.job_id)
 """
 
 
