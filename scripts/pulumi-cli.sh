@@ -9,7 +9,9 @@
 # YAML language host (pulumi-language-yaml, built from github.com/pulumi/pulumi-yaml when missing).
 # Everything else goes to stderr. Put that directory first on PATH: the engine looks up plugins there.
 #
-# The version is pinned in .pulumi-version at the repository root (one line, e.g. 3.259.0).
+# The version is pinned in .pulumi-version at the repository root (one line, e.g. 3.276.0); it pins
+# the CLI and the Go modules it is built from. The Python SDK on PyPI has a pin of its own
+# (.pulumi-python-sdk-version, installed by scripts/setup.sh).
 # Resolution order, first that works wins:
 #   1. $PULUMI_CLI_DIR (a directory containing `pulumi`; a version mismatch is only a warning).
 #   2. a `pulumi` on PATH whose `pulumi version` is exactly v<version> (helpers are added if missing).
@@ -47,7 +49,7 @@ version_file="$repo_root/.pulumi-version"
 [[ -r $version_file ]] || die "version pin $version_file not found"
 version=$(tr -d '[:space:]' <"$version_file")
 version=${version#v}
-[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "$version_file must hold a version like 3.259.0, got '$version'"
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "$version_file must hold a version like 3.276.0, got '$version'"
 readonly version want="v$version"
 
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-rekognition-media/pulumi-cli"

@@ -46,7 +46,7 @@ def _go(workdir: Path, *args: str) -> None:
 @pytest.fixture(scope="module")
 def codegen(pulumi_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The code generator, built against the CLI's own pkg/v3 version."""
-    version = cli_version(pulumi_bin)  # v3.259.0
+    version = cli_version(pulumi_bin)  # the pin in .pulumi-version, e.g. v3.276.0
     workdir = tmp_path_factory.mktemp("codegen")
     shutil.copy(SOURCE, workdir / "main.go")
     (workdir / "go.mod").write_text(
