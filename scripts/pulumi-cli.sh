@@ -25,8 +25,9 @@ set -euo pipefail
 readonly PKG_MODULE=github.com/pulumi/pulumi/pkg/v3
 readonly SDK_MODULE=github.com/pulumi/pulumi/sdk/v3
 readonly LANGHOST_MODULE=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
-# sdk/v3 stopped shipping python/dist/pulumi-analyzer-policy-python in v3.221.0, but the engine still
-# launches it for Python policy packs when no Python language host is installed. v3.220.0 is the last
+# sdk/v3 stopped shipping python/dist/pulumi-analyzer-policy-python in v3.221.0, but the engine up to
+# v3.260.0 still launches it for Python policy packs when no Python language host is installed
+# (from v3.274.0 the engine runs policy packs only through the language host). v3.220.0 is the last
 # sdk release that ships it; it is taken from there when the pinned sdk does not have it.
 readonly ANALYZER_FALLBACK_SDK_VERSION=3.220.0
 readonly HELPERS=(pulumi-resource-pulumi-python pulumi-analyzer-policy-python pulumi-language-python-exec)
