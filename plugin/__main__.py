@@ -11,12 +11,11 @@ import sys
 import threading
 import time
 
-from pulumi.provider.experimental.server import main as serve
-
 from rekognition_media import __version__
 
 from . import engine_log
 from .provider import MediaAnalysisJobPlugin
+from .server import serve
 
 
 def exit_with_the_engine(poll_seconds: float = 1.0) -> None:

@@ -14,7 +14,7 @@ them when a component is first constructed. The same derived ``Field``s check th
 and turn them into the Args' values, so the schema and the mapping cannot disagree.
 
 **Why not the SDK's own component machinery.** ``pulumi.provider.experimental`` (pulumi
-3.259: ``component_provider_host``, ``analyzer.Analyzer``, ``component.ComponentProvider``)
+3.259-3.272: ``component_provider_host``, ``analyzer.Analyzer``, ``component.ComponentProvider``)
 derives a schema from component classes too, but cannot serve these: its analyzer reads
 ``__init__``'s annotations unevaluated (``inspect.get_annotations``), which are strings in
 modules with ``from __future__ import annotations`` -- every component module here --

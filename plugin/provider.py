@@ -128,7 +128,7 @@ class MediaAnalysisJobPlugin(Provider):
         ]
         # A new default for jobs that set none changes no job: recorded jobs keep theirs, so
         # nothing replaces the provider. `changes` is left unknown and there is no detailed
-        # diff: the SDK's DiffConfig (pulumi 3.259, provider/experimental/server.py) sends
+        # diff: the SDK's DiffConfig (pulumi 3.259-3.272, provider/experimental/server.py) sends
         # the bool as the DiffChanges enum (True would say DIFF_NONE) and fails on any
         # PropertyDiff ('no attribute inputDiff'). On "unknown" the engine compares the old
         # and new configuration itself: an update when they differ, never a replace.

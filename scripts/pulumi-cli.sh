@@ -9,7 +9,9 @@
 # YAML language host (pulumi-language-yaml, built from github.com/pulumi/pulumi-yaml when missing).
 # Everything else goes to stderr. Put that directory first on PATH: the engine looks up plugins there.
 #
-# The version is pinned in .pulumi-version at the repository root (one line, e.g. 3.259.0).
+# The version is pinned in .pulumi-version at the repository root (one line, e.g. 3.276.0); it pins
+# the CLI and the Go modules it is built from. The Python SDK on PyPI has a pin of its own
+# (.pulumi-python-sdk-version, installed by scripts/setup.sh).
 # Resolution order, first that works wins:
 #   1. $PULUMI_CLI_DIR (a directory containing `pulumi`; a version mismatch is only a warning).
 #   2. a `pulumi` on PATH whose `pulumi version` is exactly v<version> (helpers are added if missing).
@@ -23,8 +25,9 @@ set -euo pipefail
 readonly PKG_MODULE=github.com/pulumi/pulumi/pkg/v3
 readonly SDK_MODULE=github.com/pulumi/pulumi/sdk/v3
 readonly LANGHOST_MODULE=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
-# sdk/v3 stopped shipping python/dist/pulumi-analyzer-policy-python in v3.221.0, but the engine still
-# launches it for Python policy packs when no Python language host is installed. v3.220.0 is the last
+# sdk/v3 stopped shipping python/dist/pulumi-analyzer-policy-python in v3.221.0, but the engine up to
+# v3.260.0 still launches it for Python policy packs when no Python language host is installed
+# (from v3.274.0 the engine runs policy packs only through the language host). v3.220.0 is the last
 # sdk release that ships it; it is taken from there when the pinned sdk does not have it.
 readonly ANALYZER_FALLBACK_SDK_VERSION=3.220.0
 readonly HELPERS=(pulumi-resource-pulumi-python pulumi-analyzer-policy-python pulumi-language-python-exec)
@@ -47,7 +50,7 @@ version_file="$repo_root/.pulumi-version"
 [[ -r $version_file ]] || die "version pin $version_file not found"
 version=$(tr -d '[:space:]' <"$version_file")
 version=${version#v}
-[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "$version_file must hold a version like 3.259.0, got '$version'"
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "$version_file must hold a version like 3.276.0, got '$version'"
 readonly version want="v$version"
 
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-rekognition-media/pulumi-cli"

@@ -16,10 +16,11 @@ if [ ! -x .venv/bin/python ]; then
     echo "setup: creating .venv with $("$python" --version)" >&2
     "$python" -m venv .venv
 fi
-pulumi_version=$(cat .pulumi-version)
-echo "setup: installing pulumi-rekognition-media (editable) with pulumi==$pulumi_version" >&2
+# The Python SDK has its own pin: PyPI's newest release is not the CLI's (.pulumi-version).
+pulumi_sdk_version=$(tr -d '[:space:]' < .pulumi-python-sdk-version)
+echo "setup: installing pulumi-rekognition-media (editable) with pulumi==$pulumi_sdk_version" >&2
 .venv/bin/python -m pip install --quiet --upgrade pip "setuptools>=77"
-.venv/bin/python -m pip install --quiet -e ".[dev]" "pulumi==$pulumi_version"
+.venv/bin/python -m pip install --quiet -e ".[dev]" "pulumi==$pulumi_sdk_version"
 # What was installed from: `scripts/test.sh --fast` skips setup while this still matches.
 scripts/setup-stamp.sh > .venv/.setup-stamp
 

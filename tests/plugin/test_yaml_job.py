@@ -339,3 +339,20 @@ def _plugin_processes() -> list[int]:
 
 def _plugin_dir() -> Path:
     return Path(sys.executable).parent
+
+
+def test_a_failed_job_fails_up_with_its_code_and_id_and_no_python_frames(
+    emulator: Emulator, yaml_stack: YamlStackFactory
+) -> None:
+    world = seed(emulator)
+    failing = one_job(world)
+    failing["resources"]["nightly"]["properties"]["outputConfig"]["s3Bucket"] = "no-such-bucket"
+    stack = yaml_stack(failing)
+    with pytest.raises(PulumiFailed) as failure:
+        stack.up()
+    text = failure.value.output
+    [job] = world.jobs_of("no-such-bucket")
+    assert job["Status"] == "FAILED"
+    failed = f"Media analysis job {job['JobId']} (nightly) ended FAILED: INVALID_OUTPUT_CONFIG"
+    assert failed in text
+    assert 'File "' not in text and "Unexpected <class" not in text, text
