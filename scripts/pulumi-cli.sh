@@ -20,7 +20,23 @@
 #
 # The Python language host (pulumi-language-python) is not served by the module proxy reachable here, so it
 # is usually absent: run Python programs through the Automation API's inline programs (`program=`).
+#
+# --policy-packs: the CLI that runs Python policy packs here instead, pinned in .pulumi-policy-cli-version
+# (PULUMI_POLICY_CLI_DIR in place of PULUMI_CLI_DIR). From v3.274.0 the engine starts a Python policy
+# pack only through pulumi-language-python, so the newest CLI that can run one without it, v3.260.0 (the
+# proxy serves none between it and v3.274.0), runs the policy pack's CLI tests.
 set -euo pipefail
+
+pin_name=.pulumi-version
+dir_var=PULUMI_CLI_DIR
+if [[ ${1:-} == --policy-packs ]]; then
+	pin_name=.pulumi-policy-cli-version
+	dir_var=PULUMI_POLICY_CLI_DIR
+elif [[ -n ${1:-} ]]; then
+	printf 'pulumi-cli: error: unknown argument %s (usage: scripts/pulumi-cli.sh [--policy-packs])\n' "$1" >&2
+	exit 2
+fi
+readonly pin_name dir_var
 
 readonly PKG_MODULE=github.com/pulumi/pulumi/pkg/v3
 readonly SDK_MODULE=github.com/pulumi/pulumi/sdk/v3
@@ -46,7 +62,7 @@ die() {
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$script_dir/.." && pwd)
-version_file="$repo_root/.pulumi-version"
+version_file="$repo_root/$pin_name"
 [[ -r $version_file ]] || die "version pin $version_file not found"
 version=$(tr -d '[:space:]' <"$version_file")
 version=${version#v}
@@ -275,17 +291,18 @@ ambient_with_helpers() {
 }
 
 # 1. Explicit directory chosen by the user.
-if [[ -n ${PULUMI_CLI_DIR:-} ]]; then
-	dir=$(cd "$PULUMI_CLI_DIR" 2>/dev/null && pwd) || die "PULUMI_CLI_DIR=$PULUMI_CLI_DIR is not a directory"
-	[[ -x $dir/pulumi ]] || die "PULUMI_CLI_DIR=$PULUMI_CLI_DIR has no executable 'pulumi'"
+if [[ -n ${!dir_var:-} ]]; then
+	given=${!dir_var}
+	dir=$(cd "$given" 2>/dev/null && pwd) || die "$dir_var=$given is not a directory"
+	[[ -x $dir/pulumi ]] || die "$dir_var=$given has no executable 'pulumi'"
 	got=$(cli_version "$dir")
 	if [[ $got != "$want" ]]; then
-		log "warning: $dir/pulumi reports version '${got:-?}', but .pulumi-version pins $want; using it anyway (PULUMI_CLI_DIR)"
+		log "warning: $dir/pulumi reports version '${got:-?}', but $pin_name pins $want; using it anyway ($dir_var)"
 	fi
 	missing=$(missing_helpers "$dir")
 	[[ -z $missing ]] || log "warning: $dir lacks helper plugins: $(echo "$missing" | tr '\n' ' ')"
 	[[ -x $dir/$YAML_HOST ]] || log "warning: $dir has no $YAML_HOST: runtime: yaml programs cannot run"
-	log "using Pulumi CLI ${got:-?} from PULUMI_CLI_DIR at $dir"
+	log "using Pulumi CLI ${got:-?} from $dir_var at $dir"
 	printf '%s\n' "$dir"
 	exit 0
 fi

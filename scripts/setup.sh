@@ -46,6 +46,10 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
     fi
 fi
 
+# The policy pack's CLI tests need the CLI that can start a Python policy pack here
+# (scripts/pulumi-cli.sh --policy-packs says why it is not the main pin).
+policy_bin_dir=$(scripts/pulumi-cli.sh --policy-packs | tail -n 1)
+echo "setup: Pulumi CLI $("$policy_bin_dir/pulumi" version) for policy packs at $policy_bin_dir" >&2
 bin_dir=$(scripts/pulumi-cli.sh | tail -n 1)
 echo "setup: Pulumi CLI $("$bin_dir/pulumi" version) at $bin_dir" >&2
 echo "$bin_dir"

@@ -99,7 +99,7 @@ def aws_client(emulator: Emulator) -> AwsClientFactory:
 # The fast tier (scripts/test.sh --fast) leaves out tests marked engine, slow, network or
 # browser. A test that uses the CLI's fixtures is an engine test whether or not its module
 # says so, so the fast tier can never start the CLI by accident.
-ENGINE_FIXTURES = frozenset({"pulumi_bin", "engine_stack"})
+ENGINE_FIXTURES = frozenset({"pulumi_bin", "policy_pulumi_bin", "engine_stack"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -118,6 +118,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pulumi_bin() -> Path:
     bin_dir = cli_bin_dir()
     print(f"\nreal Pulumi CLI {cli_version(bin_dir)} at {bin_dir}")
+    return bin_dir
+
+
+@pytest.fixture(scope="session")
+def policy_pulumi_bin() -> Path:
+    """The newest CLI that runs Python policy packs without pulumi-language-python, which
+    cannot be obtained here (scripts/pulumi-cli.sh --policy-packs says why)."""
+    bin_dir = cli_bin_dir(policy_packs=True)
+    print(f"\nreal Pulumi CLI {cli_version(bin_dir)} for policy packs at {bin_dir}")
     return bin_dir
 
 

@@ -39,17 +39,23 @@ class CLINotAvailable(RuntimeError):
     pass
 
 
-def cli_bin_dir() -> Path:
-    """The directory holding ``pulumi`` and its helper plugins (never skipped: fails loudly)."""
-    given = os.environ.get("PULUMI_CLI_DIR")
+def cli_bin_dir(policy_packs: bool = False) -> Path:
+    """The directory holding ``pulumi`` and its helper plugins (never skipped: fails loudly).
+
+    ``policy_packs``: the CLI that can run Python policy packs here (pinned in
+    .pulumi-policy-cli-version; scripts/pulumi-cli.sh says why it is not the main pin).
+    """
+    variable = "PULUMI_POLICY_CLI_DIR" if policy_packs else "PULUMI_CLI_DIR"
+    given = os.environ.get(variable)
     if given:
         return Path(given)
     script = REPO_ROOT / "scripts" / "pulumi-cli.sh"
     if not script.is_file():
         raise CLINotAvailable(
-            f"no {script} (not a checkout): set PULUMI_CLI_DIR to the directory of `pulumi`"
+            f"no {script} (not a checkout): set {variable} to the directory of `pulumi`"
         )
-    result = subprocess.run([str(script)], capture_output=True, text=True, check=False)
+    args = [str(script), "--policy-packs"] if policy_packs else [str(script)]
+    result = subprocess.run(args, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise CLINotAvailable(
             f"scripts/pulumi-cli.sh could not provide the Pulumi CLI:\n{result.stderr}"
