@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -188,6 +188,12 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
     manifest: aws.s3.BucketObjectv2 | None
     job: PipelineJob | None
 
+    # Hooks, like _new_job: the rekognition-media plugin serves each child component with
+    # its outputs under their schema (camelCase) names, as it serves them on their own.
+    _key_class: ClassVar[type[MediaAnalysisKey]] = MediaAnalysisKey
+    _bucket_class: ClassVar[type[EncryptedBucket]] = EncryptedBucket
+    _access_class: ClassVar[type[MediaAnalysisAccess]] = MediaAnalysisAccess
+
     def __init__(
         self,
         name: str,
@@ -198,7 +204,7 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
         args = args if args is not None else MediaAnalysisPipelineArgs()
         args.validate()
 
-        self.key = MediaAnalysisKey(
+        self.key = self._key_class(
             f"{name}-key",
             MediaAnalysisKeyArgs(
                 key_user_arns=args.key_user_arns,
@@ -212,7 +218,7 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.key_arn = self.key.key_arn
-        self.input_bucket = EncryptedBucket(
+        self.input_bucket = self._bucket_class(
             f"{name}-input",
             EncryptedBucketArgs(
                 kms_key_arn=self.key_arn,
@@ -225,7 +231,7 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         expire = args.results_expire_after_days
-        self.output_bucket = EncryptedBucket(
+        self.output_bucket = self._bucket_class(
             f"{name}-output",
             EncryptedBucketArgs(
                 kms_key_arn=self.key_arn,
@@ -244,7 +250,7 @@ class MediaAnalysisPipeline(pulumi.ComponentResource):
         self.output_bucket_name = self.output_bucket.bucket_name
         self.output_bucket_arn = self.output_bucket.bucket_arn
 
-        self.access = MediaAnalysisAccess(
+        self.access = self._access_class(
             f"{name}-access",
             MediaAnalysisAccessArgs(
                 input_bucket_arn=self.input_bucket_arn,

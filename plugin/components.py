@@ -62,7 +62,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pulumi
 from pulumi.errors import InputPropertiesError, InputPropertyErrorDetails
@@ -78,6 +78,9 @@ from rekognition_media.api.resources import COMPONENT_TYPE_TOKENS, PLUGIN_JOB_TY
 from .convert import is_unknown
 
 if TYPE_CHECKING:
+    from rekognition_media.components.access import MediaAnalysisAccess
+    from rekognition_media.components.bucket import EncryptedBucket
+    from rekognition_media.components.key import MediaAnalysisKey
     from rekognition_media.components.pipeline import MediaAnalysisPipeline
     from rekognition_media.providers.args import MediaAnalysisJobArgs
 
@@ -645,7 +648,8 @@ def _module(component: Component) -> Any:
 def _served_class(name: str) -> Callable[..., pulumi.ComponentResource]:
     """The component's class as the plugin serves it: its outputs recorded in the state
     under their camelCase names (the Python class records snake_case ones), and for the
-    pipeline, the plugin's job resource as its job (module docstring)."""
+    pipeline, the plugin's job resource as its job and served classes as its children
+    (module docstring)."""
     component = components()[name]
     base: type[pulumi.ComponentResource] = getattr(_module(component), name)
     if name == "MediaAnalysisPipeline":
@@ -665,6 +669,10 @@ def _pipeline_class() -> type[MediaAnalysisPipeline]:
     from rekognition_media.components.pipeline import MediaAnalysisPipeline, PipelineJob
 
     class PluginPipeline(MediaAnalysisPipeline):
+        _key_class = cast("type[MediaAnalysisKey]", _served_class("MediaAnalysisKey"))
+        _bucket_class = cast("type[EncryptedBucket]", _served_class("EncryptedBucket"))
+        _access_class = cast("type[MediaAnalysisAccess]", _served_class("MediaAnalysisAccess"))
+
         def _new_job(
             self, name: str, args: MediaAnalysisJobArgs, opts: pulumi.ResourceOptions
         ) -> PipelineJob:

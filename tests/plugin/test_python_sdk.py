@@ -197,6 +197,18 @@ def test_a_remote_pipeline_through_the_typed_sdk_runs_its_job(
     ):
         assert recorded[SECRET_SIG] == SECRET, recorded
     assert stack.stack.outputs()["key_arn"].secret
+    # Its child components record their outputs under the schema's names, as they do
+    # when constructed on their own (what `pulumi stack export` and get_resource read).
+    children = {
+        "rekognition-media:index:MediaAnalysisKey": {"keyArn", "keyId"},
+        "rekognition-media:index:EncryptedBucket": {"bucketName", "bucketArn"},
+        "rekognition-media:index:MediaAnalysisAccess": {"policyArn"},
+    }
+    for token, names in children.items():
+        for recorded in stack.resources(token):
+            assert recorded["parent"] == component["urn"]
+            assert names <= set(recorded["outputs"]), (token, recorded["outputs"])
+            assert not any("_" in name for name in recorded["outputs"]), recorded["outputs"]
     stack.preview(expect_no_changes=True)
     stack.destroy()
     assert stack.resources() == []
