@@ -11,12 +11,10 @@ makes the real CLI generate the Python a user would get.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 from .engine import REPO_ROOT
+from .golang import GoMissing, run_go
 
 SOURCE = REPO_ROOT / "scripts" / "python-program-gen"
 HOST = "pulumi-language-python"
@@ -32,25 +30,11 @@ def build_python_program_generator(dest: Path) -> Path:
     The module's go.mod/go.sum pin pkg/v3; ``-mod=readonly`` refuses to change them. Fails
     loudly (never skips) without Go or the modules.
     """
-    go = shutil.which("go") or "/usr/local/go/bin/go"
-    if not Path(go).is_file():
-        raise GeneratorNotBuilt("the go command is needed to build scripts/python-program-gen")
     dest.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "GOTOOLCHAIN": "local",
-        "GOFLAGS": "-mod=readonly -buildvcs=false",
-        "GOWORK": "off",
-    }
-    result = subprocess.run(
-        [go, "build", "-trimpath", "-o", str(dest / HOST), "."],
-        cwd=SOURCE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
+    try:
+        result = run_go("build", "-trimpath", "-o", str(dest / HOST), ".", cwd=SOURCE)
+    except GoMissing as error:
+        raise GeneratorNotBuilt(str(error)) from None
     if result.returncode != 0:
         raise GeneratorNotBuilt(f"go build in {SOURCE} failed:\n{result.stdout}{result.stderr}")
     return dest

@@ -9,14 +9,13 @@ temporary directory and compare file by file with what is checked in.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from rekognition_media.devtools.golang import go_env, run_go
 from rekognition_media.plugin import schema
 
 # The Go module proxy serves the generators' modules (a warm module cache on this machine).
@@ -26,10 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SDK = ROOT / "sdk"
 GENERATORS = ROOT / "scripts" / "gen-sdks"
 LANGUAGES = ("python", "nodejs", "go", "dotnet")
-
-
-def _go_env() -> dict[str, str]:
-    return {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=readonly", "GOWORK": "off"}
 
 
 def _files(root: Path, names: list[str]) -> dict[str, bytes]:
@@ -59,7 +54,7 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sdk")
     result = subprocess.run(
         [str(ROOT / "scripts" / "gen-sdks.sh"), str(out)],
-        env=_go_env(),
+        env=go_env(),
         capture_output=True,
         text=True,
         timeout=1200,
@@ -123,10 +118,9 @@ def test_the_sdks_declare_the_components_as_remote_components() -> None:
 def test_a_schema_that_does_not_bind_is_refused(tmp_path: Path) -> None:
     # The check bites: a dangling type reference (what a reference to the aws package's
     # types would be without its schema) fails binding, before any SDK is written.
-    go = shutil.which("go")
-    assert go, "no `go` on PATH: the code generators are built with it"
     binary = tmp_path / "gen-sdks"
-    subprocess.run([go, "build", "-o", str(binary), "."], cwd=GENERATORS, env=_go_env(), check=True)
+    built = run_go("build", "-o", str(binary), ".", cwd=GENERATORS)
+    assert built.returncode == 0, built.stderr
     broken = json.loads(schema.schema_json())
     key = broken["resources"]["rekognition-media:index:MediaAnalysisKey"]
     key["properties"]["keyArn"] = {"$ref": "/aws/v7.0.0/schema.json#/resources/aws:kms%2Fkey:Key"}

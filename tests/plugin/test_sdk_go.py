@@ -7,12 +7,12 @@ Modules come from the Go module proxy (or the module cache), as go.sum pins them
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from rekognition_media.devtools.golang import run_go
 
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
@@ -23,17 +23,7 @@ PULUMI_SDK = "github.com/pulumi/pulumi/sdk/v3"
 
 
 def _go(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    go = shutil.which("go")
-    assert go, "no `go` on PATH: the Go SDK and its example are built with it (Go >= 1.26)"
-    return subprocess.run(
-        [go, *args],
-        cwd=cwd,
-        env={**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=readonly", "GOWORK": "off"},
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    return run_go(*args, cwd=cwd, timeout=900)
 
 
 def _required(go_mod: Path, module: str) -> str:
