@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 import botocore.model
 import botocore.session
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
 from .messages import shorten
@@ -148,15 +148,15 @@ def constraints(shape: botocore.model.Shape) -> FieldInfo:
     kind = shape.type_name
     if kind in ("list", "string"):
         pattern = meta.get("pattern") if kind == "string" else None
-        return Field(  # type: ignore[no-any-return]
+        return FieldInfo.from_field(
             min_length=meta.get("min"),
             max_length=meta.get("max"),
             # AWS patterns constrain the whole value; anchor them for re.match.
             pattern=rf"^(?:{pattern})\Z" if pattern else None,
         )
     if kind in ("float", "double"):
-        return Field(ge=meta.get("min"), le=meta.get("max"), allow_inf_nan=False)  # type: ignore[no-any-return]
-    return Field(ge=meta.get("min"), le=meta.get("max"))  # type: ignore[no-any-return]
+        return FieldInfo.from_field(ge=meta.get("min"), le=meta.get("max"), allow_inf_nan=False)
+    return FieldInfo.from_field(ge=meta.get("min"), le=meta.get("max"))
 
 
 def describe(field: FieldInfo, unit: str = "characters") -> str:
