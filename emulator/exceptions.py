@@ -13,6 +13,10 @@ INVALID_S3_OBJECT_MESSAGE: Final = (
     "Unable to get object metadata from S3. Check object key, region and/or access permissions."
 )
 
+# What an account without bulk analysis gets from StartMediaAnalysisJob: AWS documents
+# neither the code nor the text ([UNCONFIRMED]); clients must not rely on the words.
+BULK_ANALYSIS_DENIED: Final = "Your account does not have access to StartMediaAnalysisJob."
+
 
 class ApiError(Exception):
     """An AWS error response: ``__type``/``Code`` name, HTTP status and message."""
@@ -58,6 +62,10 @@ def limit_exceeded(message: str) -> ApiError:
 def serialization(message: str) -> ApiError:
     """Malformed request bodies: AWS's JSON protocol front end answers SerializationException."""
     return ApiError("SerializationException", message)
+
+
+def access_denied(message: str) -> ApiError:
+    return ApiError("AccessDeniedException", message)
 
 
 def internal_error(message: str = "Internal server error.") -> ApiError:

@@ -42,7 +42,9 @@ from rekognition_media.api.statuses import (
 )
 
 from .exceptions import (
+    BULK_ANALYSIS_DENIED,
     ApiError,
+    access_denied,
     idempotent_parameter_mismatch,
     invalid_manifest,
     invalid_pagination_token,
@@ -316,6 +318,8 @@ class MediaAnalysisBackend:
 
     def start_job(self, scope: Scope, params: Mapping[str, Any]) -> dict[str, Any]:
         settings = self._settings.current
+        if not settings.has_bulk_analysis(scope.account_id):
+            raise access_denied(BULK_ANALYSIS_DENIED)
         token: str | None = params.get("ClientRequestToken")
         request = without_nulls({k: v for k, v in params.items() if k != "ClientRequestToken"})
         broken = rules.validate_start(request)

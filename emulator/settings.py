@@ -9,6 +9,7 @@ defaults. All but :data:`RESTART_ONLY` fields can be changed on a running server
 from __future__ import annotations
 
 import json
+import re
 import threading
 import types
 import typing
@@ -27,6 +28,7 @@ ENV_PREFIX = "REKOGNITION_EMULATOR_"
 RESTART_ONLY = frozenset({"state_dir", "workers"})
 """Fields read once at start-up (they size thread pools or open files)."""
 
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
 _TEMPLATE_FIELDS = {"prefix": "p/", "job_id": "j", "job_name": "n"}
 
 POLL_FAULT_STATUS: dict[str, int] = {
@@ -101,6 +103,13 @@ class EmulatorSettings(BaseModel):
     )
     check_manifest_region: bool = Field(
         default=True, description="Reject a manifest whose bucket is in another region."
+    )
+    bulk_analysis_access: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Per account (12-digit id, or '*' for every account not named): false "
+        "makes the account behave as one without Rekognition bulk analysis (closed to new "
+        "customers since 30 April 2026): StartMediaAnalysisJob answers AccessDeniedException. "
+        "As JSON or account=false,account=false.",
     )
 
     # --- fault injection (Rekognition calls only) --------------------------------------
@@ -179,6 +188,11 @@ class EmulatorSettings(BaseModel):
                 f"job_poll_faults: unknown error code(s) {', '.join(unknown)}; "
                 f"use one of {', '.join(sorted(POLL_FAULT_STATUS))}"
             )
+        odd = sorted(a for a in self.bulk_analysis_access if a != "*" and not _ACCOUNT_ID.match(a))
+        if odd:
+            raise ValueError(
+                f"bulk_analysis_access: {', '.join(odd)}: not a 12-digit account id or '*'"
+            )
         if self.results_key_template == self.summary_key_template:
             raise ValueError("results and summary key templates must differ")
         return self
@@ -187,6 +201,11 @@ class EmulatorSettings(BaseModel):
         if self.concurrent_jobs is not None:
             return self.concurrent_jobs
         return limits.concurrent_jobs_limit(region)
+
+    def has_bulk_analysis(self, account_id: str) -> bool:
+        """Whether the account may start media analysis jobs (``bulk_analysis_access``)."""
+        access = self.bulk_analysis_access
+        return access.get(account_id, access.get("*", True))
 
     def tps(self, operation: str) -> float:
         return {START: self.start_tps, GET: self.get_tps, LIST: self.list_tps}[operation]

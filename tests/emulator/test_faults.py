@@ -7,9 +7,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
 
 from rekognition_media.emulator import Emulator
+from rekognition_media.emulator.settings import parse_text
 
 from .testkit import Aws, error_code, post
 
@@ -228,3 +230,52 @@ def test_a_job_poll_fault_refuses_get_of_that_job_and_hides_it_from_list(
 def test_job_poll_faults_take_known_error_codes_only(emulator: Emulator) -> None:
     with pytest.raises(ValueError, match="unknown error code"):
         emulator.update_settings(job_poll_faults={"job": "NoSuchErrorException"})
+
+
+NEW_ACCOUNT = "210987654321"
+
+
+def account_client(emulator: Emulator, account_id: str) -> Any:
+    """A Rekognition client whose credentials belong to ``account_id`` (moto maps keys
+    from sts:AssumeRole to the role's account)."""
+    credentials = emulator.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/media", RoleSessionName="media"
+    )["Credentials"]
+    return boto3.client(
+        "rekognition",
+        endpoint_url=emulator.url,
+        region_name="us-east-1",
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def test_an_account_without_bulk_analysis_is_refused_start_only(
+    emulator: Emulator, aws: Aws, buckets: tuple[str, str]
+) -> None:
+    source, output = buckets
+    manifest = aws.manifest(source, [{"source-ref": aws.image(source)}])
+    request = aws.request(source, manifest, output)
+    emulator.update_settings(bulk_analysis_access={NEW_ACCOUNT: False})
+    new = account_client(emulator, NEW_ACCOUNT)
+    with pytest.raises(new.exceptions.AccessDeniedException):
+        new.start_media_analysis_job(**request)
+    assert new.list_media_analysis_jobs()["MediaAnalysisJobs"] == []
+    # Other accounts keep it.
+    assert aws.rekognition.start_media_analysis_job(**request)["JobId"]
+
+    # '*' closes it to every account not named.
+    emulator.update_settings(bulk_analysis_access={"*": False, NEW_ACCOUNT: True})
+    with pytest.raises(aws.rekognition.exceptions.AccessDeniedException):
+        aws.rekognition.start_media_analysis_job(**request)
+    assert new.start_media_analysis_job(**request)["JobId"]
+
+
+def test_bulk_analysis_access_is_per_account_id_as_text_too(emulator: Emulator) -> None:
+    value = parse_text("bulk_analysis_access", f"{NEW_ACCOUNT}=false,*=true")
+    emulator.update_settings(bulk_analysis_access=value)
+    assert not emulator.settings.has_bulk_analysis(NEW_ACCOUNT)
+    assert emulator.settings.has_bulk_analysis("123456789012")
+    with pytest.raises(ValueError, match="not a 12-digit account id"):
+        emulator.update_settings(bulk_analysis_access={"acme": False})
