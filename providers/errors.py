@@ -22,9 +22,8 @@ from botocore.exceptions import (
     HTTPClientError,
     NoCredentialsError,
     PartialCredentialsError,
-    SSOTokenLoadError,
+    SSOError,
     TokenRetrievalError,
-    UnauthorizedSSOTokenError,
 )
 
 # Errors that mean "ask again later", not "this will never work".
@@ -38,13 +37,11 @@ RETRYABLE_CODES = frozenset(
     }
 )
 
-# Errors that are about the caller's account or credentials, not about one job: every
-# wait of the process ends with them.
-ACCOUNT_ERROR_CODES = frozenset(
+# Credentials that expired, and credentials the service does not accept: what a refusal
+# of them means for the user is ``account``'s.
+EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+REJECTED_CODES = frozenset(
     {
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "RequestExpired",
         "InvalidClientTokenId",
         "UnrecognizedClientException",
         "InvalidSignatureException",
@@ -52,9 +49,12 @@ ACCOUNT_ERROR_CODES = frozenset(
         "IncompleteSignature",
         "MissingAuthenticationToken",
         "AuthFailure",
-        "OptInRequired",
-        "SubscriptionRequiredException",
     }
+)
+# Errors that are about the caller's account or credentials, not about one job: every
+# wait of the process ends with them.
+ACCOUNT_ERROR_CODES = (
+    EXPIRED_CODES | REJECTED_CODES | {"OptInRequired", "SubscriptionRequiredException"}
 )
 # Seconds without any answer from the endpoint (refused, reset, timed out) after which a
 # wait or a Start gives up; the job keeps running and the next `pulumi up` resumes it.
@@ -76,16 +76,17 @@ def error_code(error: Exception) -> str:
 
 def is_account_error(error: Exception) -> bool:
     """An error about the account or its credentials rather than about one job."""
-    return error_code(error) in ACCOUNT_ERROR_CODES or isinstance(error, _CREDENTIAL_ERRORS)
+    return error_code(error) in ACCOUNT_ERROR_CODES or isinstance(error, CREDENTIAL_ERRORS)
 
 
-_CREDENTIAL_ERRORS = (
+# botocore's errors for credentials it could not find or obtain (SSOError covers an SSO
+# token that could not be loaded or was refused).
+CREDENTIAL_ERRORS = (
     NoCredentialsError,
     PartialCredentialsError,
     CredentialRetrievalError,
     TokenRetrievalError,
-    SSOTokenLoadError,
-    UnauthorizedSSOTokenError,
+    SSOError,
 )
 
 

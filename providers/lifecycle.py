@@ -13,8 +13,9 @@ the snake_case property dicts used here and back; neither is imported here):
             ``summary``, and printed); an interrupted create re-run resumes the same job,
             a job that FAILED (or whose results were deleted) gets a successor; with
             ``adopt_job_id``, adopts an existing job whose request matches.
-* read   -- ``read``: re-reads the job (and its moderation summary, while that is
-            missing); a job that no longer exists leaves the state.
+* read   -- ``read``: re-reads the job; what a create would have recorded of a job that
+            has ended since (statistics, moderation summary) is read once, while it is
+            missing; a job that no longer exists leaves the state.
 * update -- ``update``: settings only; the recorded outputs carry over, no AWS call.
 * delete -- ``delete``: Rekognition has no delete call: the job leaves the state, and with
             ``delete_outputs_on_destroy`` its results and summary objects go too (only
@@ -49,7 +50,7 @@ from rekognition_media.api import manifest, shapes
 from rekognition_media.api.casing import from_api
 from rekognition_media.api.statuses import FAILED, SUCCEEDED, TERMINAL
 
-from . import client, output_prefix, pollers
+from . import account, client, output_prefix, pollers
 from .cancellation import Cancelled
 from .errors import error_code
 from .request import (
@@ -135,7 +136,8 @@ def check(props: Mapping[str, Any]) -> list[Problem]:
 def create(props: Mapping[str, Any]) -> Created:
     """Start the job the properties describe (or resume or adopt it) and wait for it."""
     try:
-        return _create(props)
+        with account.credentials_checked(_resource(props), "creating its media analysis job"):
+            return _create(props)
     except Cancelled as cancelled:
         # Name the resource: the poller and the Start know only the job.
         raise MediaAnalysisJobCancelled(
@@ -154,7 +156,10 @@ def _create(props: Mapping[str, Any]) -> Created:
     rekognition = client.rekognition(settings.region, settings.endpoint_url)
     if props.get(ADOPT_FIELD):
         job_id = props[ADOPT_FIELD]
-        job = rekognition.get_media_analysis_job(JobId=job_id)
+        with account.credentials_checked(
+            resource, f"GetMediaAnalysisJob of job {job_id} (adopting it)"
+        ):
+            job = rekognition.get_media_analysis_job(JobId=job_id)
         _check_adoptable(job, request)
         _report(job_id, f"adopted ({job['Status']})")
         token, owned = None, False
@@ -162,7 +167,7 @@ def _create(props: Mapping[str, Any]) -> Created:
         job, token, owned = _start_or_resume(rekognition, request, props, settings)
         job_id = job["JobId"]
     if settings.wait_for_completion and job["Status"] not in TERMINAL:
-        job = _wait(job_id, settings)
+        job = _wait(resource, job_id, settings)
     outputs = {
         **_outputs(job),
         "request_token": token,
@@ -183,11 +188,18 @@ def read(job_id: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
     settings = JobSettings.from_props(props)
     rekognition = client.rekognition(settings.region, settings.endpoint_url)
     try:
-        job = rekognition.get_media_analysis_job(JobId=job_id)
+        with account.credentials_checked(
+            _resource(props), f"GetMediaAnalysisJob of job {job_id} (reading it: refresh)"
+        ):
+            job = rekognition.get_media_analysis_job(JobId=job_id)
     except rekognition.exceptions.ResourceNotFoundException:
         return None
     outs = {**props, **_outputs(job)}
-    if props.get("moderation_summary") is None:  # computed once, kept afterwards
+    # A job created with wait_for_completion=false ends after its create: refresh records
+    # what the create would have. Read once, kept afterwards (None until the job succeeds).
+    if props.get("manifest_statistics") is None:
+        outs["manifest_statistics"] = _summary_statistics(job, settings)
+    if props.get("moderation_summary") is None:
         outs["moderation_summary"] = _moderation_summary(job, settings)
     if not any(key in props for key in REQUEST_FIELDS):
         # Imported: nothing declared yet, so take the request the job echoes.
@@ -211,6 +223,13 @@ def delete(job_id: str, props: Mapping[str, Any]) -> None:
         # Adopted, or reached through a declared token another stack may share.
         _report(job_id, "outputs kept: this stack did not start the job itself")
         return
+    with account.credentials_checked(
+        _resource(props), f"deleting the outputs of job {job_id} (delete_outputs_on_destroy)"
+    ):
+        _delete_outputs(job_id, props, settings)
+
+
+def _delete_outputs(job_id: str, props: Mapping[str, Any], settings: JobSettings) -> None:
     s3 = client.s3(settings.region, settings.endpoint_url)
     for pointer in (props.get("results"), props.get("manifest_summary")):
         s3_object = (pointer or {}).get("s3_object") or {}
@@ -237,7 +256,12 @@ def _start_or_resume(
     for attempt in range(_MAX_SUCCESSORS):
         token = successor_token(base, attempt)
         response = _start(rekognition, {**request, "ClientRequestToken": token}, resource, settings)
-        job = _look(response["JobId"], settings)
+        with account.credentials_checked(
+            resource,
+            f"reading job {response['JobId']} just started "
+            "(ListMediaAnalysisJobs, GetMediaAnalysisJob)",
+        ):
+            job = _look(response["JobId"], settings)
         if declared and job["Status"] not in TERMINAL:
             # Whether this stack started a job it reached through a declared token (and so
             # may delete its outputs) rests on its CreationTimestamp: the job's own Get's, not
@@ -284,19 +308,25 @@ def _start(
     rekognition: Any, request: dict[str, Any], resource: str, settings: JobSettings
 ) -> dict[str, Any]:
     try:
-        response: dict[str, Any] = start_job(
-            rekognition,
-            request,
-            resource=resource,
-            timeout=settings.wait_timeout_seconds,
-            report=functools.partial(_report, f"for {resource}"),
-        )
+        with account.credentials_checked(
+            resource, "StartMediaAnalysisJob (starting its media analysis job)"
+        ):
+            response: dict[str, Any] = start_job(
+                rekognition,
+                request,
+                resource=resource,
+                timeout=settings.wait_timeout_seconds,
+                report=functools.partial(_report, f"for {resource}"),
+            )
     except ClientError as error:
         raise _start_error(error, request, resource) from None
     return response
 
 
 def _start_error(error: ClientError, request: Mapping[str, Any], resource: str) -> Exception:
+    refusal = account.bulk_analysis_refusal(error, resource)
+    if refusal is not None:
+        return refusal
     code = error_code(error) or "Error"
     message = str(error.response.get("Error", {}).get("Message", "")).rstrip(".")
     where = ""
@@ -387,14 +417,18 @@ def _delete_output(s3: Any, job_id: str, s3_object: Mapping[str, Any]) -> None:
     _report(job_id, f"deleted {uri}")
 
 
-def _wait(job_id: str, settings: JobSettings) -> dict[str, Any]:
+def _wait(resource: str, job_id: str, settings: JobSettings) -> dict[str, Any]:
     started = time.monotonic()
 
     def progress(status: str, waited: float) -> None:
         _report(job_id, f"{status} ({waited:.0f} s)")
 
     poller = pollers.poller(settings.region, settings.endpoint_url)
-    job = poller.wait(job_id, settings.wait_timeout_seconds, progress)
+    with account.credentials_checked(
+        resource,
+        f"waiting for media analysis job {job_id} (ListMediaAnalysisJobs, GetMediaAnalysisJob)",
+    ):
+        job = poller.wait(job_id, settings.wait_timeout_seconds, progress)
     waited = time.monotonic() - started
     _report(job_id, f"{job['Status']} after {waited:.1f} s{_detection_note(job)}")
     return job

@@ -14,9 +14,13 @@ from botocore.exceptions import (
     ClientError,
     ConnectionError,
     HTTPClientError,
-    NoCredentialsError,
     NoRegionError,
-    PartialCredentialsError,
+)
+
+from rekognition_media.providers.account import (
+    EMULATOR_CREDENTIALS,
+    credential_chain,
+    credential_problem,
 )
 
 _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "Forbidden", "403"})
@@ -48,11 +52,10 @@ def error_code(error: BaseException) -> str:
 def explain(error: BaseException, action: str, resource: str) -> str:
     """``error`` from ``action`` (e.g. ``s3:GetObject``) on ``resource``, for a person."""
     code = error_code(error)
-    if isinstance(error, NoCredentialsError | PartialCredentialsError):
-        return (
-            "no AWS credentials found (environment, shared config/credentials files, SSO, "
-            "instance role: the standard chain)"
-        )
+    problem = credential_problem(error)
+    if problem is not None:
+        # The same words as `pulumi up`'s for a job (the core's).
+        return f"{action} on {resource}: {problem}. {credential_chain()}; {EMULATOR_CREDENTIALS}"
     if isinstance(error, NoRegionError):
         return "no AWS region: pass --region or set AWS_REGION / AWS_DEFAULT_REGION"
     if isinstance(error, ConnectionError | HTTPClientError):
@@ -66,10 +69,6 @@ def explain(error: BaseException, action: str, resource: str) -> str:
         return f"bucket of {resource} does not exist"
     if code in _MISSING_OBJECT:
         return f"{resource} does not exist"
-    if code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
-        return f"the AWS credentials have expired ({code})"
-    if code in ("InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"):
-        return f"the AWS credentials were not accepted ({code})"
     if isinstance(error, ClientError):
         return f"{action} on {resource} failed: {code}: {_message(error)}"
     if isinstance(error, BotoCoreError):

@@ -73,6 +73,22 @@ def emulator() -> Iterator[Emulator]:
         yield running
 
 
+@pytest.fixture
+def emulator_settings(emulator: Emulator) -> Iterator[Callable[..., EmulatorSettings]]:
+    """``emulator_settings(name=value, ...)`` changes the session emulator's settings for
+    this test only: the ones changed get their values back when it ends."""
+    before = emulator.settings
+    changed: set[str] = set()
+
+    def update(**changes: Any) -> EmulatorSettings:
+        changed.update(changes)
+        return emulator.update_settings(**changes)
+
+    yield update
+    if changed:
+        emulator.update_settings(**{name: getattr(before, name) for name in changed})
+
+
 @pytest.fixture(scope="session")
 def aws_client(emulator: Emulator) -> AwsClientFactory:
     """``aws_client("s3", region_name="eu-west-1", max_attempts=1)`` -> boto3 client.

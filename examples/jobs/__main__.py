@@ -54,6 +54,7 @@ for index in range(jobs):
         job_name=config.get("jobName") or f"job-{index}",
         endpoint_url=config.get("endpointUrl"),
         wait_timeout_seconds=config.get_int("waitTimeout") or 600,
+        wait_for_completion=config.get_bool("waitForCompletion") is not False,
         fail_on_job_failure=config.get_bool("failOnJobFailure") is not False,
         delete_outputs_on_destroy=config.get_bool("deleteOutputs") is True,
         adopt_job_id=adopt_id,
@@ -90,3 +91,4 @@ for index in range(jobs):
     pulumi.export(f"job_{index}_results_uri", job.results_uri)
     pulumi.export(f"job_{index}_summary_uri", job.manifest_summary_uri)
     pulumi.export(f"job_{index}_moderation_summary", job.moderation_summary)
+    pulumi.export(f"job_{index}_manifest_statistics", job.manifest_statistics)

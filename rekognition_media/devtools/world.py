@@ -7,11 +7,14 @@ jobs it ran. The tests and the benchmarks run their stacks on such worlds.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rekognition_media.api.manifest import manifest_jsonl
+from rekognition_media.api.statuses import TERMINAL
 from rekognition_media.emulator import Emulator
 
 from .media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
@@ -66,12 +69,55 @@ class World:
         bucket = output_bucket or self.output_bucket
         return [j for j in self.jobs() if j["OutputConfig"]["S3Bucket"] == bucket]
 
+    def ended(self, job_id: str, timeout: float = 60.0) -> dict[str, Any]:
+        """The job once it has ended (a terminal status); AssertionError after ``timeout``."""
+        rekognition = self.client("rekognition")
+        deadline = time.monotonic() + timeout
+        while True:
+            job: dict[str, Any] = rekognition.get_media_analysis_job(JobId=job_id)
+            if job["Status"] in TERMINAL:
+                return job
+            if time.monotonic() > deadline:
+                raise AssertionError(f"job {job_id} still {job['Status']} after {timeout} s")
+            time.sleep(0.05)  # a poll interval, not an ordering
+
 
 def provider_env() -> dict[str, str]:
     return {
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "AWS_SESSION_TOKEN": SESSION_TOKEN,
+        "AWS_REGION": REGION,
+    }
+
+
+def no_credentials_env(home: Path) -> dict[str, str]:
+    """A provider environment in which the standard credential chain finds nothing: no
+    key in the environment, no shared files (``home`` holds none), no instance role."""
+    return {
+        "AWS_ACCESS_KEY_ID": "",
+        "AWS_SECRET_ACCESS_KEY": "",
+        "AWS_SESSION_TOKEN": "",
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "no-credentials"),
+        "AWS_CONFIG_FILE": str(home / "no-config"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI": "",
+        "AWS_REGION": REGION,
+    }
+
+
+def other_account_env(emulator: Emulator, account_id: str) -> dict[str, str]:
+    """A provider environment whose credentials belong to ``account_id`` in the emulator
+    (moto maps keys from sts:AssumeRole to the role's account)."""
+    credentials = emulator.client("sts", region_name=REGION).assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/rekognition-media-test",
+        RoleSessionName="rekognition-media-test",
+    )["Credentials"]
+    return {
+        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": credentials["SessionToken"],
         "AWS_REGION": REGION,
     }
 

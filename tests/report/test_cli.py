@@ -10,11 +10,14 @@ import os
 import pty
 import re
 import stat
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from rekognition_media.devtools.world import seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers.summary import job_summary
 
@@ -351,3 +354,51 @@ def test_the_grid_drops_the_lines_the_summary_counts_malformed(
     assert done.returncode == 0, done.stderr
     assert "(0 image(s))" in done.stdout
     assert "longer than 256 characters" in page.read_text()
+
+
+def test_no_credentials_name_the_call_the_chain_and_the_emulator(
+    labelled_job: LabelledJob, report: Report
+):
+    done = report(
+        labelled_job.job_id,
+        env={
+            "AWS_ACCESS_KEY_ID": "",
+            "AWS_SECRET_ACCESS_KEY": "",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        },
+    )
+
+    assert done.returncode == 1
+    assert_one_line_error(
+        done.stderr,
+        f"rekognition:GetMediaAnalysisJob on {labelled_job.job_id}: no AWS credentials found. ",
+        "The standard AWS credential chain looked at: the environment (AWS_ACCESS_KEY_ID",
+        "`aws sso login`",
+        "any AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY pair works",
+    )
+
+
+def test_expired_credentials_say_so(
+    emulator: Emulator, emulator_settings: Callable[..., Any], report: Report
+):
+    world = seed(emulator)
+    name = f"expiring-{uuid.uuid4().hex[:8]}"
+    job_id = world.client("rekognition").start_media_analysis_job(
+        JobName=name,
+        OperationsConfig={"DetectModerationLabels": {}},
+        Input={"S3Object": {"Bucket": world.input_bucket, "Name": world.manifest}},
+        OutputConfig={"S3Bucket": world.output_bucket},
+    )["JobId"]
+    # Its Get answers ExpiredTokenException, as for a session token that has expired.
+    emulator_settings(job_poll_faults={name: "ExpiredTokenException"})
+
+    done = report(job_id)
+
+    assert done.returncode == 1
+    assert_one_line_error(
+        done.stderr,
+        f"rekognition:GetMediaAnalysisJob on {job_id}: the AWS credentials have expired "
+        "(ExpiredTokenException: ",
+        "refresh them",
+        "The standard AWS credential chain looked at",
+    )
