@@ -13,10 +13,12 @@ from typing import Any, Final, Literal
 
 from rekognition_media.api.arns import parse_arn
 from rekognition_media.api.casing import camel_case
+from rekognition_media.api.encryption import KMS_SSE_ALGORITHMS
 from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
 
 from ._framework import (
     UNKNOWN,
+    Setting,
     StackContext,
     StackResource,
     as_list,
@@ -97,7 +99,33 @@ MEDIA_ANALYSIS_JOB_PLUGIN: Final = PLUGIN_JOB_TYPE_TOKEN
 """The ``rekognition-media`` plugin's ``MediaAnalysisJob`` (camelCase properties)."""
 MEDIA_ANALYSIS_JOBS: Final = (MEDIA_ANALYSIS_JOB, MEDIA_ANALYSIS_JOB_PLUGIN)
 
-KMS_ALGORITHMS: Final = ("aws:kms", "aws:kms:dsse")
+# --- the KMS encryption algorithms ---------------------------------------------------------
+
+KMS_ALGORITHMS: Final = KMS_SSE_ALGORITHMS
+"""``aws:kms`` and ``aws:kms:dsse``: what every bucket, object and job check accepts as "KMS",
+and the default of the ``allowedSseAlgorithms`` settings that narrow it."""
+ALLOWED_SSE_ALGORITHMS_NAME: Final = "allowedSseAlgorithms"
+
+
+def allowed_sse_algorithms(description: str) -> Setting:
+    """The ``allowedSseAlgorithms`` setting: a non-empty subset of :data:`KMS_ALGORITHMS`."""
+    return Setting(
+        ALLOWED_SSE_ALGORITHMS_NAME,
+        {
+            "type": "array",
+            "items": {"type": "string", "enum": list(KMS_ALGORITHMS)},
+            "minItems": 1,
+            "uniqueItems": True,
+            "default": list(KMS_ALGORITHMS),
+            "description": description,
+        },
+    )
+
+
+def one_of(values: list[str] | tuple[str, ...]) -> str:
+    """``"aws:kms" or "aws:kms:dsse"``: the allowed values as a fix names them."""
+    return " or ".join(show(v) for v in values)
+
 
 # --- media analysis jobs of either front end ----------------------------------------------
 

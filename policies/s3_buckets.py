@@ -21,6 +21,8 @@ from typing import Any, Final
 
 from pulumi_policy import EnforcementLevel, Severity
 
+from rekognition_media.api.encryption import SSE_KMS
+
 from ._documents import (
     S3_RESTRICTING_KEYS,
     TLS_STATEMENT_EXAMPLE,
@@ -61,31 +63,30 @@ from ._model import (
     EncryptionRule,
     Kind,
     Link,
+    allowed_sse_algorithms,
     bucket_display,
     bucket_index,
     bucket_names,
     encryption_config,
     is_aws_managed_key,
+    one_of,
     undecided,
 )
 
 # --- s3-bucket-kms-encryption (resource level, remediates the bucket key) -------------------
 
-ALLOWED_SSE_ALGORITHMS: Final = Setting(
-    "allowedSseAlgorithms",
-    {
-        "type": "array",
-        "items": {"type": "string", "enum": list(KMS_ALGORITHMS)},
-        "default": ["aws:kms"],
-        "description": "sseAlgorithm values accepted (both use a KMS key you choose).",
-    },
+ALLOWED_SSE_ALGORITHMS: Final = allowed_sse_algorithms(
+    "sseAlgorithm values accepted (both use a KMS key you choose; aws:kms:dsse adds S3's "
+    'second encryption layer). Set ["aws:kms:dsse"] to require dual-layer encryption, '
+    'or ["aws:kms"] to refuse it.'
 )
 REQUIRE_BUCKET_KEY: Final = Setting(
     "requireBucketKey",
     {
         "type": "boolean",
         "default": True,
-        "description": "Require bucketKeyEnabled=true on aws:kms rules.",
+        "description": "Require bucketKeyEnabled=true on aws:kms rules (S3 Bucket Keys "
+        "are not supported for aws:kms:dsse, so those rules are not asked for one).",
     },
 )
 
@@ -97,15 +98,19 @@ _SSE_FIX = (
 
 
 def rule_problems(
-    rule: EncryptionRule, allowed: list[str], require_bucket_key: bool
+    rule: EncryptionRule, allowed: list[str], require_bucket_key: bool, setting: str
 ) -> Iterator[tuple[str, Any, str, str]]:
-    """(property path, found, problem, fix) for everything wrong with one rule."""
+    """(property path, found, problem, fix) for everything wrong with one rule.
+
+    ``setting`` names the ``allowedSseAlgorithms`` setting in messages, so a user who
+    narrowed it sees which setting refused a KMS algorithm.
+    """
     if rule.default_path is None:
         yield (
             path_text(*rule.rule_path, "applyServerSideEncryptionByDefault"),
             None,
             "the rule sets no default encryption",
-            'add applyServerSideEncryptionByDefault {"sseAlgorithm": "aws:kms", '
+            f'add applyServerSideEncryptionByDefault {{"sseAlgorithm": {show(allowed[0])}, '
             '"kmsMasterKeyId": <key>.arn}',
         )
         return
@@ -113,13 +118,20 @@ def rule_problems(
     if algorithm is UNKNOWN:
         return
     if algorithm not in allowed:
-        yield (
-            path_text(*rule.default_path, "sseAlgorithm"),
-            algorithm,
-            "default encryption must use a customer-managed KMS key "
-            f"(allowed: {', '.join(allowed)})",
-            'set sseAlgorithm to "aws:kms" and kmsMasterKeyId to your key\'s ARN',
-        )
+        allowed_text = ", ".join(allowed)
+        if algorithm in KMS_ALGORITHMS:
+            problem = (
+                f"{algorithm} uses a customer-managed KMS key too, but {setting} allows only "
+                f"{allowed_text}"
+            )
+            fix = f"set sseAlgorithm to {one_of(allowed)}, or add {show(algorithm)} to {setting}"
+        else:
+            problem = (
+                f"default encryption must use a customer-managed KMS key ({setting}: "
+                f"{allowed_text})"
+            )
+            fix = f"set sseAlgorithm to {one_of(allowed)} and kmsMasterKeyId to your key's ARN"
+        yield (path_text(*rule.default_path, "sseAlgorithm"), algorithm, problem, fix)
         return
     key = rule.kms_key
     key_path = path_text(*rule.default_path, "kmsMasterKeyId")
@@ -139,7 +151,7 @@ def rule_problems(
             "set kmsMasterKeyId to a customer-managed key (e.g. <key>.arn)",
         )
     if (
-        algorithm == "aws:kms"
+        algorithm == SSE_KMS  # S3 Bucket Keys aren't supported for DSSE-KMS
         and require_bucket_key
         and rule.bucket_key is not UNKNOWN
         and rule.bucket_key is not True
@@ -158,7 +170,7 @@ def _enable_bucket_key(ctx: ResourceContext) -> Any:
         return None
     changed = False
     for rule in encryption_config(ctx.type, ctx.props).rules:
-        if rule.algorithm == "aws:kms" and rule.bucket_key is not True:
+        if rule.algorithm == SSE_KMS and rule.bucket_key is not True:
             if rule.bucket_key is UNKNOWN:
                 continue
             set_path(ctx.args.props, (*rule.rule_path, "bucketKeyEnabled"), True)
@@ -168,15 +180,16 @@ def _enable_bucket_key(ctx: ResourceContext) -> Any:
 
 @resource_policy(
     name="s3-bucket-kms-encryption",
-    description="S3 default encryption must be aws:kms with a customer-managed key and an "
-    "S3 Bucket Key.",
+    description="S3 default encryption must be aws:kms (with an S3 Bucket Key) or "
+    "aws:kms:dsse, with a customer-managed key.",
     types=(*BUCKET_TYPES, *BUCKET_SSE_TYPES),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     settings=(ALLOWED_SSE_ALGORITHMS, REQUIRE_BUCKET_KEY),
     remediate=_enable_bucket_key,
-    remediation_steps="Use sseAlgorithm aws:kms with kmsMasterKeyId set to a customer-managed "
-    "key and bucketKeyEnabled true; the remediate level sets bucketKeyEnabled.",
+    remediation_steps="Use sseAlgorithm aws:kms (with bucketKeyEnabled true) or aws:kms:dsse, "
+    "with kmsMasterKeyId set to a customer-managed key; the remediate level sets "
+    "bucketKeyEnabled.",
 )
 def s3_bucket_kms_encryption(ctx: ResourceContext, report: Report) -> None:
     """Checks the encryption configuration a program writes (inline or separate resource)."""
@@ -191,9 +204,11 @@ def s3_bucket_kms_encryption(ctx: ResourceContext, report: Report) -> None:
             violation(ctx.label, "rules", ctx.props.get("rules"), "no rule is defined", _SSE_FIX)
         )
     allowed = ctx.config[ALLOWED_SSE_ALGORITHMS.name]
+    setting = f"{ctx.policy_name}.{ALLOWED_SSE_ALGORITHMS.name}"
     require_bucket_key = ctx.config[REQUIRE_BUCKET_KEY.name]
     for rule in config.rules:
-        for prop, found, problem, fix in rule_problems(rule, allowed, require_bucket_key):
+        problems = rule_problems(rule, allowed, require_bucket_key, setting)
+        for prop, found, problem, fix in problems:
             report(violation(ctx.label, prop, found, problem, fix))
 
 
@@ -476,10 +491,10 @@ def report_violations(findings: Iterator[Finding], report: StackReport) -> None:
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation_steps="Add an aws.s3.BucketServerSideEncryptionConfiguration with "
-    "bucket=<bucket>.id, sseAlgorithm aws:kms and kmsMasterKeyId=<key>.arn.",
+    "bucket=<bucket>.id, sseAlgorithm aws:kms (or aws:kms:dsse) and kmsMasterKeyId=<key>.arn.",
 )
 def s3_bucket_encryption_configured(stack: StackContext, report: StackReport) -> None:
-    """A bucket nothing encrypts with KMS (no linked SSE resource, no inline aws:kms rule)."""
+    """A bucket nothing encrypts with KMS (no linked SSE resource, no inline KMS rule)."""
     report_violations(assess_encryption_configured(stack), report)
 
 

@@ -7,9 +7,9 @@ own encryption overrides that default, so:
 
 * ``s3-object-kms-encryption`` (resource level, before the upload): the algorithm must be
   KMS (``AES256`` is S3-managed keys, ObjectCopy's ``customerAlgorithm`` is SSE-C with a key
-  the pack can't see), with ``kmsKeyId`` set (``aws:kms`` without a key id uses the AWS
-  managed key ``aws/s3``, as S3's PutObject documentation says) and not an AWS-managed
-  alias.
+  the pack can't see), one of ``allowedSseAlgorithms`` (default ``aws:kms`` and
+  ``aws:kms:dsse``), with ``kmsKeyId`` set (either without a key id uses the AWS managed key
+  ``aws/s3``, as S3's PutObject documentation says) and not an AWS-managed alias.
 * ``s3-object-kms-key-matches-bucket`` (stack level): when the object's bucket is in the
   stack and its default key is known, the object's ``kmsKeyId`` must be that key (matched by
   ARN, key id or alias, like media-analysis-job-output-encryption). What can't be told
@@ -31,7 +31,6 @@ from ._framework import (
     Finding,
     Report,
     ResourceContext,
-    Setting,
     StackContext,
     StackReport,
     StackResource,
@@ -44,29 +43,27 @@ from ._framework import (
 from ._model import (
     KMS_ALGORITHMS,
     OBJECT_TYPES,
+    allowed_sse_algorithms,
     bucket_display,
     effective_encryption,
     find_bucket,
     is_aws_managed_key,
+    one_of,
     resolve_key,
     rule_key_deps,
     same_key,
 )
 
-ALLOWED_OBJECT_SSE_ALGORITHMS: Final = Setting(
-    "allowedSseAlgorithms",
-    {
-        "type": "array",
-        "items": {"type": "string", "enum": list(KMS_ALGORITHMS)},
-        "default": ["aws:kms"],
-        "description": "serverSideEncryption values an object may name (both use a KMS key "
-        "you choose); an object that names none gets the bucket's default encryption.",
-    },
+ALLOWED_OBJECT_SSE_ALGORITHMS: Final = allowed_sse_algorithms(
+    "serverSideEncryption values an object may name (both use a KMS key you choose; "
+    "aws:kms:dsse adds S3's second encryption layer); an object that names none gets the "
+    "bucket's default encryption."
 )
 
 _KEY_FIX = (
     "leave server_side_encryption unset (the bucket's default KMS key applies) or set "
-    'server_side_encryption="aws:kms" with kms_key_id=<the bucket\'s key>.arn'
+    'server_side_encryption="aws:kms" (or "aws:kms:dsse") with kms_key_id=<the bucket\'s '
+    "key>.arn"
 )
 
 
@@ -79,7 +76,8 @@ _KEY_FIX = (
     severity=Severity.HIGH,
     settings=(ALLOWED_OBJECT_SSE_ALGORITHMS,),
     remediation_steps="Remove server_side_encryption so the bucket's KMS default applies, or "
-    'set server_side_encryption="aws:kms" and kms_key_id to the bucket\'s key ARN.',
+    'set server_side_encryption="aws:kms" (or "aws:kms:dsse") and kms_key_id to the bucket\'s '
+    "key ARN.",
 )
 def s3_object_kms_encryption(ctx: ResourceContext, report: Report) -> None:
     """An object's own encryption settings, when it names any."""
@@ -101,18 +99,26 @@ def s3_object_kms_encryption(ctx: ResourceContext, report: Report) -> None:
     if algorithm is None or algorithm == "":
         return  # the bucket's default encryption applies
     allowed = ctx.config[ALLOWED_OBJECT_SSE_ALGORITHMS.name]
+    setting = f"{ctx.policy_name}.{ALLOWED_OBJECT_SSE_ALGORITHMS.name}"
     if algorithm not in allowed:
-        report(
-            violation(
-                ctx.label,
-                "serverSideEncryption",
-                algorithm,
+        allowed_text = ", ".join(map(show, allowed))
+        if algorithm in KMS_ALGORITHMS:
+            problem = (
+                f"{show(algorithm)} uses a customer-managed KMS key too, but {setting} allows "
+                f"only {allowed_text}"
+            )
+            fix = (
+                "leave server_side_encryption unset (the bucket's default applies), set it to "
+                f"{one_of(allowed)}, or add {show(algorithm)} to {setting}"
+            )
+        else:
+            problem = (
                 f"the object overrides the bucket's KMS default encryption with "
                 f"{'S3-managed keys' if algorithm == 'AES256' else 'an algorithm'} not in "
-                f"{ctx.policy_name}.allowedSseAlgorithms ({', '.join(map(show, allowed))})",
-                _KEY_FIX,
+                f"{setting} ({allowed_text})"
             )
-        )
+            fix = _KEY_FIX
+        report(violation(ctx.label, "serverSideEncryption", algorithm, problem, fix))
         return
     key = ctx.props.get("kmsKeyId")
     if key is None or key == "":

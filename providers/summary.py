@@ -32,6 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from rekognition_media.api import limits
+from rekognition_media.api.encryption import KMS_SSE_ALGORITHMS
 from rekognition_media.api.manifest import (
     SummaryStatistics,
     is_blank,
@@ -475,6 +476,6 @@ def _why_unreadable(
     except (ClientError, BotoCoreError):
         return f"no s3:GetObject on {object_arn} (AccessDenied reading the results)"
     key_id = head.get("SSEKMSKeyId")
-    if head.get("ServerSideEncryption") == "aws:kms" and key_id:
+    if head.get("ServerSideEncryption") in KMS_SSE_ALGORITHMS and key_id:
         return f"no kms:Decrypt on {key_id} (the key of the results {uri})"
     return f"no s3:GetObject on {object_arn} (AccessDenied reading the results)"

@@ -144,8 +144,8 @@ def test_confidence_unknown_during_preview() -> None:
 # --- media-analysis-job-output-encryption (stack) ----------------------------------------------
 
 
-def sse_for(key_id: Any) -> list[dict[str, Any]]:
-    default = {"sseAlgorithm": "aws:kms"}
+def sse_for(key_id: Any, algorithm: str = "aws:kms") -> list[dict[str, Any]]:
+    default = {"sseAlgorithm": algorithm}
     if key_id is not None:
         default["kmsMasterKeyId"] = key_id
     return [{"applyServerSideEncryptionByDefault": default, "bucketKeyEnabled": True}]
@@ -159,6 +159,24 @@ def test_same_key_by_arn_after_deployment() -> None:
     stack.add(JOB, "moderate", job())
     assert stack.check(media_analysis_job_output_encryption).violations == []
     assert stack.check(cross_resource_links).violations == []
+
+
+@pytest.mark.parametrize("bucket_key", [KEY_ID, OTHER_ARN])
+def test_dsse_output_bucket_is_compared_by_key(bucket_key: str) -> None:
+    """Dual-layer SSE-KMS under the job's key passes; under another key it does not."""
+    stack = Stack()
+    stack.add(KEY, "job-key", {"arn": KEY_ARN, "keyId": KEY_ID})
+    stack.add(KEY, "other-key", {"arn": OTHER_ARN, "keyId": OTHER_ARN.rsplit("/", 1)[1]})
+    stack.add(BUCKET, "out", {"bucket": "media-out", "id": "media-out"})
+    rules = sse_for(bucket_key, "aws:kms:dsse")
+    stack.add(SSE, "out-sse", {"bucket": "media-out", "rules": rules})
+    stack.add(JOB, "moderate", job())
+    outcome = stack.check(media_analysis_job_output_encryption)
+    assert stack.check(cross_resource_links).violations == []
+    if bucket_key == KEY_ID:
+        assert outcome.violations == []
+    else:
+        assert "encrypts with aws:kms/key:Key 'other-key'" in outcome.only()
 
 
 def test_same_key_during_preview_through_dependencies() -> None:

@@ -104,8 +104,11 @@ def test_aes256_is_reported_with_path_value_and_fix(
 ) -> None:
     message = check(s3_bucket_kms_encryption, resource_type, props, name="media").only()
     assert message.startswith(f"{resource_type} 'media': `{path}` is \"AES256\"")
-    assert "customer-managed KMS key (allowed: aws:kms)" in message
-    assert 'Fix: set sseAlgorithm to "aws:kms"' in message
+    assert (
+        "customer-managed KMS key (s3-bucket-kms-encryption.allowedSseAlgorithms: aws:kms, "
+        "aws:kms:dsse)" in message
+    )
+    assert 'Fix: set sseAlgorithm to "aws:kms" or "aws:kms:dsse" and kmsMasterKeyId' in message
 
 
 @pytest.mark.parametrize("key", [None, "alias/aws/s3", "arn:aws:kms:eu-west-1:1:alias/aws/s3"])
@@ -133,11 +136,76 @@ def test_bucket_key_requirement_can_be_turned_off() -> None:
     assert outcome.violations == []
 
 
-def test_dsse_only_with_config_and_without_bucket_key() -> None:
+# --- dual-layer SSE-KMS (aws:kms:dsse) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "props"),
+    [
+        (BUCKET, inline_bucket(None, algorithm="aws:kms:dsse")),
+        (BUCKET_V2, inline_bucket_v2(None, algorithm="aws:kms:dsse")),
+        (SSE, {"bucket": "media-in", "rules": sse_rules(None, algorithm="aws:kms:dsse")}),
+        (SSE_V2, {"bucket": "media-in", "rules": sse_rules(False, algorithm="aws:kms:dsse")}),
+    ],
+    ids=["bucket-inline", "bucketv2-inline", "sse", "sse-v2-bucket-key-off"],
+)
+def test_dsse_with_a_customer_key_passes_by_default(
+    resource_type: str, props: dict[str, Any]
+) -> None:
+    """Stronger than aws:kms, and S3 Bucket Keys aren't supported for it: none is asked for."""
+    outcome = check(s3_bucket_kms_encryption, resource_type, props)
+    assert outcome.violations == []
+    assert outcome.not_applicable is None
+    assert remediate(s3_bucket_kms_encryption, resource_type, props) is None
+
+
+@pytest.mark.parametrize("key", [None, "", "alias/aws/s3", "arn:aws:kms:eu-west-1:1:alias/aws/s3"])
+def test_dsse_with_the_aws_managed_key_fails_as_aws_kms_does(key: Any) -> None:
+    dsse = check(
+        s3_bucket_kms_encryption, SSE, {"rules": sse_rules(None, algorithm="aws:kms:dsse", key=key)}
+    )
+    kms = check(s3_bucket_kms_encryption, SSE, {"rules": sse_rules(True, key=key)})
+    assert dsse.violations == kms.violations
+    assert "`rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId`" in dsse.only()
+    assert "AWS-managed key" in dsse.only()
+
+
+def test_narrowing_the_setting_to_aws_kms_refuses_dsse_and_names_the_setting() -> None:
     props = {"rules": sse_rules(None, algorithm="aws:kms:dsse")}
-    assert '"aws:kms:dsse"' in check(s3_bucket_kms_encryption, SSE, props).only()
-    allowed = {"allowedSseAlgorithms": ["aws:kms", "aws:kms:dsse"]}
-    assert check(s3_bucket_kms_encryption, SSE, props, config=allowed).violations == []
+    config = {"allowedSseAlgorithms": ["aws:kms"]}
+    message = check(s3_bucket_kms_encryption, SSE, props, name="media-sse", config=config).only()
+    assert message == (
+        f"{SSE} 'media-sse': `rules[0].applyServerSideEncryptionByDefault.sseAlgorithm` is "
+        '"aws:kms:dsse" - aws:kms:dsse uses a customer-managed KMS key too, but '
+        "s3-bucket-kms-encryption.allowedSseAlgorithms allows only aws:kms. Fix: set "
+        'sseAlgorithm to "aws:kms", or add "aws:kms:dsse" to '
+        "s3-bucket-kms-encryption.allowedSseAlgorithms"
+    )
+    assert (
+        check(s3_bucket_kms_encryption, SSE, {"rules": sse_rules()}, config=config).violations == []
+    )
+
+
+def test_requiring_dsse_refuses_single_layer_kms() -> None:
+    config = {"allowedSseAlgorithms": ["aws:kms:dsse"]}
+    message = check(s3_bucket_kms_encryption, SSE, {"rules": sse_rules()}, config=config).only()
+    assert '`rules[0].applyServerSideEncryptionByDefault.sseAlgorithm` is "aws:kms"' in message
+    assert "allows only aws:kms:dsse" in message
+    assert 'Fix: set sseAlgorithm to "aws:kms:dsse", or add "aws:kms" to' in message
+    aes = check(
+        s3_bucket_kms_encryption,
+        SSE,
+        {"rules": sse_rules(None, algorithm="AES256", key=None)},
+        config=config,
+    ).only()
+    assert "(s3-bucket-kms-encryption.allowedSseAlgorithms: aws:kms:dsse)" in aes
+    assert 'Fix: set sseAlgorithm to "aws:kms:dsse" and kmsMasterKeyId' in aes
+
+
+def test_dsse_inline_counts_as_kms_encryption_for_the_stack_check() -> None:
+    stack = Stack()
+    stack.add(BUCKET, "media", inline_bucket(None, algorithm="aws:kms:dsse"))
+    assert stack.check(s3_bucket_encryption_configured).violations == []
 
 
 def test_several_problems_in_one_rule_are_each_reported() -> None:

@@ -61,18 +61,42 @@ def test_s3_managed_encryption(resource_type: str) -> None:
     assert message == (
         f"{resource_type} 'manifest': `serverSideEncryption` is \"AES256\" - the object overrides "
         "the bucket's KMS default encryption with S3-managed keys not in "
-        's3-object-kms-encryption.allowedSseAlgorithms ("aws:kms"). Fix: leave '
-        "server_side_encryption unset (the bucket's default KMS key applies) or set "
-        'server_side_encryption="aws:kms" with kms_key_id=<the bucket\'s key>.arn'
+        's3-object-kms-encryption.allowedSseAlgorithms ("aws:kms", "aws:kms:dsse"). Fix: '
+        "leave server_side_encryption unset (the bucket's default KMS key applies) or set "
+        'server_side_encryption="aws:kms" (or "aws:kms:dsse") with kms_key_id=<the bucket\'s '
+        "key>.arn"
     )
 
 
-def test_dsse_needs_the_setting() -> None:
+@pytest.mark.parametrize("resource_type", OBJECT_TYPES)
+def test_dsse_object_with_a_customer_key_passes(resource_type: str) -> None:
     props = {"serverSideEncryption": "aws:kms:dsse", "kmsKeyId": KEY_ARN}
-    assert "an algorithm not in" in encryption(**props).only()
-    config = {"allowedSseAlgorithms": ["aws:kms", "aws:kms:dsse"]}
-    outcome = check(s3_object_kms_encryption, OBJECT_V2, obj(**props), config=config)
-    assert outcome.violations == []
+    assert encryption(resource_type, **props).violations == []
+
+
+@pytest.mark.parametrize("key", [None, "alias/aws/s3"])
+def test_dsse_object_without_a_customer_key_fails_as_aws_kms_does(key: str | None) -> None:
+    message = encryption(serverSideEncryption="aws:kms:dsse", kmsKeyId=key).only()
+    kms = encryption(serverSideEncryption="aws:kms", kmsKeyId=key).only()
+    found = "absent" if key is None else f'"{key}"'
+    for text in (message, kms):
+        assert text.startswith(f"{OBJECT_V2} 'manifest': `kmsKeyId` is {found} - ")
+        assert "AWS managed key" in text
+
+
+def test_narrowing_the_setting_to_aws_kms_refuses_dsse_and_names_the_setting() -> None:
+    props = {"serverSideEncryption": "aws:kms:dsse", "kmsKeyId": KEY_ARN}
+    config = {"allowedSseAlgorithms": ["aws:kms"]}
+    message = check(s3_object_kms_encryption, OBJECT_V2, obj(**props), name="m", config=config)
+    assert message.only() == (
+        f'{OBJECT_V2} \'m\': `serverSideEncryption` is "aws:kms:dsse" - "aws:kms:dsse" uses a '
+        "customer-managed KMS key too, but s3-object-kms-encryption.allowedSseAlgorithms "
+        'allows only "aws:kms". Fix: leave server_side_encryption unset (the bucket\'s default '
+        'applies), set it to "aws:kms", or add "aws:kms:dsse" to '
+        "s3-object-kms-encryption.allowedSseAlgorithms"
+    )
+    kms = obj(serverSideEncryption="aws:kms", kmsKeyId=KEY_ARN)
+    assert check(s3_object_kms_encryption, OBJECT_V2, kms, config=config).violations == []
 
 
 def test_kms_without_a_key_id_is_the_aws_managed_key() -> None:
@@ -106,12 +130,12 @@ def test_unknown_algorithm_is_not_applicable() -> None:
 # --- s3-object-kms-key-matches-bucket -----------------------------------------------------------
 
 
-def sse_for(key_id: Any) -> list[dict[str, Any]]:
-    default = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_id}
+def sse_for(key_id: Any, algorithm: str = "aws:kms") -> list[dict[str, Any]]:
+    default = {"sseAlgorithm": algorithm, "kmsMasterKeyId": key_id}
     return [{"applyServerSideEncryptionByDefault": default, "bucketKeyEnabled": True}]
 
 
-def bucket_stack(bucket_key: Any = KEY_ARN) -> tuple[Stack, Any, Any]:
+def bucket_stack(bucket_key: Any = KEY_ARN, algorithm: str = "aws:kms") -> tuple[Stack, Any, Any]:
     """A key, a bucket "media-in" encrypted with ``bucket_key`` by a linked SSE resource (an
     unknown ``bucket_key`` is the key's ARN during preview: the rules depend on the key)."""
     stack = Stack()
@@ -120,7 +144,8 @@ def bucket_stack(bucket_key: Any = KEY_ARN) -> tuple[Stack, Any, Any]:
     deps = {"bucket": [bucket]}
     if bucket_key == UNKNOWN_STR:
         deps["rules"] = [key]
-    stack.add(SSE, "media-in-sse", {"bucket": UNKNOWN_STR, "rules": sse_for(bucket_key)}, deps=deps)
+    rules = sse_for(bucket_key, algorithm)
+    stack.add(SSE, "media-in-sse", {"bucket": UNKNOWN_STR, "rules": rules}, deps=deps)
     return stack, key, bucket
 
 
@@ -130,6 +155,16 @@ def test_object_with_the_bucket_key() -> None:
     stack.add(OBJECT, "sample", obj(key="a.jpg"))  # no own key: the bucket default
     assert stack.check(s3_object_kms_key_matches_bucket).violations == []
     assert stack.check(cross_resource_links).violations == []
+
+
+def test_dsse_object_in_a_dsse_bucket_is_compared_by_key() -> None:
+    stack, _, _ = bucket_stack(algorithm="aws:kms:dsse")
+    stack.add(OBJECT_V2, "manifest", obj(serverSideEncryption="aws:kms:dsse", kmsKeyId=KEY_ID))
+    assert stack.check(s3_object_kms_key_matches_bucket).violations == []
+    stack.add(OBJECT, "other", obj(serverSideEncryption="aws:kms:dsse", kmsKeyId=OTHER_ARN))
+    message = stack.check(s3_object_kms_key_matches_bucket).only()
+    assert message.startswith(f"{OBJECT} 'other' (in {BUCKET} 'media-in' (bucket \"media-in\")):")
+    assert f"but the bucket via {SSE} 'media-in-sse' uses {KEY} 'media-key'" in message
 
 
 def test_object_with_another_key() -> None:

@@ -343,18 +343,26 @@ def test_a_disabled_key_is_named_with_the_kms_error(emulator: Emulator) -> None:
     )
 
 
-def test_an_access_denied_without_detail_is_told_apart_by_head_object(emulator: Emulator) -> None:
+@pytest.mark.parametrize("algorithm", [None, "aws:kms:dsse"])
+def test_an_access_denied_without_detail_is_told_apart_by_head_object(
+    emulator: Emulator, algorithm: str | None
+) -> None:
     """S3 may answer a refused decrypt with a bare "Access Denied": HeadObject, which needs
     s3:GetObject but not kms:Decrypt, then tells which one is missing. The bare answer is
-    the one thing here the emulator does not give (it names kms:Decrypt): Stubber."""
+    the one thing here the emulator does not give (it names kms:Decrypt): Stubber. So is a
+    dual-layer (aws:kms:dsse) results object, written when the output bucket's default
+    encryption is DSSE-KMS: moto does not return its key id."""
     job, key_arn = _run_job(emulator)
     s3_object = job["Results"]["S3Object"]
     bucket, key = s3_object["Bucket"], s3_object["Name"]
     s3 = emulator.client("s3")
     head = s3.head_object(Bucket=bucket, Key=key)  # the emulator's real answer
+    answer = {k: v for k, v in head.items() if k != "ResponseMetadata"}
+    if algorithm is not None:
+        answer["ServerSideEncryption"] = algorithm
     stubber = Stubber(s3)
     stubber.add_client_error("get_object", "AccessDenied", "Access Denied", 403)
-    stubber.add_response("head_object", {k: v for k, v in head.items() if k != "ResponseMetadata"})
+    stubber.add_response("head_object", answer)
     with stubber, pytest.raises(SummaryUnavailable) as unavailable:
         read_summary(s3, bucket, key, 50)
     assert unavailable.value.reason == (
