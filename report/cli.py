@@ -31,7 +31,7 @@ from rekognition_media.providers.summary import (
 
 from . import html, terminal
 from .access import ReportError, UsageError, explain
-from .job import InvalidLines, Target, invalid_lines, locate
+from .job import InvalidLines, Target, invalid_lines, job_id_of, locate
 from .results import ImageResult, MalformedLine, images, stream_lines
 from .thumbnails import DEFAULT_FETCHERS, with_thumbnails
 
@@ -77,7 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--json", action="store_true", help="print the moderation summary as JSON (for CI)"
     )
-    report.add_argument("--html", metavar="PATH", type=Path, help="write the HTML report here")
+    report.add_argument(
+        "--html",
+        metavar="PATH",
+        help="write the HTML report to this file, or into this existing folder as "
+        f"{html.page_name('<JobId>')}",
+    )
     report.add_argument(
         "--include-clean",
         action="store_true",
@@ -137,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Every argument is checked before the first AWS call: a bad one costs no waiting.
+    job_id = job_id_of(args.target)
+    page = html.destination(args.html, job_id) if args.html is not None else None
     rekognition, s3 = _clients(args.region, args.endpoint_url, args.fetchers)
     target = locate(args.target, rekognition, args.min_confidence)
     summary = _summary(s3, target)
@@ -145,9 +153,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(summary.to_output(), indent=2))
     else:
         terminal.show(terminal.console(), target, summary, invalid)
-    if args.html is not None:
-        tally = _write_html(args.html, s3, target, summary, invalid, args)
-        note = f"report written to {args.html} ({tally.cards} image(s)"
+    if page is not None:
+        tally = _write_html(page, s3, target, summary, invalid, args)
+        note = f"report written to {page} ({tally.cards} image(s)"
         note += f", {tally.placeholders} without a preview)" if tally.placeholders else ")"
         print(note, file=sys.stderr if args.json else sys.stdout)
     return 0

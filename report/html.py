@@ -8,9 +8,10 @@ slip through as markup could neither run nor load anything.
 
 The template iterates over the cards lazily (``Template.generate``), so each card is
 fetched, scaled, written and dropped before the next: memory stays flat however many
-images are flagged. The file is written next to its destination and moved into place at
-the end, private to its owner (it shows flagged images), so a failed run leaves no half
-report behind.
+images are flagged. The file is staged in its destination's folder (never elsewhere: a
+rename only stays atomic within one file system, and the user named that folder) and
+renamed into place at the end, private to its owner (it shows flagged images), so a
+failed run leaves no half report behind.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,7 +34,7 @@ from markupsafe import Markup
 from rekognition_media import __version__
 from rekognition_media.providers.summary import ModerationSummary, in_taxonomy_order
 
-from .access import ReportError
+from .access import ReportError, UsageError
 from .job import InvalidLines, Target
 from .results import ImageResult, MalformedLine
 from .thumbnails import Thumbnail
@@ -145,24 +147,83 @@ def render(
         out.write(chunk)
 
 
+def page_name(job_id: str) -> str:
+    """The page's file name when ``--html`` names a folder."""
+    return f"report-{job_id}.html"
+
+
+def destination(given: str, job_id: str | None) -> Path:
+    """The file ``--html GIVEN`` writes: GIVEN, or ``report-<JobId>.html`` in it when it is
+    an existing folder. :class:`UsageError` when the page could not be written there, so
+    the command says so before it reads anything.
+
+    An existing file is replaced (by a rename: never written through); a symbolic link or
+    anything else that is not a regular file is refused, since the page is private and a
+    link may lead anywhere. A link to a folder is a folder (``/tmp`` is one on macOS)."""
+    if not given:
+        raise UsageError("--html needs a file or folder path")
+    try:
+        return _destination(given, job_id)
+    except OSError as error:  # e.g. a name too long, or a folder on the way not searchable
+        raise UsageError(f"cannot write {given}: {error.strerror}") from None
+
+
+def _destination(given: str, job_id: str | None) -> Path:
+    path = Path(given)
+    folder_syntax = given.endswith(os.sep) or bool(os.altsep and given.endswith(os.altsep))
+    if path.is_dir():
+        if job_id is None:
+            raise UsageError(
+                f"--html {given} is a folder, where the page is named after the JobId "
+                f"({page_name('<JobId>')}); with an s3:// URI give the file's path"
+            )
+        directory, final = path, path / page_name(job_id)
+    elif folder_syntax:
+        if path.exists():  # a dangling link to a folder: "does not exist" below
+            raise UsageError(f"{given} is not a folder")
+        raise UsageError(f"the folder {given} does not exist")
+    else:
+        directory, final = path.parent, path
+        if not directory.is_dir():
+            if directory.exists():
+                raise UsageError(f"{directory} is not a folder, so {final} cannot be written")
+            raise UsageError(f"the folder {directory} does not exist")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write in the folder {directory} (no permission or read-only)")
+    try:
+        mode = final.lstat().st_mode
+    except FileNotFoundError:
+        return final
+    if stat.S_ISLNK(mode):
+        raise UsageError(
+            f"{final} is a symbolic link; the page is private and never written through or "
+            "over a link (remove it or give another path)"
+        )
+    if not stat.S_ISREG(mode):
+        raise UsageError(f"{final} exists and is not a regular file")
+    return final
+
+
 def write(path: Path, **page: Any) -> None:
-    """Render to a private temporary file beside ``path``, then move it into place."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise ReportError(f"cannot write {path}: {directory} is not a directory")
+    """Render to a private temporary file in ``path``'s folder, then rename it to ``path``
+    (checked by :func:`destination`); the temporary file is removed on any failure."""
     try:
         # Not a with-block: the file outlives it, to be moved into place or removed.
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            "w", encoding="utf-8", dir=directory, prefix=f".{path.name}.", delete=False
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
         )
     except OSError as error:
         raise ReportError(f"cannot write {path}: {error.strerror}") from None
+    staged = Path(handle.name)
     try:
         with handle:
             render(handle, **page)
-        os.replace(handle.name, path)
+        try:
+            os.replace(staged, path)
+        except OSError as error:  # e.g. made a folder since destination() looked
+            raise ReportError(f"cannot write {path}: {error.strerror}") from None
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)
         raise
 
 

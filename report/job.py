@@ -92,22 +92,36 @@ def is_uri(text: str) -> bool:
     return text.startswith("s3://")
 
 
-def locate(text: str, rekognition: Any, min_confidence: float | None) -> Target:
-    """The job's results object and facts; :class:`ReportError` when there is none to read."""
+def job_id_of(text: str) -> str | None:
+    """The JobId ``text`` names, None for a results URI; :class:`UsageError` for neither.
+
+    Reads nothing, so the command can check its arguments before any AWS call."""
     if is_uri(text) or "://" in text:
-        try:
-            location: S3Location = parse_s3_uri(text)
-        except ValueError:
-            raise UsageError(
-                f"{shorten(text)!r} is not an s3://bucket/key URI of a results object"
-            ) from None
-        chosen = limits.DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
-        return Target(ObjectRef(location.bucket, location.key), chosen, None)
+        _results_location(text)
+        return None
     if validate(GET, {"JobId": text}):
         raise UsageError(
             f"{shorten(text)!r} is neither a JobId (1-64 of A-Z a-z 0-9 - _) "
             "nor an s3://bucket/key URI"
         )
+    return text
+
+
+def _results_location(text: str) -> S3Location:
+    try:
+        return parse_s3_uri(text)
+    except ValueError:
+        raise UsageError(
+            f"{shorten(text)!r} is not an s3://bucket/key URI of a results object"
+        ) from None
+
+
+def locate(text: str, rekognition: Any, min_confidence: float | None) -> Target:
+    """The job's results object and facts; :class:`ReportError` when there is none to read."""
+    if job_id_of(text) is None:
+        location = _results_location(text)
+        chosen = limits.DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
+        return Target(ObjectRef(location.bucket, location.key), chosen, None)
     job = _get_job(rekognition, text)
     facts = _facts(job, min_confidence)
     if facts.status != SUCCEEDED:

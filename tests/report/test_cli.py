@@ -186,13 +186,30 @@ def test_html_report_is_private_and_replaces_atomically(
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary left
 
 
-def test_html_into_a_missing_directory_is_one_line(
+def test_html_into_a_folder_writes_the_page_there_named_after_the_job(
     labelled_job: LabelledJob, report: Report, tmp_path: Path
 ):
-    done = report(labelled_job.job_id, "--html", str(tmp_path / "nope" / "report.html"))
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (tmp_path / "link").symlink_to(folder, target_is_directory=True)
+    page = folder / f"report-{labelled_job.job_id}.html"
 
-    assert done.returncode == 1
-    assert_one_line_error(done.stderr, "is not a directory")
+    done = report(labelled_job.job_id, "--html", str(folder))
+    first = page.read_text()
+    # Again, through a link to the folder with a trailing separator: the page is replaced.
+    again = report(labelled_job.job_id, "--html", f"{tmp_path / 'link'}{os.sep}")
+
+    assert done.returncode == 0, done.stderr
+    assert f"report written to {page} (4 image(s), 1 without a preview)" in done.stdout
+    assert first.startswith("<!DOCTYPE html>") and first.rstrip().endswith("</html>")
+    assert first.count('<article class="card') == 4
+    assert again.returncode == 0, again.stderr
+    assert f"report written to {tmp_path / 'link' / page.name} (4 image(s)" in again.stdout
+    assert stat.S_IMODE(page.stat().st_mode) == 0o600  # it shows flagged images
+    assert page.read_text().rstrip().endswith("</html>")
+    # Staged beside the page and renamed: nothing left in the folder or its parent.
+    assert [p.name for p in folder.iterdir()] == [page.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "reports"]
 
 
 def test_json_with_html_keeps_stdout_json(
