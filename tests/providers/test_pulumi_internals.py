@@ -161,3 +161,34 @@ def test_outside_a_dynamic_provider_server_errors_are_left_alone() -> None:
 
 def traceback_module_of_main() -> object:
     return vars(sys.modules["__main__"]).get("traceback")
+
+
+# A dynamic provider server of another shape: the SDK's module name, no _abort_with_traceback.
+_OTHER_SERVER = """
+import importlib.machinery, sys, traceback, types
+from rekognition_media.providers import pulumi_internals
+
+server = types.ModuleType("__main__")
+server.__spec__ = importlib.machinery.ModuleSpec(pulumi_internals.DYNAMIC_SERVER, None)
+server.__file__ = "/elsewhere/pulumi/dynamic/__main__.py"
+server.traceback = traceback
+sys.modules["__main__"] = server
+assert pulumi_internals.dynamic_provider_server() is server
+for _ in range(3):
+    pulumi_internals.report_dynamic_provider_errors(lambda error: "a sentence")
+assert server.traceback is traceback
+print("ok")
+"""
+
+
+def test_a_server_of_another_shape_keeps_its_tracebacks_and_says_so_once() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _OTHER_SERVER],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+    assert done.stderr.count("is not the one this package knows") == 1, done.stderr
+    assert "/elsewhere/pulumi/dynamic/__main__.py" in done.stderr
