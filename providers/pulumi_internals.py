@@ -84,9 +84,10 @@ def report_dynamic_provider_errors(message: Callable[[BaseException], str | None
         if vars(server).get("traceback") is not traceback or not (
             isinstance(code, CodeType) and reports_through_format_exc(code)
         ):
+            where = getattr(server, "__file__", None) or DYNAMIC_SERVER
             print(
-                f"rekognition-media: the Pulumi SDK's dynamic provider server ({server.__file__}) "
-                "is not the one this package knows; errors keep their Python traceback",
+                f"rekognition-media: the Pulumi SDK's dynamic provider server ({where}) is not "
+                "the one this package knows; errors keep their Python traceback",
                 file=sys.stderr,
                 flush=True,
             )
