@@ -9,8 +9,10 @@ through appended to its message, and ``pulumi up`` prints that message under the
 resource: a failed job would show the plugin's internals where the user needs the job's
 failure code, its id and what to do. The core's errors are written for the user, so the
 server here reports the call's own exception: its message (other exceptions are named by
-their type). The frames go to the plugin's stderr, which the engine keeps in its debug log
-(``pulumi up --logtostderr -v=9``), for whoever debugs the plugin itself.
+their type). Which errors are the product's own is decided once for both front ends
+(``providers.user_errors``; the dynamic provider shows them the same way). The frames go
+to the plugin's stderr, which the engine keeps in its debug log (``pulumi up
+--logtostderr -v=9``), for whoever debugs the plugin itself.
 """
 
 from __future__ import annotations
@@ -28,8 +30,7 @@ from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from rekognition_media.providers.pulumi_internals import GRPC_CHANNEL_OPTIONS
-
-_OURS = "rekognition_media."
+from rekognition_media.providers.user_errors import user_message
 
 
 def raised(error: BaseException) -> BaseException:
@@ -43,9 +44,10 @@ def raised(error: BaseException) -> BaseException:
 
 def message(error: BaseException) -> str:
     """What the engine prints for a failed call that raised ``error``."""
+    mine = user_message(error)
+    if mine is not None:
+        return mine  # the core's and the plugin's errors are sentences for the user
     text = str(error)
-    if text and type(error).__module__.startswith(_OURS):
-        return text  # the core's and the plugin's errors are sentences for the user
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 

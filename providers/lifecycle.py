@@ -67,6 +67,7 @@ from .request import (
 from .start import start_job
 from .summary import ManifestStatistics, summary_output
 from .token import derive_token, successor_token
+from .user_errors import InvalidInputs, NotAdoptable
 
 # A job the service created more than this before our Start call was answered existed
 # already (the Start reached it through its token). Measured on the service's own clock
@@ -150,7 +151,7 @@ def _create(props: Mapping[str, Any]) -> Created:
     found = problems(props)
     if found:
         # Preview let unknown values through; now they are known.
-        raise ValueError(f"{resource}: invalid inputs: " + "; ".join(p.reason for p in found))
+        raise InvalidInputs(f"{resource}: invalid inputs: " + "; ".join(p.reason for p in found))
     settings = JobSettings.from_props(props)
     request = build_request(props)
     rekognition = client.rekognition(settings.region, settings.endpoint_url)
@@ -458,7 +459,7 @@ def _check_adoptable(job: Mapping[str, Any], request: Mapping[str, Any]) -> None
         and normalise(request[member]) != normalise(job.get(member))
     ]
     if differences:
-        raise ValueError(
+        raise NotAdoptable(
             f"Cannot adopt media analysis job {job['JobId']}: its request differs from the "
             "declared inputs (" + "; ".join(differences) + "). Declare the job's request."
         )

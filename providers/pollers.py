@@ -58,6 +58,7 @@ from .errors import (
     is_retryable,
 )
 from .schedule import Backoff, PollSchedule, Retry
+from .user_errors import InvalidSetting
 
 POLLING_ENV = "REKOGNITION_MEDIA_POLLING"
 # Both are frozen: one instance serves every poller.
@@ -69,7 +70,7 @@ def poller(region: str | None, endpoint_url: str | None) -> Poller:
     """The poller of this provider process for jobs in ``region`` behind ``endpoint_url``."""
     mode = os.environ.get(POLLING_ENV, "shared")
     if mode not in ("shared", "get"):
-        raise ValueError(f"{POLLING_ENV}={mode!r}: must be 'shared' or 'get'")
+        raise InvalidSetting(f"{POLLING_ENV}={mode!r}: must be 'shared' or 'get'")
     # functools.cache computes a value for every caller that misses at once: creates
     # arriving together would each get a poller of their own (a thread and List rounds each).
     with _POLLERS_LOCK:

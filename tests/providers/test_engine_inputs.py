@@ -272,6 +272,28 @@ def test_a_missing_manifest_error_names_its_bucket_and_key(
     text = str(failure.value)
     assert "job-0: StartMediaAnalysisJob failed: InvalidS3ObjectException" in text
     assert f"(manifest s3://{world.input_bucket}/manifests/absent.jsonl)" in text
+    # The product's own error is its sentence alone: no frames of the SDK's server or ours.
+    assert "Traceback" not in text and "lifecycle.py" not in text
+
+
+def test_an_unexpected_error_keeps_its_traceback(
+    emulator: Emulator, engine_stack: StackFactory
+) -> None:
+    # A bug is reported with its frames. Provoked honestly: a state edited by hand so that
+    # the job's results pointer is a string, which destroy (deleting outputs) never expects.
+    world = seed(emulator)
+    stack = jobs_stack(engine_stack, world, deleteOutputs="true")
+    stack.up()
+    state = stack.export()
+    [job] = [r for r in state["deployment"]["resources"] if r["type"] == TYPE_TOKEN]
+    job["outputs"]["results"] = job["outputs"]["results_uri"]
+    stack.stack.import_stack(auto.Deployment(**state))
+    with pytest.raises(auto.CommandError) as failure:
+        stack.destroy()
+    text = str(failure.value)
+    assert "Traceback (most recent call last):" in text
+    assert "lifecycle.py" in text
+    assert "AttributeError: 'str' object has no attribute 'get'" in text
 
 
 def test_invalid_manifest_lines_are_counted_in_the_output_and_outputs(

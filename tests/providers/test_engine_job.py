@@ -152,6 +152,7 @@ def test_a_failed_job_fails_up_naming_the_code_and_job_id(
     assert job["Status"] == "FAILED"
     assert "INVALID_OUTPUT_CONFIG" in str(failure.value)
     assert job["JobId"] in str(failure.value)
+    assert "Traceback" not in str(failure.value)
     assert stack.resources(TYPE_TOKEN) == []
 
 
@@ -287,6 +288,7 @@ def test_adopting_a_job_whose_request_differs_fails_naming_the_difference(
         stack.up()
     assert f"Cannot adopt media analysis job {job_id}" in str(failure.value)
     assert "OperationsConfig" in str(failure.value)
+    assert "Traceback" not in str(failure.value)  # the product's own error: its sentence
 
 
 def test_import_option_is_refused_by_the_python_dynamic_provider(

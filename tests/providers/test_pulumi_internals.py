@@ -98,3 +98,97 @@ def _is_pulumi(node: object) -> bool:
     while isinstance(node, ast.Attribute):
         node = node.value
     return isinstance(node, ast.Name) and node.id == "pulumi"
+
+
+def _dynamic_server_source() -> tuple[str, str]:
+    # Read, never imported: importing the server module starts serving.
+    import importlib.util
+
+    spec = importlib.util.find_spec(pulumi_internals.DYNAMIC_SERVER)
+    assert spec is not None and spec.origin is not None
+    with open(spec.origin, encoding="utf-8") as source:
+        return spec.origin, source.read()
+
+
+def test_the_dynamic_provider_server_reports_errors_through_its_traceback_global() -> None:
+    """report_dynamic_provider_errors replaces the server module's ``traceback`` global:
+    that works only while every provider call is wrapped by a decorator whose wrapper calls
+    ``traceback.format_exc()`` through that global, and the module serves when run as the
+    main module (``python -m pulumi.dynamic``, so it is ``sys.modules["__main__"]``)."""
+    import ast
+    from types import CodeType
+
+    path, text = _dynamic_server_source()
+    tree = ast.parse(text)
+    assert any(
+        isinstance(node, ast.Import)
+        and any(a.name == "traceback" and a.asname is None for a in node.names)
+        for node in tree.body
+    ), "the server no longer imports traceback as a module global"
+    [code] = [
+        const
+        for const in compile(text, path, "exec").co_consts
+        if isinstance(const, CodeType) and const.co_name == pulumi_internals.DYNAMIC_SERVER_REPORTER
+    ]
+    assert pulumi_internals.reports_through_format_exc(code)
+    [servicer] = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and node.name == "DynamicResourceProviderServicer"
+    ]
+    decorated = {
+        node.name
+        for node in servicer.body
+        if isinstance(node, ast.FunctionDef)
+        and any(
+            isinstance(d, ast.Name) and d.id == pulumi_internals.DYNAMIC_SERVER_REPORTER
+            for d in node.decorator_list
+        )
+    }
+    assert decorated >= {"Check", "Diff", "Create", "Read", "Update", "Delete"}
+    last = tree.body[-1]
+    assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+    assert isinstance(last.value.func, ast.Name) and last.value.func.id == "main"
+
+
+def test_outside_a_dynamic_provider_server_errors_are_left_alone() -> None:
+    # The program and the tests calling the provider's methods run in other processes.
+    assert pulumi_internals.dynamic_provider_server() is None
+    before = traceback_module_of_main()
+    pulumi_internals.report_dynamic_provider_errors(lambda error: "never")
+    assert traceback_module_of_main() is before
+
+
+def traceback_module_of_main() -> object:
+    return vars(sys.modules["__main__"]).get("traceback")
+
+
+# A dynamic provider server of another shape: the SDK's module name, no _abort_with_traceback.
+_OTHER_SERVER = """
+import importlib.machinery, sys, traceback, types
+from rekognition_media.providers import pulumi_internals
+
+server = types.ModuleType("__main__")
+server.__spec__ = importlib.machinery.ModuleSpec(pulumi_internals.DYNAMIC_SERVER, None)
+server.__file__ = "/elsewhere/pulumi/dynamic/__main__.py"
+server.traceback = traceback
+sys.modules["__main__"] = server
+assert pulumi_internals.dynamic_provider_server() is server
+for _ in range(3):
+    pulumi_internals.report_dynamic_provider_errors(lambda error: "a sentence")
+assert server.traceback is traceback
+print("ok")
+"""
+
+
+def test_a_server_of_another_shape_keeps_its_tracebacks_and_says_so_once() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _OTHER_SERVER],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+    assert done.stderr.count("is not the one this package knows") == 1, done.stderr
+    assert "/elsewhere/pulumi/dynamic/__main__.py" in done.stderr
