@@ -100,9 +100,9 @@ def no_credentials_env(home: Path) -> dict[str, str]:
         "AWS_SESSION_TOKEN": "",
         "AWS_SHARED_CREDENTIALS_FILE": str(home / "no-credentials"),
         "AWS_CONFIG_FILE": str(home / "no-config"),
+        # No container-role variables at all: botocore tries that role when they are set,
+        # even to "".
         "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI": "",
         "AWS_REGION": REGION,
     }
 

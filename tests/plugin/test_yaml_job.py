@@ -451,6 +451,7 @@ def test_expired_credentials_while_waiting_fail_up_saying_so(
     with pytest.raises(PulumiFailed) as failure:
         stack.up()
     said = " ".join(failure.value.output.split())
+    emulator_settings(job_poll_faults={})  # so that List shows the job again
     [job] = world.jobs_of()
     assert f"nightly: reading job {job['JobId']} just started" in said
     assert "the AWS credentials have expired (ExpiredTokenException: " in said
