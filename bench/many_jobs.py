@@ -706,6 +706,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--skip-plugin", action="store_true", help="no plugin variant (YAML program)"
     )
     parser.add_argument(
+        "--plugin-only",
+        action="store_true",
+        help="only the plugin variant: no dynamic runs (design, baseline, quota, overhead)",
+    )
+    parser.add_argument(
         "--quota",
         type=int,
         default=5,
@@ -722,6 +727,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.duration <= 0 or args.quota < 0:
         parser.error("--repeat must be >= 1, --duration > 0 and --quota >= 0")
+    if args.plugin_only and args.skip_plugin:
+        parser.error("--plugin-only and --skip-plugin leave nothing to run")
 
     bin_dir = cli_bin_dir()
     work_dir = args.work_dir or Path(tempfile.mkdtemp(prefix="many-jobs-bench-"))
@@ -732,13 +739,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"note: PULUMI_PARALLEL={os.environ['PULUMI_PARALLEL']} sets pulumi up --parallel")
 
     variants = [DESIGN] if args.skip_baseline else [DESIGN, BASELINE]
+    if args.plugin_only:
+        variants = []
     if not args.skip_plugin:
         for tool, where in ((YAML_HOST, bin_dir), (PLUGIN_EXE, Path(sys.executable).parent)):
             if not (where / tool).is_file():
                 parser.error(f"{where / tool} is missing (scripts/setup.sh); or --skip-plugin")
         variants.append(PLUGIN)
     rows: dict[tuple[str, int], Row] = {}
-    overhead = Row(OVERHEAD, 0, args.duration)
+    overhead = None if args.plugin_only else Row(OVERHEAD, 0, args.duration)
     plugin_overhead = None if args.skip_plugin else Row(PLUGIN_OVERHEAD, 0, args.duration)
     counter = 0
     settings = EmulatorSettings(created_delay=0, queue_delay=0, job_duration=0)
@@ -780,18 +789,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return result
 
             # Untimed warm-up: the first up of a process pays one-off costs (imports, disk).
-            run("warmup", 0)
+            if overhead is not None:
+                run("warmup", 0)
             if plugin_overhead is not None:
                 run(PLUGIN_OVERHEAD, 0)  # untimed: the YAML host's first start
             for _ in range(args.repeat):
-                overhead.runs.append(run(OVERHEAD, 0))
+                if overhead is not None:
+                    overhead.runs.append(run(OVERHEAD, 0))
                 if plugin_overhead is not None:
                     plugin_overhead.runs.append(run(PLUGIN_OVERHEAD, 0))
                 for jobs in args.jobs:
                     for variant in variants:
                         row = rows.setdefault((variant, jobs), Row(variant, jobs, args.duration))
                         row.runs.append(run(variant, jobs))
-                if args.quota and max(args.jobs) > args.quota:
+                if overhead is not None and args.quota and max(args.jobs) > args.quota:
                     jobs = max(args.jobs)
                     row = rows.setdefault((QUOTA, jobs), Row(QUOTA, jobs, args.duration))
                     row.runs.append(run(QUOTA, jobs))
@@ -807,14 +818,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ordered = [rows[(v, n)] for n in args.jobs for v in variants]
     largest = max(args.jobs)
-    design = rows[(DESIGN, largest)]
+    design = rows.get((DESIGN, largest))
     baseline = rows.get((BASELINE, largest))
     repeat_note = f", median of {args.repeat} runs" if args.repeat > 1 else ""
     parallel_note = f", pulumi up --parallel {args.parallel or 'default (4 x CPUs)'}"
     print(f"\nMany jobs in one stack: D = {args.duration:g} s{repeat_note}{parallel_note}\n")
     print("\n".join(table(ordered, overhead, plugin_overhead)))
     print()
-    print("\n".join(targets(design, baseline, overhead)))
+    if design is not None:
+        print("\n".join(targets(design, baseline, overhead)))
     plugin = rows.get((PLUGIN, largest))
     if plugin is not None:
         print(f"\nThe plugin against the dynamic variants, N = {largest}{repeat_note}\n")
@@ -829,16 +841,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print("\n".join(quota_table([design, quota], args.quota, args.parallel)))
         print()
-    line = summary_line(design, baseline, quota, args.quota)
+    parts = [summary_line(design, baseline, quota, args.quota)] if design is not None else []
     if plugin is not None:
-        line += (
-            f" plugin_wall={plugin.wall:.1f}"
+        if design is None:
+            parts.append(f"jobs={plugin.jobs} duration={plugin.duration:g}")
+        parts.append(
+            f"plugin_wall={plugin.wall:.1f}"
             f" plugin_floor={plugin_floor(plugin, plugin_overhead):.1f}"
             f" plugin_processes={plugin.processes_seen} plugin_peak_rss_mib={plugin.peak_rss:.0f}"
             f" plugin_calls_per_job={plugin.calls_per_job():.2f}"
-            f" design_peak_rss_mib={design.peak_rss:.0f}"
         )
-    print(line, flush=True)
+        if design is not None:
+            parts.append(f"design_peak_rss_mib={design.peak_rss:.0f}")
+    line = " ".join(parts)
+    print(line.strip(), flush=True)
     return 0
 
 

@@ -8,8 +8,8 @@ only here:
 
 * ``LIST_RATE``: List calls of the first page, every process together (``QUOTA_SHARE``
   of the quota, through the page board); further pages, in each process (``pollers``);
-* ``GET_RATE``: Get calls of the jobs no page reached, and the one per job that confirms
-  its end, in each process;
+* ``GET_RATE``: Get calls of the jobs no page reached, and of those whose end only another
+  process's page showed (to confirm it), in each process;
 * ``START_RATE``: Start calls, every process together (``START_SHARE`` of the quota).
 
 The mechanisms:
@@ -36,7 +36,8 @@ nothing: each keeps its pages and rates to itself (a page per process, the Start
 process), which costs more List calls but never fails a deployment. The board is a cache,
 not a source of truth: a page read from it is parsed strictly (``shapes.response_model``;
 anything else counts as no page), and what a create records as its job's outcome comes
-from the job's own GetMediaAnalysisJob (``pollers``), never from a page.
+from this process's own List call or the job's own GetMediaAnalysisJob (``pollers``),
+never from a page another process fetched (``FirstPage.own``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -211,6 +213,18 @@ def _stamp(data: bytes | None) -> float:
     return value if math.isfinite(value) else 0.0
 
 
+@dataclass(frozen=True)
+class FirstPage:
+    """A first page from the board: ``asked`` is the wall-clock time its List call was
+    made (the page shows every job started before then; a later one may be missing), and
+    ``own`` whether this process made that call. A page another process fetched -- any page
+    read from the file -- is a cache that anyone able to write the file could have made."""
+
+    asked: float
+    page: Page
+    own: bool
+
+
 class PageBoard:
     def __init__(
         self, scope: str, rate: float, directory: PrivateDirectory | Path | None = None
@@ -222,18 +236,23 @@ class PageBoard:
 
     def first_page(self, fetch: Callable[[], Page], max_age: float) -> Page:
         """A first page fetched at most ``max_age`` seconds ago, by us or another process."""
-        return self.first_page_at(fetch, max_age)[1]
+        return self.first_page_at(fetch, max_age).page
 
-    def first_page_at(self, fetch: Callable[[], Page], max_age: float) -> tuple[float, Page]:
-        """``first_page``, with the wall-clock time its List call was made: the page shows
-        every job started before then (a job started later may be missing from it)."""
+    def first_page_at(self, fetch: Callable[[], Page], max_age: float) -> FirstPage:
+        """``first_page``, with when its List call was made and whether this process made
+        it (``FirstPage``)."""
         with _shared(self._directory, self._name) as shared:
-            fetched_at, stored = _LOCAL_PAGES.get(self._name, (0.0, None))
+            asked, stored = _LOCAL_PAGES.get(self._name, (0.0, None))
+            own = stored is not None
             if shared:
-                fetched_at, stored = max((fetched_at, stored), self._read(), key=lambda p: p[0])
+                read_at, read = self._read()
+                # Strictly newer only: a page on the file dated like ours may be ours read
+                # back or one written over it; ours, kept in this process, is the same age.
+                if read is not None and read_at > asked:
+                    asked, stored, own = read_at, read, False
             now = time.time()
-            if stored is not None and now - fetched_at <= max_age:
-                return fetched_at, _with_datetimes(stored)
+            if stored is not None and now - asked <= max_age:
+                return FirstPage(asked, _with_datetimes(stored), own)
             # Keep all processes together under the rate: wait for a fetch slot.
             self._rate.acquire()
             asked = time.time()
@@ -242,7 +261,7 @@ class PageBoard:
             if shared:
                 record = {"fetched_at": asked, "page": _jsonable(page)}
                 _write(self._directory, self._name, json.dumps(record).encode())
-            return asked, page
+            return FirstPage(asked, page, own=True)
 
     def _read(self) -> tuple[float, Page | None]:
         """The page on the board, if it is one: parsed strictly as a ListMediaAnalysisJobs

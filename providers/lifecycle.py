@@ -262,13 +262,18 @@ def _start_or_resume(
             f"reading job {response['JobId']} just started "
             "(ListMediaAnalysisJobs, GetMediaAnalysisJob)",
         ):
-            job = _look(response["JobId"], settings)
-        if declared and job["Status"] not in TERMINAL:
-            # Whether this stack started a job it reached through a declared token (and so
-            # may delete its outputs) rests on its CreationTimestamp: the job's own Get's, not
-            # a page's (a page may come from the board, a file). An ended job's already is.
+            looked = _look(response["JobId"], settings)
+        job = looked.job
+        if not looked.confirmed and (
+            declared or not settings.wait_for_completion or _earlier(job, response)
+        ):
+            # Another process's page (the board, a file) may say anything, so it only tells
+            # that a job just started runs, to be waited for. Whether this stack started a
+            # job reached through a declared token (and so may delete its outputs), whether
+            # an earlier run's job is resumed, and what a create that does not wait records
+            # rest on the job's own Get.
             job = rekognition.get_media_analysis_job(JobId=response["JobId"])
-        earlier = _created(job) < _answered_at(response) - _FRESH_SLACK
+        earlier = _earlier(job, response)
         if not earlier:
             _report(job["JobId"], f"started ({resource})")
             return job, token, True
@@ -296,11 +301,11 @@ def _start_or_resume(
     )
 
 
-def _look(job_id: str, settings: JobSettings) -> dict[str, Any]:
+def _look(job_id: str, settings: JobSettings) -> pollers.Look:
     """The job just started (or reached through its token), as the process's poller next
     sees it: the shared poller reads it from the List page its waiting jobs share, so the
-    create makes no GetMediaAnalysisJob of its own (issue 14: <= 3 calls per job); its
-    errors are a poll's (``JobPollFailed`` for this job only)."""
+    create makes no GetMediaAnalysisJob of its own (issue 14); its errors are a poll's
+    (``JobPollFailed`` for this job only)."""
     poller = pollers.poller(settings.region, settings.endpoint_url)
     return poller.look(job_id, settings.wait_timeout_seconds)
 
@@ -337,6 +342,11 @@ def _start_error(error: ClientError, request: Mapping[str, Any], resource: str) 
     return MediaAnalysisJobStartError(
         f"{resource}: StartMediaAnalysisJob failed: {code}: {message}{where}"
     )
+
+
+def _earlier(job: Mapping[str, Any], response: Mapping[str, Any]) -> bool:
+    """Whether an earlier run started the job the Start answered with (see _FRESH_SLACK)."""
+    return _created(job) < _answered_at(response) - _FRESH_SLACK
 
 
 def _answered_at(response: Mapping[str, Any]) -> float:

@@ -9,13 +9,16 @@ description``:
   one stream of ListMediaAnalysisJobs calls: a page carries the status of up to 100 jobs,
   so the number of calls grows with time, not with jobs x time. With a ``PageBoard``
   (``budget``) the first page is also shared with the other provider processes of this
-  machine. Jobs a page does not reach fall back to GetMediaAnalysisJob. A page is a
-  cache: when one shows a job ended, the job's own GetMediaAnalysisJob confirms it, and
-  that description (status, results and summary locations) is the outcome -- one Get per
-  job; a Get that says the job still runs wins, and polling goes on.
-``look(job_id, timeout) -> job description`` is a create's first read of the job it just
-started (or resumed): ``SharedPoller`` answers it from the next shared page, so reading the
-job costs no call of its own (issue 14: <= 3 calls per job).
+  machine. Jobs a page does not reach fall back to GetMediaAnalysisJob. A page this
+  process fetched is as good as a Get: a job's description on it (status, results and
+  summary locations) may be its outcome. A first page another process fetched
+  (``budget.FirstPage``) is a cache anyone able to write the board's file could have made:
+  when it shows a job ended, the job's own Get confirms it and is the outcome; a Get that
+  says the job still runs wins, and polling goes on.
+``look(job_id, timeout) -> Look`` is a create's first read of the job it just started (or
+resumed): ``SharedPoller`` answers it from the next shared page, so reading the job costs
+no call of its own (issue 14), and says whether the description is ``confirmed`` (not
+another process's page's).
 
 * ``GetPoller`` polls GetMediaAnalysisJob for a single job from the waiting thread; it is
   the straightforward design, kept for comparison (``bench/many_jobs.py``) and for
@@ -132,12 +135,22 @@ class JobPollFailed(Exception):
         self.job_id = job_id
 
 
+@dataclass(frozen=True)
+class Look:
+    """A job's description as a look found it; ``confirmed`` when it came from this
+    process's own List call or a Get, not from another process's page (which may say
+    anything: decide nothing on it that a Get would decide)."""
+
+    job: dict[str, Any]
+    confirmed: bool
+
+
 class Poller(Protocol):
     def wait(
         self, job_id: str, timeout: float, on_progress: ProgressCallback
     ) -> dict[str, Any]: ...
 
-    def look(self, job_id: str, timeout: float) -> dict[str, Any]: ...
+    def look(self, job_id: str, timeout: float) -> Look: ...
 
 
 PROGRESS_EVERY = 30.0
@@ -153,6 +166,7 @@ class _Watch:
     status: str = "UNKNOWN"
     job: dict[str, Any] | None = None  # the terminal description
     last: dict[str, Any] | None = None  # the newest description seen
+    confirmed: bool = False  # last came from this process's List or a Get (see Look)
     error: Exception | None = None
     unreachable: str | None = None  # "cannot reach ..." while the endpoint does not answer
     done: threading.Event = field(default_factory=threading.Event)
@@ -192,7 +206,7 @@ class SharedPoller:
         finally:
             self._release(watch)
 
-    def look(self, job_id: str, timeout: float) -> dict[str, Any]:
+    def look(self, job_id: str, timeout: float) -> Look:
         """The job's description from the next page that shows it (or a Get when pages
         that should show it do not); no call of its own while other jobs wait."""
         watch = self._register(job_id)
@@ -206,7 +220,7 @@ class SharedPoller:
             if watch.error is not None:
                 raise watch.error
             assert watch.last is not None
-            return watch.last
+            return Look(watch.last, watch.confirmed)
         finally:
             self._release(watch)
 
@@ -254,7 +268,7 @@ class SharedPoller:
 
     def _poll_round(self, pending: list[_Watch]) -> None:
         try:
-            seen, failed, retry = self._poll(pending)
+            seen, foreign, failed, retry = self._poll(pending)
         except Exception as error:
             self._round_failed(pending, error)
             return
@@ -278,7 +292,7 @@ class SharedPoller:
                     # page, asked for after BOARD_MAX_AGE, shows it.
                     watch.next_due = now + BOARD_MAX_AGE
                     continue
-                _observe(watch, job)
+                _observe(watch, job, confirmed=watch.job_id not in foreign)
                 watch.next_due = now + self._schedule.interval(now - watch.started)
         if retry is not None:
             self._round_failed([w for w in pending if w.job_id in stopped], retry[0])
@@ -317,12 +331,19 @@ class SharedPoller:
 
     def _poll(
         self, pending: list[_Watch]
-    ) -> tuple[dict[str, dict[str, Any]], dict[str, Exception], tuple[Exception, set[str]] | None]:
-        """Job descriptions seen, errors about single jobs, and a Get error to retry after
-        (throttling, no answer) with the jobs whose Get it stopped. Raises errors that
-        concern every job (List failures, account errors)."""
+    ) -> tuple[
+        dict[str, dict[str, Any]],
+        set[str],
+        dict[str, Exception],
+        tuple[Exception, set[str]] | None,
+    ]:
+        """Job descriptions seen, the jobs whose description came from another process's
+        page, errors about single jobs, and a Get error to retry after (throttling, no
+        answer) with the jobs whose Get it stopped. Raises errors that concern every job
+        (List failures, account errors)."""
         wanted = {w.job_id: w for w in pending}
         seen: dict[str, dict[str, Any]] = {}
+        foreign: set[str] = set()
         failed: dict[str, Exception] = {}
         horizon = (
             min(w.created if w.created is not None else w.registered for w in pending) - self.SLACK
@@ -334,9 +355,11 @@ class SharedPoller:
         # next round's page shows them.
         expected = set(wanted)
         for number in range(self.MAX_PAGES):
+            own = True  # pages beyond the first: this process always fetches them
             if number == 0:
                 if self._board is not None:
-                    asked, page = self._board.first_page_at(lambda: self._list(None), BOARD_MAX_AGE)
+                    first = self._board.first_page_at(lambda: self._list(None), BOARD_MAX_AGE)
+                    asked, page, own = first.asked, first.page, first.own
                 else:
                     asked, page = time.time(), self._list(None)
                 expected = {job_id for job_id, w in wanted.items() if w.registered <= asked}
@@ -347,14 +370,18 @@ class SharedPoller:
             for item in items:
                 if item["JobId"] in wanted:
                     seen[item["JobId"]] = item
+                    if own:
+                        foreign.discard(item["JobId"])
+                    else:
+                        foreign.add(item["JobId"])
             token = page.get("NextToken")
             oldest = min((_epoch(i["CreationTimestamp"]) for i in items), default=0.0)
             if expected <= seen.keys() or not token or oldest < horizon:
                 break
         # Jobs no page reached (deep in a busy account's history, or not yet listed), and
-        # jobs a page shows ended: a page may come from the board, a file (``budget``), so
-        # the outcome a create records is the job's own Get's -- one Get per job.
-        ended = {job_id for job_id, item in seen.items() if item.get("Status") in TERMINAL}
+        # jobs only another process's page shows ended: that page came from the board, a
+        # file (``budget``), so the outcome a create records is the job's own Get's.
+        ended = {job_id for job_id in foreign if seen[job_id].get("Status") in TERMINAL}
         retry: tuple[Exception, set[str]] | None = None
         for job_id in (expected - seen.keys()) | ended:
             if retry is not None:
@@ -364,6 +391,7 @@ class SharedPoller:
                 retry[1].add(job_id)
                 continue
             self._get_rate.acquire()
+            foreign.discard(job_id)
             try:
                 seen[job_id] = self._client.get_media_analysis_job(JobId=job_id)
             except Exception as error:
@@ -374,7 +402,7 @@ class SharedPoller:
                     retry = (error, {job_id})
                     continue
                 failed[job_id] = error
-        return seen, failed, retry
+        return seen, foreign, failed, retry
 
     def _list(self, token: str | None) -> dict[str, Any]:
         page: dict[str, Any] = self._client.list_media_analysis_jobs(
@@ -432,7 +460,7 @@ class GetPoller:
             if watch.status != previous:
                 on_progress(watch.status, time.monotonic() - started)
 
-    def look(self, job_id: str, timeout: float) -> dict[str, Any]:
+    def look(self, job_id: str, timeout: float) -> Look:
         """One GetMediaAnalysisJob (retried, as a poll, when throttled or unanswered)."""
         started = time.monotonic()
         retry = Retry(self._backoff)
@@ -440,7 +468,7 @@ class GetPoller:
             attempted = time.monotonic()
             try:
                 job: dict[str, Any] = self._client.get_media_analysis_job(JobId=job_id)
-                return job
+                return Look(job, confirmed=True)
             except Exception as error:
                 if not is_retryable(error):
                     raise JobPollFailed(job_id, error) from error
@@ -459,8 +487,9 @@ class GetPoller:
                 cancellation.sleep(delay, job_id, "UNKNOWN")  # Ctrl-C: stop at once
 
 
-def _observe(watch: _Watch, job: dict[str, Any]) -> None:
-    """Record a poll result; never lets a stale read move the status backwards."""
+def _observe(watch: _Watch, job: dict[str, Any], confirmed: bool = True) -> None:
+    """Record a poll result (``confirmed``: not from another process's page, see ``Look``);
+    never lets a stale read move the status backwards."""
     watch.created = _epoch(job.get("CreationTimestamp", watch.registered))
     if watch.done.is_set():
         return  # a terminal status (or a failure) is final, as in _fail
@@ -469,6 +498,7 @@ def _observe(watch: _Watch, job: dict[str, Any]) -> None:
         # served by different replicas).
         return
     watch.last = job
+    watch.confirmed = confirmed
     watch.seen.set()
     if job["Status"] != watch.status:
         watch.status = job["Status"]

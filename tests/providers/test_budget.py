@@ -206,3 +206,36 @@ def test_a_valid_page_on_the_board_is_used(tmp_path: Path) -> None:
         lambda: pytest.fail("a valid page was not used"), max_age=3600
     )
     assert read["MediaAnalysisJobs"][0]["Status"] == "IN_PROGRESS"
+
+
+def test_a_page_is_this_processs_own_only_when_it_fetched_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    board = PageBoard("own", rate=100, directory=tmp_path)
+    fetched = board.first_page_at(lambda: page(1), max_age=60)
+    assert fetched.own
+    # Read back from this process's keeping (the file holds the same page, same date).
+    again = board.first_page_at(lambda: pytest.fail("a fresh page was fetched again"), 60)
+    assert again.own and again.asked == fetched.asked
+    forget_in_process(monkeypatch)  # as another process: the page comes from the file
+    other = board.first_page_at(lambda: pytest.fail("a fresh page was fetched again"), 60)
+    assert not other.own and other.asked == fetched.asked
+    assert other.page == again.page
+
+
+def test_a_page_on_the_file_dated_like_this_processs_is_not_taken_for_it(
+    tmp_path: Path,
+) -> None:
+    # Whoever writes the file may copy our page's date: the page we keep is served (and is
+    # ours); a page dated later is another process's, whatever it says.
+    board = PageBoard("tie", rate=100, directory=tmp_path)
+    ours = board.first_page_at(lambda: page(1), max_age=60)
+    _on_board(tmp_path, "tie", _stored([_epochs(description("job-9"))], fetched_at=ours.asked))
+    tied = board.first_page_at(lambda: pytest.fail("a fresh page was fetched again"), 60)
+    assert tied.own
+    assert tied.page["MediaAnalysisJobs"][0]["JobId"] == "job-1"
+    later = ours.asked + 0.001
+    _on_board(tmp_path, "tie", _stored([_epochs(description("job-9"))], fetched_at=later))
+    newer = board.first_page_at(lambda: pytest.fail("a fresh page was fetched again"), 60)
+    assert not newer.own
+    assert newer.page["MediaAnalysisJobs"][0]["JobId"] == "job-9"

@@ -243,6 +243,71 @@ def test_a_page_on_the_board_cannot_make_another_stacks_job_this_stacks(
     assert second.outs["started_by_stack"] is False
 
 
+def _gets(emulator: Emulator) -> int:
+    calls = emulator.stats()["calls"]["by_operation"]
+    return int(calls.get("GetMediaAnalysisJob", {}).get("total", 0))
+
+
+def test_a_create_that_sees_its_job_on_its_own_pages_makes_no_get(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Its first read and its end both come from List pages this process fetched: as good
+    # as the job's Get, even for a declared token (props declares one).
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # no other process's pages
+    pollers._poller.cache_clear()
+    try:
+        world = seed(emulator, duration_seconds=1)
+        emulator.reset_stats()
+        created = MediaAnalysisJobProvider().create(props(world))
+    finally:
+        pollers._poller.cache_clear()
+    assert created.outs["status"] == "SUCCEEDED"
+    assert created.outs["started_by_stack"] is True
+    assert created.outs["results_uri"].startswith(f"s3://{world.output_bucket}/direct/")
+    assert _gets(emulator) == 0
+
+
+def test_a_create_that_does_not_wait_records_no_other_processs_page(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Without waiting, the first read is what the create records: not from a page on the
+    # board, which may say anything (here: a brand-new job with results elsewhere).
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # this test's own board
+    # and no page kept from an earlier test: "fresh" for 30 s, it would not show the job.
+    monkeypatch.setattr(budget, "_LOCAL_PAGES", {})
+    monkeypatch.setattr(pollers, "BOARD_MAX_AGE", 30.0)  # the forged page stays "fresh"
+    pollers._poller.cache_clear()
+    try:
+        world = seed(emulator, duration_seconds=30)
+        derived = props(world, wait_for_completion=False, token_scope="no-wait-forged")
+        del derived["client_request_token"]
+        provider = MediaAnalysisJobProvider()
+        first = provider.create(derived)
+        settings = JobSettings.from_props(derived)
+        board = pollers.poller(settings.region, settings.endpoint_url)._board
+        assert board is not None
+        job = world.client("rekognition").get_media_analysis_job(JobId=first.id)
+        job.pop("ResponseMetadata")
+        elsewhere = {"Bucket": "someone-elses-bucket", "Name": "their/data.jsonl"}
+        forged = {
+            **job,
+            "CreationTimestamp": time.time() + 60,
+            "Results": {"S3Object": elsewhere, "ModelVersions": {"Moderation": "7.0"}},
+        }
+        stored = {
+            "fetched_at": time.time() + 1,  # newer than any page this process fetched
+            "page": budget._jsonable({"MediaAnalysisJobs": [forged]}),
+        }
+        (board._directory.path / board._name).write_text(json.dumps(stored))
+
+        second = provider.create(derived)  # a re-run: the same derived token, the same job
+    finally:
+        pollers._poller.cache_clear()
+    assert second.id == first.id
+    assert second.outs["results"] is None
+    assert second.outs["creation_timestamp"] == first.outs["creation_timestamp"]
+
+
 def test_standard_aws_environment_is_used_when_no_endpoint_is_given(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
