@@ -251,7 +251,7 @@ def test_pulumi_import_records_the_job_and_its_generated_yaml_has_no_changes(
 def test_refresh_records_what_a_job_found_once_it_has_ended(
     emulator: Emulator, yaml_stack: YamlStackFactory
 ) -> None:
-    world = seed(emulator, duration_seconds=3)
+    world = seed(emulator, duration_seconds=10)
     stack = yaml_stack(one_job(world, waitForCompletion=False))
     stack.up()
     [running] = [r["outputs"] for r in stack.resources(JOB_TYPE)]

@@ -100,7 +100,7 @@ def test_lifecycle_up_preview_refresh_replace_destroy(
 def test_refresh_records_what_a_job_found_once_it_has_ended(
     emulator: Emulator, engine_stack: StackFactory
 ) -> None:
-    world = seed(emulator, duration_seconds=3)
+    world = seed(emulator, duration_seconds=10)
     stack = job_stack(engine_stack, world, waitForCompletion="false")
     stack.up()
     [running] = [r["outputs"] for r in stack.resources(TYPE_TOKEN)]

@@ -97,7 +97,7 @@ def test_read_refreshes_and_a_vanished_job_leaves_the_state(emulator: Emulator) 
 def test_the_moderation_summary_is_read_once_when_the_job_ends(
     emulator: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    world = seed(emulator, duration_seconds=3)
+    world = seed(emulator, duration_seconds=10)
     provider = MediaAnalysisJobProvider()
     # Not waited for: no summary yet; the refresh after the job ended reads it.
     created = provider.create(props(world, wait_for_completion=False))
