@@ -272,3 +272,21 @@ def test_no_stack_and_no_credentials_are_exit_2(policy_pulumi_bin: Path, tmp_pat
     assert result.returncode == 2
     [line] = result.stderr.splitlines()
     assert "passphrase must be set with PULUMI_CONFIG_PASSPHRASE" in line
+
+
+def test_a_pack_config_sets_the_level_reported(policy_pulumi_bin: Path, tmp_path: Path) -> None:
+    require_tools(policy_pulumi_bin)
+    check = Check(policy_pulumi_bin, tmp_path)
+    project = tmp_path / "program"
+    yaml_program(project)  # nightly has no kmsKeyId: mandatory by default
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"media-analysis-job-kms-key": {"enforcementLevel": "advisory"}}))
+    check.init(project)
+    result = check.run(
+        str(project), "-s", "ci", "--policy-pack-config", str(config), *check.outputs()
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    [finding] = check.sarif()["runs"][0]["results"]
+    assert (finding["ruleId"], finding["level"]) == ("media-analysis-job-kms-key", "warning")
+    failure = ElementTree.parse(check.out / "junit.xml").getroot().find(".//failure")
+    assert failure is not None and failure.get("type") == "advisory"
