@@ -48,6 +48,8 @@ class Report:
     rules: list[Rule]
     resources: dict[str, Resource]
     findings: list[Finding]
+    checked: dict[tuple[str, str], set[str]] | None = None
+    """(pack, policy) -> the URNs it checked ("" the stack), as the engine reported."""
 
     @property
     def exit_code(self) -> int:
@@ -147,6 +149,7 @@ def build(
         rules=select(known.values(), framework),
         resources=resources,
         findings=findings,
+        checked=run.checked,
     )
 
 

@@ -1,10 +1,14 @@
 """JUnit XML: one test case per policy and resource it checked, a failure per violation.
 
-What "checked" means: a resource policy checks every resource of the types it declares
-(``RESOURCE_TYPES``, recorded by the pack) that the preview registered; a stack policy, or
-another pack's policy whose types are unknown, is one case for the stack plus one case per
-resource it reported. Every violation, mandatory or advisory, is a ``<failure>`` whose
-``type`` is its enforcement level (a CI's test report should show warnings too; the exit
+What "checked" means: what the engine's policy summaries say each policy ran on (every
+resource policy runs on every resource, so ours are limited to the types they declare,
+``RESOURCE_TYPES``; another pack's to the resources other than the stack and providers),
+a stack policy being one case for the stack; plus every resource a policy reported. An
+engine that sends no summaries: a resource policy of ours checks every resource of its
+types in the preview, any other policy is one case for the stack.
+
+Every violation, mandatory or advisory, is a ``<failure>`` whose ``type`` is its
+enforcement level (a CI's test report should show warnings too; the exit
 code alone says whether the gate passed); a remediation is a passing case with the change
 in ``<system-out>``.
 """
@@ -78,17 +82,31 @@ def junit(report: Report) -> ElementTree.ElementTree:
     return ElementTree.ElementTree(root)
 
 
+ENGINE_TYPES = ("pulumi:pulumi:Stack", "pulumi:providers:")
+"""Resources every resource policy "passes" without looking: the stack, the providers."""
+
+
 def _subjects(
     report: Report, rule: Rule, by_case: dict[tuple[str, str, str], list[Finding]]
 ) -> list[Resource | None]:
+    """The stack (None) and the resources ``rule`` checked, in the preview's order."""
     reported = {urn for (pack, name, urn) in by_case if pack == rule.pack and name == rule.name}
-    subjects: list[Resource | None] = []
-    if rule.resource_types is not None:
+    if report.checked is not None:
+        # What the engine says each policy ran on; a policy of ours "passes" a resource of
+        # another type without looking, so those are left out by its declared types.
+        checked = report.checked.get((rule.pack, rule.name), set())
+        subjects: list[Resource | None] = [None] if "" in checked else []
+        subjects += [
+            resource
+            for resource in report.resources.values()
+            if resource.urn in checked and _applies(rule, resource)
+        ]
+    elif rule.resource_types is not None:
         wanted = set(rule.resource_types)
         subjects = [r for r in report.resources.values() if r.type in wanted]
     else:
         subjects = [None]
-    listed = {r.urn for r in subjects if r is not None} | ({""} if None in subjects else set())
+    listed = {r.urn if r is not None else "" for r in subjects}
     for urn in sorted(reported - listed):
         if urn == "":
             subjects.append(None)
@@ -98,6 +116,12 @@ def _subjects(
                 or next(f.resource for f in by_case[(rule.pack, rule.name, urn)] if f.resource)
             )
     return subjects
+
+
+def _applies(rule: Rule, resource: Resource) -> bool:
+    if rule.resource_types is not None:
+        return resource.type in rule.resource_types
+    return not resource.type.startswith(ENGINE_TYPES)
 
 
 def _failure_text(report: Report, rule: Rule, finding: Finding) -> str:

@@ -14,11 +14,12 @@ without Pulumi's Python language host.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import runpy
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,9 @@ class PreviewRun:
     events: list[PolicyEventRecord] = field(default_factory=list)
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
     """URN -> the step's new state (old state for a delete) from the JSON digest."""
+    checked: dict[tuple[str, str], set[str]] | None = None
+    """(pack, policy) -> the URNs it checked ("" for the stack), from the engine's policy
+    summaries; None when the engine sent none."""
 
 
 def load_project(directory: Path) -> Project:
@@ -143,43 +147,108 @@ def run_preview(
         raise PreviewError(f"the Pulumi CLI was not found: {error}") from None
 
     run = PreviewRun(project, stack_name)
-    errors: list[str] = []
+    raw: list[dict[str, Any]] = []
     stdout: list[str] = []
-
-    def on_event(event: Any) -> None:
-        policy = event.policy_event
-        if policy is not None:
-            run.events.append(
-                PolicyEventRecord(
-                    pack=policy.policy_pack_name,
-                    policy=policy.policy_name,
-                    level=_level(policy.enforcement_level),
-                    message=policy.message.strip(),
-                    urn=policy.resource_urn or None,
-                )
-            )
-        diagnostic = event.diagnostic_event
-        if diagnostic is not None and diagnostic.severity == "error":
-            errors.append(diagnostic.message)
-
     try:
-        stack.preview(
-            policy_packs=list(policy_packs),
-            policy_pack_configs=list(policy_pack_configs) or None,
-            on_event=on_event,
-            on_output=stdout.append,
-            color="never",
-            json=True,
-        )
+        with _raw_engine_events(raw.append):
+            stack.preview(
+                policy_packs=list(policy_packs),
+                policy_pack_configs=list(policy_pack_configs) or None,
+                on_event=lambda event: None,  # what turns the event stream on
+                on_output=stdout.append,
+                color="never",
+                json=True,
+            )
         failure = None
     except auto.CommandError as error:
         failure = str(error)
+    errors = _read_events(raw, run)
     run.states = _states("\n".join(stdout))
     mandatory = [event for event in run.events if event.level == "mandatory"]
-    program_errors = [line for line in errors if line.strip().rstrip(".") != PREVIEW_FAILED]
-    if failure is not None and (program_errors or not mandatory):
-        raise PreviewError(_reason(failure, program_errors))
+    if failure is not None and (errors or not mandatory):
+        raise PreviewError(_reason(failure, errors))
     return run
+
+
+@contextlib.contextmanager
+def _raw_engine_events(sink: Callable[[dict[str, Any]], None]) -> Iterator[None]:
+    """Every engine event as the engine wrote it, to ``sink``, during the block.
+
+    The Python Automation API (pulumi 3.272) parses only ``policyEvent`` of the policy
+    events and drops the rest before ``on_event``: the remediations
+    (``policyRemediationEvent``) and which policies checked which resource
+    (``policyAnalyzeSummaryEvent``, ``policyAnalyzeStackSummaryEvent``). Its event reader
+    builds every event with the public ``EngineEvent.from_json``, which is wrapped here.
+    """
+    from pulumi.automation import events
+
+    original = events.EngineEvent.__dict__["from_json"]
+
+    def from_json(cls: type, data: dict[str, Any]) -> Any:
+        sink(data)
+        return original.__func__(cls, data)
+
+    setattr(events.EngineEvent, "from_json", classmethod(from_json))  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(events.EngineEvent, "from_json", original)  # noqa: B010
+
+
+def _read_events(raw: Sequence[Mapping[str, Any]], run: PreviewRun) -> list[str]:
+    """Fills ``run`` with the policy events; returns the errors other than the closing
+    "preview failed"."""
+    errors: list[str] = []
+    for event in raw:
+        if policy := event.get("policyEvent"):
+            run.events.append(
+                PolicyEventRecord(
+                    pack=policy.get("policyPackName", ""),
+                    policy=policy.get("policyName", ""),
+                    level=_level(policy.get("enforcementLevel", "")),
+                    message=str(policy.get("message", "")).strip(),
+                    urn=policy.get("resourceUrn") or None,
+                )
+            )
+        elif remediation := event.get("policyRemediationEvent"):
+            run.events.append(
+                PolicyEventRecord(
+                    pack=remediation.get("policyPackName", ""),
+                    policy=remediation.get("policyName", ""),
+                    level="remediate",
+                    message=_changes(remediation.get("before"), remediation.get("after")),
+                    urn=remediation.get("resourceUrn") or None,
+                )
+            )
+        elif summary := event.get("policyAnalyzeSummaryEvent"):
+            _note_checked(run, summary, summary.get("resourceUrn") or "")
+        elif summary := event.get("policyAnalyzeStackSummaryEvent"):
+            _note_checked(run, summary, "")
+        elif (diagnostic := event.get("diagnosticEvent")) and diagnostic.get("severity") == "error":
+            message = str(diagnostic.get("message", "")).strip()
+            if message.removeprefix("error:").strip().rstrip(".").lower() != PREVIEW_FAILED:
+                errors.append(message)
+    return errors
+
+
+def _note_checked(run: PreviewRun, summary: Mapping[str, Any], urn: str) -> None:
+    if run.checked is None:
+        run.checked = {}
+    pack = summary.get("policyPackName", "")
+    for policy in (*(summary.get("passed") or ()), *(summary.get("failed") or ())):
+        run.checked.setdefault((pack, policy), set()).add(urn)
+
+
+def _changes(before: Any, after: Any) -> str:
+    """What a remediation changed, property by property."""
+    before = before if isinstance(before, dict) else {}
+    after = after if isinstance(after, dict) else {}
+    changed = [
+        f"`{key}` {json.dumps(before.get(key))} -> {json.dumps(after.get(key))}"
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    ]
+    return "remediated: " + ("; ".join(changed) if changed else "no property changed")
 
 
 def _level(level: Any) -> str:

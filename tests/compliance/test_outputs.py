@@ -300,3 +300,35 @@ def test_rules_read_the_policy_objects() -> None:
     assert rule.severity == policies.media_analysis_job_min_confidence.severity.value
     assert rule.tags == tuple(policies.media_analysis_job_min_confidence.tags or ())
     assert {r.name for r in pack_rules()} == {p.name for p in policies.all_policies()}
+
+
+def test_junit_cases_follow_the_engines_policy_summaries(tmp_path: Path) -> None:
+    run = python_run(tmp_path)
+    provider = "urn:pulumi:dev::media::pulumi:providers:aws::default"
+    run.states[provider] = {}
+    run.checked = {
+        # every resource policy runs on every resource; ours declare their types
+        ("rekognition-media", "kms-key-rotation"): {STACK, provider, KEY, JOB, CHILD_KEY},
+        ("rekognition-media", "cross-resource-links"): {""},
+        ("other-pack", "tagged"): {STACK, provider, KEY, JOB},
+        # kms-key-deletion-window did not run (disabled, or not in --framework)
+    }
+    root = junit.junit(report_of(run, tmp_path / "repo")).getroot()
+    cases = {
+        suite.get("name"): [case.get("name") for case in suite.iter("testcase")]
+        for suite in root.iter("testsuite")
+    }
+    assert cases["rekognition-media/kms-key-rotation"] == [
+        "aws:kms/key:Key::media-key",
+        "aws:kms/key:Key::media-child-key",
+    ]
+    assert cases["rekognition-media/cross-resource-links"] == [junit.STACK_CASE]
+    assert cases["other-pack/tagged"] == [
+        "aws:kms/key:Key::media-key",
+        "pulumi-python:dynamic/rekognition:MediaAnalysisJob::nightly",
+    ]
+    assert cases["rekognition-media/kms-key-deletion-window"] == []
+    # a policy reported on a resource the summaries did not list still gets its case
+    assert cases["rekognition-media/media-analysis-job-kms-key"] == [
+        "pulumi-python:dynamic/rekognition:MediaAnalysisJob::nightly"
+    ]

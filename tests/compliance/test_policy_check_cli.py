@@ -290,3 +290,28 @@ def test_a_pack_config_sets_the_level_reported(policy_pulumi_bin: Path, tmp_path
     assert (finding["ruleId"], finding["level"]) == ("media-analysis-job-kms-key", "warning")
     failure = ElementTree.parse(check.out / "junit.xml").getroot().find(".//failure")
     assert failure is not None and failure.get("type") == "advisory"
+
+
+def test_a_remediation_is_reported_as_a_note(policy_pulumi_bin: Path, tmp_path: Path) -> None:
+    check = Check(policy_pulumi_bin, tmp_path)
+    project = tmp_path / "program"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: py-findings\nruntime: python\n")
+    (project / "__main__.py").write_text(PYTHON_PROGRAM.replace("{key_arn}", KEY_ARN))
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"kms-key-rotation": {"enforcementLevel": "remediate"}}))
+    check.init(project)
+    result = check.run(
+        str(project), "-s", "ci", "--inline", "--policy-pack-config", str(config), *check.outputs()
+    )
+    assert result.returncode == 1, result.stdout + result.stderr  # the job's key still missing
+    results = {r["ruleId"]: r for r in check.sarif()["runs"][0]["results"]}
+    rotation = results["kms-key-rotation"]
+    assert rotation["level"] == "note"
+    assert "`enableKeyRotation` false -> true" in rotation["message"]["text"]
+    assert results["media-analysis-job-kms-key"]["level"] == "error"
+    root = ElementTree.parse(check.out / "junit.xml").getroot()
+    [case] = root.findall("testsuite[@name='rekognition-media/kms-key-rotation']/testcase")
+    assert case.find("failure") is None
+    assert "remediated" in (case.findtext("system-out") or "")
+    assert check.junit_failures()[0] == 1
