@@ -315,3 +315,20 @@ def test_a_remediation_is_reported_as_a_note(policy_pulumi_bin: Path, tmp_path: 
     assert case.find("failure") is None
     assert "remediated" in (case.findtext("system-out") or "")
     assert check.junit_failures()[0] == 1
+
+
+def test_a_python_project_runs_with_its_language_host(
+    policy_pulumi_bin: Path, tmp_path: Path
+) -> None:
+    # Without --inline the program runs as `pulumi preview` runs it, through Pulumi's Python
+    # language host, which this machine does not have: the preview cannot run, and says so.
+    check = Check(policy_pulumi_bin, tmp_path)
+    project = tmp_path / "program"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: py-findings\nruntime: python\n")
+    (project / "__main__.py").write_text(PYTHON_PROGRAM.replace("{key_arn}", KEY_ARN))
+    check.init(project)
+    result = check.run(str(project), "-s", "ci", *check.outputs())
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert "no language plugin 'pulumi-language-python' found" in line
