@@ -10,6 +10,8 @@ Subpackages:
                 (``sdk/python``; scripts/gen-sdks.sh)
     components  encrypted buckets, KMS key, least-privilege IAM, the whole pipeline
     policies    the CrossGuard policy pack
+    report      ``rekognition-media report``: what a job found (terminal, JSON, HTML)
+    compliance  ``rekognition-media policy-check``: the pack's findings as SARIF, JUnit, JSON
     emulator    a local Rekognition media-analysis service on top of moto
     devtools    development support: programs through the real Pulumi CLI, a seeded
                 emulator, sample and test images (tests, quickstart, benchmarks)

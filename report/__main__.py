@@ -1,4 +1,4 @@
-"""Console script ``rekognition-media``: ``rekognition-media report <JobId | s3://...>``."""
+"""Console script ``rekognition-media``: ``report <JobId | s3://...>`` and ``policy-check``."""
 
 from __future__ import annotations
 

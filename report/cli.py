@@ -22,6 +22,7 @@ import boto3
 from botocore.config import Config
 
 from rekognition_media import __version__
+from rekognition_media.compliance import cli as policy_check
 from rekognition_media.providers.request import resolve_region
 from rekognition_media.providers.summary import (
     ModerationSummary,
@@ -52,7 +53,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
-        description="Look at what Rekognition media analysis jobs found.",
+        description="Look at what Rekognition media analysis jobs found; check a stack "
+        "against the policy pack.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -101,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"images downloaded at once for --html (default {DEFAULT_FETCHERS})",
     )
+    policy_check.add_parser(commands)
     return parser
 
 
@@ -123,6 +126,8 @@ def _fetchers(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "policy-check":
+            return policy_check.main(args)
         return run(args)
     except ReportError as error:
         print(f"{error.prog}: error: {error}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """The import rule of the README's layout section, checked on the source.
 
 Imports run one way: ``plugin`` -> ``components`` -> ``providers`` -> ``api``;
-``emulator`` and ``policies`` import only ``api``; ``sdk`` (generated) imports no part;
+``emulator`` and ``policies`` import only ``api``; ``compliance`` imports ``api`` and
+``policies``, ``report`` (the CLI's home) ``compliance``; ``sdk`` (generated) imports no part;
 ``devtools`` (development support) may import any part, and no part imports ``devtools``
 or ``tests``. The module graph has
 no cycle, and the job's core (``providers`` without its dynamic front end) imports
@@ -29,12 +30,23 @@ ALLOWED: dict[str, frozenset[str]] = {
     "plugin": frozenset({"api", "providers", "components"}),
     "emulator": frozenset({"api"}),
     "policies": frozenset({"api"}),
-    "report": frozenset({"api", "providers"}),
+    "report": frozenset({"api", "providers", "compliance"}),
+    # rekognition-media policy-check: reads the pack's policy objects for their metadata.
+    "compliance": frozenset({"api", "policies"}),
     # Pulumi's generated SDK of the plugin (sdk/python): it reaches the plugin through the
     # engine, never by import.
     "sdk": frozenset(),
     "devtools": frozenset(
-        {"api", "providers", "components", "plugin", "emulator", "policies", "report"}
+        {
+            "api",
+            "providers",
+            "components",
+            "plugin",
+            "emulator",
+            "policies",
+            "report",
+            "compliance",
+        }
     ),
 }
 """Part -> the parts it may import (the package's root module, ``__version__``, is free)."""
