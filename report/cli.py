@@ -22,8 +22,8 @@ import boto3
 from botocore.config import Config
 
 from rekognition_media import __version__
-from rekognition_media.providers.request import resolve_region
-from rekognition_media.providers.summary import (
+from rekognition_media.core.request import resolve_region
+from rekognition_media.core.summary import (
     ModerationSummary,
     SummaryUnavailable,
     read_summary,
