@@ -11,7 +11,7 @@ times, ``--repeat`` times each, in the same run:
 * *download*: ``GetObject`` and reading the whole body (the floor: the bytes must come);
 * *download + parse*: the same, then ``json.loads`` of every line (what reading the file
   by hand costs, with everything in memory);
-* *read_summary*: ``providers.summary.read_summary``, as the provider runs it when a job
+* *read_summary*: ``core.summary.read_summary``, as the provider runs it when a job
   ends: the object streamed in 256 KiB chunks and summarised line by line.
 
 and the tracemalloc peak of one more run of each (memory allocated while it ran). Prints
@@ -36,8 +36,8 @@ import boto3
 
 from rekognition_media.api.manifest import manifest_jsonl
 from rekognition_media.api.statuses import TERMINAL
+from rekognition_media.core.summary import ModerationSummary, read_summary
 from rekognition_media.devtools import media
-from rekognition_media.providers.summary import ModerationSummary, read_summary
 
 MIN_CONFIDENCE = 50.0
 # The emulator accepts any credentials; these are not secrets.

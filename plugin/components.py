@@ -62,7 +62,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import pulumi
 from pulumi.errors import InputPropertiesError, InputPropertyErrorDetails
@@ -82,7 +82,6 @@ if TYPE_CHECKING:
     from rekognition_media.components.bucket import EncryptedBucket
     from rekognition_media.components.key import MediaAnalysisKey
     from rekognition_media.components.pipeline import MediaAnalysisPipeline
-    from rekognition_media.providers.args import MediaAnalysisJobArgs
 
 DECLARED: dict[str, str] = {
     "MediaAnalysisKey": "key",
@@ -673,12 +672,17 @@ def _pipeline_class() -> type[MediaAnalysisPipeline]:
         _bucket_class = cast("type[EncryptedBucket]", _served_class("EncryptedBucket"))
         _access_class = cast("type[MediaAnalysisAccess]", _served_class("MediaAnalysisAccess"))
 
-        def _new_job(
-            self, name: str, args: MediaAnalysisJobArgs, opts: pulumi.ResourceOptions
-        ) -> PipelineJob:
+        def _new_job(self, name: str, args: _JobArgs, opts: pulumi.ResourceOptions) -> PipelineJob:
             return PluginJob(name, args, opts)
 
     return PluginPipeline
+
+
+class _JobArgs(Protocol):
+    """The pipeline's ``MediaAnalysisJobArgs`` (the dynamic front end's class, which the
+    plugin never imports), as the plugin reads them."""
+
+    def to_props(self) -> dict[str, Any]: ...
 
 
 class PluginJob(pulumi.CustomResource):
@@ -690,10 +694,8 @@ class PluginJob(pulumi.CustomResource):
     results_uri: pulumi.Output[str | None]
     manifest_summary_uri: pulumi.Output[str | None]
 
-    def __init__(self, name: str, args: MediaAnalysisJobArgs, opts: pulumi.ResourceOptions) -> None:
-        from rekognition_media.providers.args import as_props
-
-        props: dict[str, Any] = {k: v for k, v in as_props(args).items() if v is not None}
+    def __init__(self, name: str, args: _JobArgs, opts: pulumi.ResourceOptions) -> None:
+        props: dict[str, Any] = {k: v for k, v in args.to_props().items() if v is not None}
         props.update(job_id=None, status=None, results_uri=None, manifest_summary_uri=None)
         super().__init__(PLUGIN_JOB_TYPE_TOKEN, name, props, opts)
 

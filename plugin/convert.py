@@ -1,7 +1,7 @@
 """Between the plugin's wire values and the core's dicts.
 
 The plugin speaks Pulumi's camelCase property names in ``PropertyValue``s; the core
-(``providers.job``, ``providers.request``) works on plain snake_case dicts, the shape the
+(``providers.job``, ``core.request``) works on plain snake_case dicts, the shape the
 dynamic resource's state has. Names map one to one through the API's own member names
 (``s3KeyPrefix`` <-> ``S3KeyPrefix`` <-> ``s3_key_prefix``), so only keys are renamed,
 never values.
@@ -21,7 +21,7 @@ from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime import rpc
 
 from rekognition_media.api.casing import camel_case, camel_names, snake_case
-from rekognition_media.providers.request import is_unknown as core_is_unknown
+from rekognition_media.core.request import is_unknown as core_is_unknown
 
 __all__ = ["camel_case", "camel_names", "is_unknown", "to_core", "to_wire", "wire_path"]
 
@@ -41,7 +41,7 @@ is meant): no property has it, so check reports the name, with the close match."
 
 def is_unknown(value: Any) -> bool:
     """A value not known yet, on the wire (``Computed``) or as the core sees one
-    (``providers.request.is_unknown``: the SDK's sentinel string or ``Unknown``)."""
+    (``core.request.is_unknown``: the SDK's sentinel string or ``Unknown``)."""
     return isinstance(value, Computed) or core_is_unknown(value)
 
 

@@ -21,7 +21,7 @@ from typing import Any, TextIO, TypeVar
 import grpc
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from rekognition_media.providers.pulumi_internals import GRPC_CHANNEL_OPTIONS
+from rekognition_media.core.pulumi_internals import GRPC_CHANNEL_OPTIONS
 
 T = TypeVar("T")
 

@@ -4,14 +4,14 @@ It serves ``rekognition-media:index:MediaAnalysisJob`` through Pulumi's experime
 Python provider API (``pulumi.provider.experimental``, async methods on
 ``PropertyValue``s). Every decision -- validation, the replace/update split, the request,
 the idempotency token, adopt, refresh, delete and waiting -- is the core's, the same code
-the dynamic ``MediaAnalysisJob`` runs (``providers.lifecycle``, ``providers.changes``,
-``providers.request``). This module only renames properties (camelCase <-> snake_case),
+the dynamic ``MediaAnalysisJob`` runs (``core.lifecycle``, ``core.changes``,
+``core.request``). This module only renames properties (camelCase <-> snake_case),
 applies the provider's configuration and runs the core's blocking calls off the event loop.
 
 **Threads.** The core blocks (boto3, and a create waits for its job), so each call runs in
 a thread pool of its own; a waiting create holds one thread. The pool is sized for many
 jobs waiting at once (``REKOGNITION_MEDIA_PLUGIN_THREADS``, default 256), not Python's
-default of a few threads; the jobs of the process share one poller (``providers.pollers``).
+default of a few threads; the jobs of the process share one poller (``core.pollers``).
 One plugin process serves every job of a provider, so the dynamic resource's "lanes" are
 not needed here; the engine's ``--parallel`` still bounds how many run at once.
 
@@ -22,7 +22,7 @@ the engine records the provider before any of its resources: ``check_config`` dr
 random ``stackIdentity`` the first time and keeps the recorded one afterwards (like a
 provider's auto-naming), so it lives in the provider's inputs in the state, and a
 ``pulumi up`` killed while a job waits re-runs with the same value and resumes the job.
-The scope of a job's token is ``providers.token.token_scope`` of the URN's project, stack
+The scope of a job's token is ``core.token.token_scope`` of the URN's project, stack
 and name and the provider's value (where the dynamic resource has the ``StackIdentity``
 value).
 """
@@ -64,8 +64,8 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime import rpc
 from pydantic import ValidationError
 
-from rekognition_media.providers import cancellation, changes, lifecycle
-from rekognition_media.providers.request import (
+from rekognition_media.core import cancellation, changes, lifecycle
+from rekognition_media.core.request import (
     IDENTITY_FIELDS,
     OUTPUT_FIELDS,
     REQUEST_FIELDS,
@@ -73,7 +73,7 @@ from rekognition_media.providers.request import (
     Problem,
     is_unknown,
 )
-from rekognition_media.providers.token import token_scope
+from rekognition_media.core.token import token_scope
 
 from . import components, convert, engine_log, schema
 

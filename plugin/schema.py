@@ -4,7 +4,7 @@ Derived, like the core's validation, from botocore's Rekognition model: the requ
 members of StartMediaAnalysisJob are the inputs (required exactly where the model
 requires them), every member of GetMediaAnalysisJob is an output, and descriptions are
 the model's documentation. The resource's own settings (with their defaults and
-descriptions) and outputs come from ``providers.request``; only the outputs' descriptions
+descriptions) and outputs come from ``core.request``; only the outputs' descriptions
 are written here.
 """
 
@@ -23,13 +23,13 @@ from rekognition_media import __version__
 from rekognition_media.api import limits, shapes
 from rekognition_media.api.casing import camel_case, snake_case
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN, PLUGIN_MODULE, PLUGIN_PACKAGE
-from rekognition_media.providers.request import (
+from rekognition_media.core.request import (
     ADOPT_FIELD,
     REQUEST_FIELDS,
     RUN_FIELDS,
     JobSettings,
 )
-from rekognition_media.providers.summary import ManifestStatistics, ModerationSummary
+from rekognition_media.core.summary import ManifestStatistics, ModerationSummary
 
 from . import components
 

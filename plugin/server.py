@@ -10,7 +10,7 @@ resource: a failed job would show the plugin's internals where the user needs th
 failure code, its id and what to do. The core's errors are written for the user, so the
 server here reports the call's own exception: its message (other exceptions are named by
 their type). Which errors are the product's own is decided once for both front ends
-(``providers.user_errors``; the dynamic provider shows them the same way). The frames go
+(``core.user_errors``; the dynamic provider shows them the same way). The frames go
 to the plugin's stderr, which the engine keeps in its debug log (``pulumi up
 --logtostderr -v=9``), for whoever debugs the plugin itself.
 """
@@ -29,8 +29,8 @@ from pulumi.provider.experimental.provider import Provider
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import provider_pb2_grpc
 
-from rekognition_media.providers.pulumi_internals import GRPC_CHANNEL_OPTIONS
-from rekognition_media.providers.user_errors import user_message
+from rekognition_media.core.pulumi_internals import GRPC_CHANNEL_OPTIONS
+from rekognition_media.core.user_errors import user_message
 
 
 def raised(error: BaseException) -> BaseException:

@@ -1,15 +1,15 @@
-"""The ``MediaAnalysisJob`` Pulumi resource (a Python dynamic provider).
+"""The ``MediaAnalysisJob`` Pulumi resource: the dynamic front end of the job's core.
 
-Importing this package (the user's program does) loads what the program side runs:
-the Args, the resource and its provider class (``job``, ``request``, ``changes``,
-``identity``) and the lanes (``lanes``). The job's lifecycle (``lifecycle``) with starting
-and waiting (``start``, ``pollers``, ``budget``) loads in the provider process when a verb
-needs it.
+Importing this package (the user's program does) loads what the program side runs and
+starts nothing: the Args (``args``), the resource and its provider class (``job``), the
+stack identity (``identity``) and the lanes (``lanes``), with the core's ``request``,
+``changes`` and ``token``. The core's lifecycle (``rekognition_media.core.lifecycle``)
+with starting and waiting loads in the provider process when a verb needs it, where the
+first call also sets the process up (``serving``).
 """
 
 from typing import TYPE_CHECKING, Any
 
-from . import lifeline
 from .args import (
     DetectModerationLabelsArgs,
     MediaAnalysisInputArgs,
@@ -25,12 +25,8 @@ from .job import (
 )
 
 if TYPE_CHECKING:
-    from .lifecycle import MediaAnalysisJobFailed
-    from .pollers import JobWaitTimeout
-
-# In a provider server process (where the engine unpickles the provider, importing this
-# package), exit when the engine is gone; elsewhere, nothing.
-lifeline.start_if_provider_server()
+    from rekognition_media.core.lifecycle import MediaAnalysisJobFailed
+    from rekognition_media.core.pollers import JobWaitTimeout
 
 __all__ = [
     "TYPE_TOKEN",
@@ -51,11 +47,11 @@ def __getattr__(name: str) -> Any:
     # The job's failures are raised in the provider process; importing them on first use
     # keeps the program from loading the core's provider side (the Start, the pollers).
     if name == "JobWaitTimeout":
-        from .pollers import JobWaitTimeout
+        from rekognition_media.core.pollers import JobWaitTimeout
 
         return JobWaitTimeout
     if name == "MediaAnalysisJobFailed":
-        from .lifecycle import MediaAnalysisJobFailed
+        from rekognition_media.core.lifecycle import MediaAnalysisJobFailed
 
         return MediaAnalysisJobFailed
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

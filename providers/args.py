@@ -16,8 +16,7 @@ from typing import Any, TypeVar, dataclass_transform
 import pulumi
 
 from rekognition_media.api.messages import did_you_mean
-
-from .request import JobSettings
+from rekognition_media.core.request import JobSettings
 
 _T = TypeVar("_T")
 

@@ -20,21 +20,25 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider
 
 from rekognition_media.api.resources import PROVIDER_MODULE, STACK_IDENTITY_RESOURCE
+from rekognition_media.core import pulumi_internals
 
-from . import pulumi_internals
+from .serving import serving
 
 RESOURCE_NAME = "rekognition-media-stack-identity"
 
 
 class StackIdentityProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
+        serving()
         value = secrets.token_hex(16)
         return CreateResult(value, {"value": value})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        serving()
         return DiffResult(changes=False)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        serving()
         return ReadResult(id_, {**props, "value": props.get("value") or id_})
 
 

@@ -28,13 +28,13 @@ from pulumi.dynamic import (
 )
 
 from rekognition_media.api.resources import JOB_RESOURCE, JOB_TYPE_TOKEN, PROVIDER_MODULE
+from rekognition_media.core import changes
+from rekognition_media.core.request import OUTPUT_FIELDS, problems
+from rekognition_media.core.token import token_scope
 
-from . import changes, identity, lanes
+from . import identity, lanes
 from .args import MediaAnalysisJobArgs, as_props
-from .pulumi_internals import report_dynamic_provider_errors
-from .request import OUTPUT_FIELDS, problems
-from .token import token_scope
-from .user_errors import user_message
+from .serving import serving
 
 TYPE_TOKEN = JOB_TYPE_TOKEN
 OUTPUTS = OUTPUT_FIELDS
@@ -44,31 +44,23 @@ def _lifecycle() -> ModuleType:
     # Creating, reading and deleting jobs (with the Start and the pollers behind them) run
     # in the provider process only: the program, which imports this module for the
     # resource class, never loads them (tests/providers/test_program_side.py).
-    from . import lifecycle
+    from rekognition_media.core import lifecycle
 
     return lifecycle
-
-
-def _plain_errors() -> None:
-    # The SDK's server prints the Python frames of a failed call before the product's own
-    # sentence (the refused Start, the FAILED job); from the first call on, this provider
-    # process shows the sentence alone, as the plugin does, and real bugs keep their frames.
-    # Every method starts here: the SDK offers no call that comes first in a provider process.
-    report_dynamic_provider_errors(user_message)
 
 
 class MediaAnalysisJobProvider(ResourceProvider):
     """The dynamic provider. It holds no state: it is pickled into the Pulumi state."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        _plain_errors()
+        serving()
         # Failures name no property: the engine would print that property's whole value
         # next to ours (however long); the reason starts with the property path instead.
         failures = [CheckFailure("", p.reason) for p in problems(news)]
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        _plain_errors()
+        serving()
         found = changes.diff(olds, news)
         return DiffResult(
             changes=found.changes,
@@ -78,21 +70,21 @@ class MediaAnalysisJobProvider(ResourceProvider):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        _plain_errors()
+        serving()
         created = _lifecycle().create(props)
         return CreateResult(created.job_id, {**props, **created.outputs})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        _plain_errors()
+        serving()
         outs = _lifecycle().read(id_, props)
         return ReadResult(None, {}) if outs is None else ReadResult(id_, outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        _plain_errors()
+        serving()
         return UpdateResult(_lifecycle().update(olds, news))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        _plain_errors()
+        serving()
         _lifecycle().delete(_id, props)
 
 

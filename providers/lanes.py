@@ -28,7 +28,7 @@ import threading
 
 import pulumi
 
-from . import pulumi_internals
+from rekognition_media.core import pulumi_internals
 
 CONFIG_NAMESPACE = "rekognition-media"
 DEFAULT_JOBS_PER_PROVIDER = 3

@@ -2,7 +2,7 @@
 
 Takes a JobId (the job is read with GetMediaAnalysisJob) or the results object's
 ``s3://`` URI, and shows the job's moderation summary (the same one the stack outputs,
-computed by ``providers.summary``) in the terminal, as JSON (``--json``), or as one
+computed by ``core.summary``) in the terminal, as JSON (``--json``), or as one
 self-contained HTML page with the flagged images as blurred thumbnails (``--html``).
 
 Modules, in the order a run uses them: ``cli`` (arguments, errors, exit codes),

@@ -17,7 +17,7 @@ from botocore.exceptions import (
     NoRegionError,
 )
 
-from rekognition_media.providers.account import (
+from rekognition_media.core.account import (
     EMULATOR_CREDENTIALS,
     credential_chain,
     credential_problem,

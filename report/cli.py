@@ -23,8 +23,8 @@ from botocore.config import Config
 
 from rekognition_media import __version__
 from rekognition_media.compliance import cli as policy_check
-from rekognition_media.providers.request import resolve_region
-from rekognition_media.providers.summary import (
+from rekognition_media.core.request import resolve_region
+from rekognition_media.core.summary import (
     ModerationSummary,
     SummaryUnavailable,
     read_summary,

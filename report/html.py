@@ -32,7 +32,7 @@ import jinja2
 from markupsafe import Markup
 
 from rekognition_media import __version__
-from rekognition_media.providers.summary import ModerationSummary, in_taxonomy_order
+from rekognition_media.core.summary import ModerationSummary, in_taxonomy_order
 
 from .access import ReportError, UsageError
 from .job import InvalidLines, Target

@@ -1,6 +1,6 @@
 """The results object, streamed image by image, for the report's grid.
 
-The summary (``providers.summary``) has the counts; the grid needs what it leaves out:
+The summary (``core.summary``) has the counts; the grid needs what it leaves out:
 every label of each image with its taxonomy path. The object is read in chunks and turned
 into one :class:`ImageResult` at a time, so a report holds one line, never the whole file
 (a job has up to 10,000 lines). A line that is not a results record becomes a

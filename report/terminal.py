@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from rekognition_media.providers.summary import ModerationSummary, in_taxonomy_order
+from rekognition_media.core.summary import ModerationSummary, in_taxonomy_order
 
 from .job import InvalidLines, Target
 

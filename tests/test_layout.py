@@ -1,20 +1,24 @@
 """The import rule of the README's layout section, checked on the source.
 
-Imports run one way: ``plugin`` -> ``components`` -> ``providers`` -> ``api``;
-``emulator`` and ``policies`` import only ``api``; ``compliance`` imports ``api`` and
-``policies``, ``report`` (the CLI's home) ``compliance``; ``sdk`` (generated) imports no part;
-``devtools`` (development support) may import any part, and no part imports ``devtools``
-or ``tests``. The module graph has
-no cycle, and the job's core (``providers`` without its dynamic front end) imports
-neither front end's Pulumi API. Every import counts: at the top, inside functions (the
-provider-process imports) and under ``TYPE_CHECKING``.
+Imports run one way: ``plugin`` -> ``components`` -> ``providers`` -> ``core`` -> ``api``,
+and the plugin and the report reach the job through ``core``, never ``providers`` (the
+dynamic front end); ``emulator`` and ``policies`` import only ``api``; ``compliance``
+imports ``api`` and ``policies``, ``report`` (the CLI's home) ``compliance``; ``sdk``
+(generated) imports no part; ``devtools`` (development support) may import any part, and no part
+imports ``devtools`` or ``tests``. The module graph has no cycle, and the core (``core``
+and ``api``, by folder) imports neither front end's Pulumi API. Every import counts: at
+the top, inside functions (the provider-process imports) and under ``TYPE_CHECKING``.
 """
 
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,12 +29,17 @@ PACKAGE = "rekognition_media"
 
 ALLOWED: dict[str, frozenset[str]] = {
     "api": frozenset(),
-    "providers": frozenset({"api"}),
-    "components": frozenset({"api", "providers"}),
-    "plugin": frozenset({"api", "providers", "components"}),
+    # The job's core, shared by both front ends; it knows neither.
+    "core": frozenset({"api"}),
+    # The dynamic front end.
+    "providers": frozenset({"api", "core"}),
+    "components": frozenset({"api", "core", "providers"}),
+    # The plugin front end: the core, never the dynamic front end (its components' Python
+    # classes create their jobs through hooks the plugin overrides).
+    "plugin": frozenset({"api", "core", "components"}),
     "emulator": frozenset({"api"}),
     "policies": frozenset({"api"}),
-    "report": frozenset({"api", "providers", "compliance"}),
+    "report": frozenset({"api", "core", "compliance"}),
     # rekognition-media policy-check: reads the pack's policy objects for their metadata.
     "compliance": frozenset({"api", "policies"}),
     # Pulumi's generated SDK of the plugin (sdk/python): it reaches the plugin through the
@@ -39,6 +48,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "devtools": frozenset(
         {
             "api",
+            "core",
             "providers",
             "components",
             "plugin",
@@ -51,16 +61,6 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 """Part -> the parts it may import (the package's root module, ``__version__``, is free)."""
 
-DYNAMIC_FRONT_END = frozenset(
-    {
-        f"{PACKAGE}.providers",  # re-exports the dynamic resource for programs
-        f"{PACKAGE}.providers.job",  # the MediaAnalysisJob dynamic resource
-        f"{PACKAGE}.providers.identity",  # the StackIdentity dynamic resource
-        f"{PACKAGE}.providers.lanes",  # the program's provider resources for dynamic jobs
-        f"{PACKAGE}.providers.lifeline",  # the dynamic provider server's engine watch
-    }
-)
-"""The modules of ``providers`` that are the dynamic front end; the rest is the core."""
 FRONT_END_APIS = ("pulumi.dynamic", "pulumi.provider", "grpc")
 
 
@@ -161,10 +161,7 @@ def test_the_module_graph_has_no_cycle() -> None:
     assert not cycles, "\n".join(cycles)
 
 
-@pytest.mark.parametrize(
-    "module",
-    sorted(m for m in SOURCES if _part(m) in ("api", "providers") and m not in DYNAMIC_FRONT_END),
-)
+@pytest.mark.parametrize("module", sorted(m for m in SOURCES if _part(m) in ("api", "core")))
 def test_the_core_imports_no_front_end(module: str) -> None:
     used = [
         target
@@ -179,3 +176,39 @@ def test_the_layout_is_the_documented_one() -> None:
     linked = {p.name for p in ROOT.iterdir() if p.is_dir() and p.name != "__pycache__"}
     assert linked == set(ALLOWED)
     assert "rekognition_media.plugin.provider" in SOURCES  # the plugin is its own part
+
+
+# What importing a part loads and starts, in a fresh interpreter each.
+_IMPORT_PROBE = """
+import importlib, json, sys, threading
+importlib.import_module(sys.argv[1])
+print(json.dumps({"threads": threading.active_count(), "modules": sorted(sys.modules)}))
+"""
+
+
+def _import_alone(module: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE, module],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    loaded: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("part", sorted(set(ALLOWED) - {"sdk"}))
+def test_importing_a_part_starts_nothing(part: str) -> None:
+    assert _import_alone(f"{PACKAGE}.{part}")["threads"] == 1
+
+
+@pytest.mark.slow
+def test_the_report_and_the_plugin_load_no_dynamic_front_end() -> None:
+    report = set(_import_alone(f"{PACKAGE}.report.cli")["modules"])
+    # The report reads results: neither the Pulumi SDK nor gRPC, nor the dynamic provider.
+    assert not {m for m in report if m.split(".")[0] in ("pulumi", "grpc")}
+    assert not {m for m in report if m.startswith(f"{PACKAGE}.providers")}
+    plugin = set(_import_alone(f"{PACKAGE}.plugin.provider")["modules"])
+    assert not {m for m in plugin if m.startswith(f"{PACKAGE}.providers")}

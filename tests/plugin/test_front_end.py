@@ -126,7 +126,7 @@ def test_settings_absent_mean_their_defaults_in_diff() -> None:
 
 
 def test_renaming_round_trips_every_property_name() -> None:
-    from rekognition_media.providers.request import INPUT_FIELDS, OUTPUT_FIELDS
+    from rekognition_media.core.request import INPUT_FIELDS, OUTPUT_FIELDS
 
     for name in (*INPUT_FIELDS, *OUTPUT_FIELDS, "s3_key_prefix", "total_json_lines"):
         assert convert.snake_name(convert.camel_case(name)) == name
@@ -171,9 +171,9 @@ def test_the_settings_are_declared_once_for_both_front_ends() -> None:
     """A setting's default and description are JobSettings': the Args' and the schema's."""
     import dataclasses
 
+    from rekognition_media.core.request import JobSettings
     from rekognition_media.plugin import schema
     from rekognition_media.providers import MediaAnalysisJobArgs
-    from rekognition_media.providers.request import JobSettings
 
     inputs = schema.package_schema()["resources"][JOB_TYPE]["inputProperties"]
     args = {f.name: f for f in dataclasses.fields(MediaAnalysisJobArgs)}

@@ -10,8 +10,8 @@ import pytest
 from pulumi.provider.experimental.provider import CreateRequest, CreateResponse, Provider
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
+from rekognition_media.core.lifecycle import MediaAnalysisJobFailed
 from rekognition_media.plugin import server
-from rekognition_media.providers.lifecycle import MediaAnalysisJobFailed
 
 URN = "urn:pulumi:dev::media::rekognition-media:index:MediaAnalysisJob::nightly"
 

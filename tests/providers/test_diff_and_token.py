@@ -8,9 +8,9 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
+from rekognition_media.core.request import build_request
+from rekognition_media.core.token import derive_token
 from rekognition_media.providers import MediaAnalysisJobProvider
-from rekognition_media.providers.request import build_request
-from rekognition_media.providers.token import derive_token
 
 from .test_check import valid_props
 

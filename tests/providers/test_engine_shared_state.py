@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from rekognition_media.core import budget, client
+from rekognition_media.core.private_directory import NAME
 from rekognition_media.devtools.engine import StackFactory
 from rekognition_media.devtools.world import REGION, provider_env, seed
 from rekognition_media.emulator import Emulator
-from rekognition_media.providers import budget, client
-from rekognition_media.providers.private_directory import NAME
 
 pytestmark = pytest.mark.engine
 

@@ -9,16 +9,12 @@ from typing import Any
 
 import pytest
 
+from rekognition_media.core import budget, pollers
+from rekognition_media.core.request import JobSettings, build_request
+from rekognition_media.core.token import derive_token
 from rekognition_media.devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator
-from rekognition_media.providers import (
-    MediaAnalysisJobFailed,
-    MediaAnalysisJobProvider,
-    budget,
-    pollers,
-)
-from rekognition_media.providers.request import JobSettings, build_request
-from rekognition_media.providers.token import derive_token
+from rekognition_media.providers import MediaAnalysisJobFailed, MediaAnalysisJobProvider
 
 # Runs jobs in the emulator and waits for them through the real pollers.
 pytestmark = pytest.mark.slow

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from rekognition_media.core.summary import job_summary
 from rekognition_media.devtools.world import seed
 from rekognition_media.emulator import Emulator
-from rekognition_media.providers.summary import job_summary
 
 from .conftest import SCRIPT_LABEL, LabelledJob, Report, make_job, run_report
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from rekognition_media.providers.summary import ModerationSummary
+from rekognition_media.core.summary import ModerationSummary
 from rekognition_media.report import html
 from rekognition_media.report.cli import main
 from rekognition_media.report.job import ObjectRef, Target

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from rekognition_media.core import budget, client
+from rekognition_media.core.budget import PageBoard
 from rekognition_media.devtools.world import REGION, provider_env, seed
 from rekognition_media.emulator import Emulator
-from rekognition_media.providers import budget, client
-from rekognition_media.providers.budget import PageBoard
 
 # Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
 pytestmark = pytest.mark.timing

@@ -2,7 +2,7 @@
 
 The SDK offers no public way to do these. They are read here and nowhere else, so an SDK
 upgrade that moves or changes one breaks this module (and
-``tests/providers/test_pulumi_internals.py``), not the code that relies on it. The SDK
+``tests/core/test_pulumi_internals.py``), not the code that relies on it. The SDK
 is pinned (``.pulumi-python-sdk-version``; ``pulumi>=3.272.0,<4`` in ``pyproject.toml``).
 
 * ``program_run()`` -- ``pulumi.runtime.settings._get_rpc_manager()``: an object that is

@@ -1,7 +1,7 @@
 """The engine's Cancel in the core: waits end within about a second, and no Start follows.
 
 In-process against an emulator of the test's own; the plugin's ``cancel`` sets the same
-event (``providers.cancellation``), tested through the CLI in tests/plugin/test_yaml_cancel.py.
+event (``core.cancellation``), tested through the CLI in tests/plugin/test_yaml_cancel.py.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 
+from rekognition_media.core import cancellation, client
+from rekognition_media.core.cancellation import Cancelled
+from rekognition_media.core.lifecycle import MediaAnalysisJobCancelled
+from rekognition_media.core.pollers import GetPoller, SharedPoller
+from rekognition_media.core.start import start_job
 from rekognition_media.devtools.world import REGION, provider_env, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
-from rekognition_media.providers import cancellation, client
-from rekognition_media.providers.cancellation import Cancelled
 from rekognition_media.providers.job import MediaAnalysisJobProvider
-from rekognition_media.providers.lifecycle import MediaAnalysisJobCancelled
-from rekognition_media.providers.pollers import GetPoller, SharedPoller
-from rekognition_media.providers.start import start_job
-from tests.providers.test_start import request
+from tests.core.test_start import request
 
 # Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
 # Waits on purpose (poll intervals, job durations, backoffs, Cancel): not in the fast tier.

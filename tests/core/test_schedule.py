@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from rekognition_media.providers.budget import RateLimiter
-from rekognition_media.providers.errors import UNREACHABLE_RETRY_CAP
-from rekognition_media.providers.schedule import Backoff, PollSchedule, Retry
+from rekognition_media.core.budget import RateLimiter
+from rekognition_media.core.errors import UNREACHABLE_RETRY_CAP
+from rekognition_media.core.schedule import Backoff, PollSchedule, Retry
 
 
 def test_a_new_job_is_polled_about_every_second() -> None:

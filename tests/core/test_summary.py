@@ -19,9 +19,7 @@ import pytest
 from botocore.stub import Stubber
 
 from rekognition_media.api.manifest import dumps_line, manifest_jsonl, result_line
-from rekognition_media.devtools.media import png_image
-from rekognition_media.emulator import Emulator
-from rekognition_media.providers.summary import (
+from rekognition_media.core.summary import (
     MAX_FLAGGED,
     LabelCount,
     SummaryUnavailable,
@@ -31,6 +29,8 @@ from rekognition_media.providers.summary import (
     summarise_lines,
     summary_lines,
 )
+from rekognition_media.devtools.media import png_image
+from rekognition_media.emulator import Emulator
 
 
 def label(name: str, confidence: float, parent: str = "", level: int = 1) -> dict[str, Any]:

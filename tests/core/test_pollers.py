@@ -14,18 +14,18 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from rekognition_media.devtools.world import REGION, World, provider_env, seed
-from rekognition_media.emulator import Emulator
-from rekognition_media.providers import budget, client, pollers
-from rekognition_media.providers.budget import PageBoard
-from rekognition_media.providers.pollers import (
+from rekognition_media.core import budget, client, pollers
+from rekognition_media.core.budget import PageBoard
+from rekognition_media.core.pollers import (
     EndpointUnreachable,
     GetPoller,
     JobPollFailed,
     JobWaitTimeout,
     SharedPoller,
 )
-from rekognition_media.providers.schedule import Backoff
+from rekognition_media.core.schedule import Backoff
+from rekognition_media.devtools.world import REGION, World, provider_env, seed
+from rekognition_media.emulator import Emulator
 
 # Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
 # Waits on purpose (poll intervals, job durations, backoffs, Cancel): not in the fast tier.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rekognition_media.providers.output_prefix import refusal
+from rekognition_media.core.output_prefix import refusal
 
 JOB = "job-0123"
 

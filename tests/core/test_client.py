@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from rekognition_media.providers import client
+from rekognition_media.core import client
 
 
 def test_creates_asking_at_once_get_one_client() -> None:

@@ -1,4 +1,4 @@
-"""The Pulumi SDK's private APIs behind ``providers.pulumi_internals`` are still there and
+"""The Pulumi SDK's private APIs behind ``core.pulumi_internals`` are still there and
 still mean what the package relies on; an SDK upgrade that changes one fails here."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ import sys
 import pulumi.runtime.settings
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 
-from rekognition_media.providers import pulumi_internals
+from rekognition_media.core import pulumi_internals
 
 # Run in a fresh interpreter: set_mocks changes the process's Pulumi settings for good.
 _RUNS = """
 import pulumi
 import pulumi.runtime.settings
-from rekognition_media.providers import pulumi_internals
+from rekognition_media.core import pulumi_internals
 
 
 class Mocks(pulumi.runtime.Mocks):
@@ -166,7 +166,7 @@ def traceback_module_of_main() -> object:
 # A dynamic provider server of another shape: the SDK's module name, no _abort_with_traceback.
 _OTHER_SERVER = """
 import importlib.machinery, sys, traceback, types
-from rekognition_media.providers import pulumi_internals
+from rekognition_media.core import pulumi_internals
 
 server = types.ModuleType("__main__")
 server.__spec__ = importlib.machinery.ModuleSpec(pulumi_internals.DYNAMIC_SERVER, None)

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import botocore.model
 import botocore.session
-from pulumi.output import Unknown
-from pulumi.runtime import rpc
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rekognition_media.api import rules, shapes
@@ -225,6 +224,13 @@ def unknown_paths_top(props: Mapping[str, Any]) -> set[str]:
 def is_unknown(value: Any) -> bool:
     """The engine's "not known yet": an ``Unknown`` object where the SDK keeps unknowns
     (check and diff at preview), the sentinel string where it serializes them."""
+    if "pulumi.output" not in sys.modules:
+        # Only the Pulumi SDK makes unknowns: a process that has not loaded it (the report
+        # command) holds none, and need not load the SDK to say so.
+        return False
+    from pulumi.output import Unknown
+    from pulumi.runtime import rpc
+
     return isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN)
 
 

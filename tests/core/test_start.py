@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from rekognition_media.core import client, start
+from rekognition_media.core.start import StartSlotTimeout, StartUnreachable, start_job
 from rekognition_media.devtools.world import REGION, World, provider_env, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
-from rekognition_media.providers import client, start
-from rekognition_media.providers.start import StartSlotTimeout, StartUnreachable, start_job
 
 # Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
 # Waits on purpose (poll intervals, job durations, backoffs, Cancel): not in the fast tier.

@@ -18,7 +18,7 @@ from botocore.exceptions import (
     TokenRetrievalError,
 )
 
-from rekognition_media.providers.account import (
+from rekognition_media.core.account import (
     CredentialsProblem,
     bulk_analysis_refusal,
     credential_problem,

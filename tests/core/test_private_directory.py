@@ -25,9 +25,9 @@ from typing import Any
 
 import pytest
 
-from rekognition_media.providers import budget, private_directory
-from rekognition_media.providers.budget import PageBoard, SharedRate
-from rekognition_media.providers.private_directory import NAME, default_path
+from rekognition_media.core import budget, private_directory
+from rekognition_media.core.budget import PageBoard, SharedRate
+from rekognition_media.core.private_directory import NAME, default_path
 
 OTHER_USER = "rmtest-other"
 PRECIOUS = b"the deploying user's file: must never change"
