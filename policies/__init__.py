@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
+from ._controls import ALL_CONTROLS, FRAMEWORKS, Control, Framework
 from ._framework import (
+    CONTROLS,
     EXEMPT_RESOURCES,
     RESOURCE_TYPES,
     UNKNOWN,
@@ -60,6 +62,8 @@ from .s3_buckets import (
 from .s3_objects import s3_object_kms_encryption, s3_object_kms_key_matches_bucket
 
 PACK_NAME = "rekognition-media"
+FRAMEWORK_ENV = "REKOGNITION_MEDIA_POLICY_FRAMEWORK"
+"""Names a framework key (``fsbp``): the pack then registers only the policies mapped to it."""
 
 
 def all_policies() -> list[Policy]:
@@ -89,19 +93,42 @@ def all_policies() -> list[Policy]:
     ]
 
 
+def controls_of(policy_name: str) -> tuple[Control, ...]:
+    """The controls a policy of this pack enforces; () for none (or a policy not of this pack)."""
+    return CONTROLS.get(policy_name, ())
+
+
+def policies_for(framework: str | None) -> list[Policy]:
+    """The pack's policies mapped to ``framework`` (a key of FRAMEWORKS); all of them for
+    None or "". An unknown key is a ValueError naming the known ones."""
+    if not framework:
+        return all_policies()
+    key = framework.strip().lower()
+    if key not in FRAMEWORKS:
+        known = ", ".join(sorted(FRAMEWORKS))
+        raise ValueError(f"unknown compliance framework {framework!r} (known: {known})")
+    return [p for p in all_policies() if any(c.framework.key == key for c in controls_of(p.name))]
+
+
 __all__ = [
+    "ALL_CONTROLS",
     "API_DEFAULT_MIN_CONFIDENCE",
     "EXEMPT_RESOURCES",
+    "FRAMEWORKS",
+    "FRAMEWORK_ENV",
     "MEDIA_ANALYSIS_ACTIONS",
     "PACK_NAME",
     "RESOURCE_TYPES",
     "UNKNOWN",
+    "Control",
     "Finding",
+    "Framework",
     "ResourceContext",
     "Setting",
     "StackContext",
     "StackResource",
     "all_policies",
+    "controls_of",
     "cross_resource_links",
     "iam_no_broad_managed_policies",
     "iam_no_wildcard_actions",
@@ -114,6 +141,7 @@ __all__ = [
     "media_analysis_job_kms_key",
     "media_analysis_job_min_confidence",
     "media_analysis_job_output_encryption",
+    "policies_for",
     "resource_policy",
     "s3_acl_no_public_access",
     "s3_bucket_deny_insecure_transport",

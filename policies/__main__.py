@@ -8,15 +8,24 @@ and blocks until the engine is done).
 
 from __future__ import annotations
 
+import os
+import sys
+
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from rekognition_media.policies import PACK_NAME, all_policies
+from rekognition_media.policies import FRAMEWORK_ENV, PACK_NAME, policies_for
 
 
 def main() -> None:
+    # A pack-wide choice: --policy-pack-config is per policy, so the framework comes from the
+    # environment, which the CLI passes on to the analyzer it starts.
+    try:
+        policies = policies_for(os.environ.get(FRAMEWORK_ENV))
+    except ValueError as exc:
+        sys.exit(f"{FRAMEWORK_ENV}: {exc}")
     PolicyPack(
         name=PACK_NAME,
-        policies=all_policies(),
+        policies=policies,
         # Every policy sets its own default level; this only covers policies added without one.
         enforcement_level=EnforcementLevel.MANDATORY,
         description="Encryption and least privilege across the S3 buckets, KMS keys, IAM "

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Final, Literal, NoReturn, cast
 
 from pulumi_policy import (
@@ -45,7 +46,29 @@ from pulumi_policy.secret import Secret
 from rekognition_media.api.casing import camel_case, snake_case
 from rekognition_media.api.messages import shorten
 
+from ._controls import Control
+
 PACK_TAGS: Final = ["rekognition-media"]
+
+CONTROLS: dict[str, tuple[Control, ...]] = {}
+"""Policy name -> the controls it enforces (every policy built here has an entry)."""
+
+
+def control_metadata(name: str, controls: Sequence[Control]) -> dict[str, Any]:
+    """The ``tags`` and ``framework`` of a policy enforcing ``controls``; records them.
+
+    Tags: the pack's, then one ``"<framework>:<id>"`` per control. ``framework``: the
+    controls' framework with their ids as its specification, or None without controls
+    (pulumi-policy carries one framework per policy, hence one framework per policy here).
+    """
+    frameworks = {control.framework for control in controls}
+    if len(frameworks) > 1:
+        raise ValueError(f"policy {name}: controls of several frameworks; give one")
+    CONTROLS[name] = tuple(controls)
+    return {
+        "tags": [*PACK_TAGS, *(control.tag for control in controls)],
+        "framework": frameworks.pop().compliance(tuple(controls)) if frameworks else None,
+    }
 
 
 # --- unknown values ----------------------------------------------------------------------
@@ -291,12 +314,14 @@ def resource_policy(
     settings: Sequence[Setting] = (),
     remediate: Remediation | None = None,
     remediation_steps: str | None = None,
+    controls: Sequence[Control] = (),
 ) -> Callable[[ResourceCheck], ResourceValidationPolicy]:
     """Build a ``ResourceValidationPolicy`` that only ever sees resources of ``types``.
 
     The decorated check receives a :class:`ResourceContext` and a ``report(message)``.
     ``remediate`` (optional) receives the same context and returns the fixed properties
     (mutating ``ctx.args.props`` so secrets keep their secretness) or None for "no change".
+    ``controls``: the benchmark controls the check enforces (tags and framework).
     """
     all_settings = (*settings, EXEMPT_RESOURCES)
     wanted = frozenset(types)
@@ -328,8 +353,8 @@ def resource_policy(
             # The SDK accepts a plain (non-awaitable) result; its annotation only names Awaitable.
             remediate=cast(Any, fix) if remediate is not None else None,
             severity=severity,
-            tags=PACK_TAGS,
             remediation_steps=remediation_steps,
+            **control_metadata(name, controls),
         )
         policy.__doc__ = check.__doc__
         RESOURCE_TYPES[name] = tuple(types)
@@ -349,20 +374,40 @@ def set_path(props: Any, path: Sequence[str | int], value: Any) -> None:
 # --- stack policies ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class StackResource:
-    """A resource of the stack with plain props and its property dependencies as URNs."""
+    """A resource of the stack with plain props and its property dependencies as URNs.
 
-    urn: str
-    type: str
-    name: str
-    props: dict[str, Any]
-    deps: Mapping[str, tuple[str, ...]]
-    parent: str | None
+    ``props`` and ``deps`` are converted from the engine's objects when first read: a stack
+    check reads the few types it links, so the rest of a large stack costs it nothing.
+    """
+
+    def __init__(self, resource: PolicyResource) -> None:
+        self._resource = resource
+        self.urn = str(resource.urn)
+        self.type = str(resource.resource_type)
+        self.name = str(resource.name)
+        parent = resource.parent.urn if resource.parent is not None else None
+        if parent is None and resource.opts is not None:
+            parent = resource.opts.parent
+        self.parent: str | None = parent
+
+    @cached_property
+    def props(self) -> dict[str, Any]:
+        return cast(dict[str, Any], plain(self._resource.props))
+
+    @cached_property
+    def deps(self) -> Mapping[str, tuple[str, ...]]:
+        return {
+            str(key): tuple(str(dep.urn) for dep in value)
+            for key, value in (self._resource.property_dependencies or {}).items()
+        }
 
     @property
     def label(self) -> str:
         return f"{self.type} '{self.name}'"
+
+    def __repr__(self) -> str:
+        return f"StackResource({self.urn!r})"
 
     def depends_on(self, *properties: str) -> tuple[str, ...]:
         """URNs the given top-level properties depend on (snake_case or camelCase key)."""
@@ -374,21 +419,7 @@ class StackResource:
 
     @classmethod
     def of(cls, resource: PolicyResource) -> StackResource:
-        deps = {
-            str(key): tuple(str(dep.urn) for dep in value)
-            for key, value in (resource.property_dependencies or {}).items()
-        }
-        parent = resource.parent.urn if resource.parent is not None else None
-        if parent is None and resource.opts is not None:
-            parent = resource.opts.parent
-        return cls(
-            urn=str(resource.urn),
-            type=str(resource.resource_type),
-            name=str(resource.name),
-            props=plain(resource.props),
-            deps=deps,
-            parent=parent,
-        )
+        return cls(resource)
 
 
 class StackContext:
@@ -400,6 +431,10 @@ class StackContext:
         self.config = config
         self.resources = [StackResource.of(r) for r in args.resources]
         self._by_urn = {r.urn: r for r in self.resources}
+        self._order = {id(r): i for i, r in enumerate(self.resources)}
+        self._by_type: dict[str, list[StackResource]] = {}
+        for resource in self.resources:
+            self._by_type.setdefault(resource.type, []).append(resource)
         self.cache: dict[str, Any] = {}
         """Derived data shared by helpers within one validation (e.g. the link index)."""
 
@@ -407,7 +442,13 @@ class StackContext:
         return self._by_urn.get(urn)
 
     def of_type(self, *types: str) -> list[StackResource]:
-        return [r for r in self.resources if r.type in types]
+        """Resources of ``types`` in stack order (the engine's registration order)."""
+        groups = [group for t in dict.fromkeys(types) if (group := self._by_type.get(t))]
+        if len(groups) == 1:
+            return list(groups[0])
+        merged = [r for group in groups for r in group]
+        merged.sort(key=lambda r: self._order[id(r)])
+        return merged
 
     def subjects(self, *types: str) -> list[StackResource]:
         """Resources of ``types`` this policy checks (``exemptResources`` left out)."""
@@ -430,6 +471,7 @@ def stack_policy(
     severity: Severity,
     settings: Sequence[Setting] = (),
     remediation_steps: str | None = None,
+    controls: Sequence[Control] = (),
 ) -> Callable[[StackCheck], StackValidationPolicy]:
     """Build a ``StackValidationPolicy``; the check gets a :class:`StackContext`."""
     all_settings = (*settings, EXEMPT_RESOURCES)
@@ -446,8 +488,8 @@ def stack_policy(
             enforcement_level=enforcement_level,
             config_schema=config_schema(all_settings),
             severity=severity,
-            tags=PACK_TAGS,
             remediation_steps=remediation_steps,
+            **control_metadata(name, controls),
         )
         policy.__doc__ = check.__doc__
         return policy

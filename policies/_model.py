@@ -8,6 +8,7 @@ token and ``pulumi.getter(name=...)`` camelCase names the engine sees).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -318,7 +319,32 @@ def bucket_display(bucket: StackResource) -> str:
     return f"{bucket.label} (bucket {show(name)})" if isinstance(name, str) else bucket.label
 
 
-def link_to_bucket(resource: StackResource, buckets: list[StackResource]) -> Link:
+class Buckets:
+    """The stack's buckets, looked up by name and by URN in constant time.
+
+    Built once per validation (:func:`bucket_index`), so linking every bucket-level resource
+    and every job or object to its bucket is linear in the size of the stack.
+    """
+
+    def __init__(self, buckets: list[StackResource]) -> None:
+        self.all = buckets
+        self._by_name: dict[str, StackResource] = {}
+        self._position = {bucket.urn: i for i, bucket in enumerate(buckets)}
+        for bucket in buckets:
+            for name in bucket_names(bucket):
+                self._by_name.setdefault(name, bucket)  # the first in stack order, as before
+        self.all_named = all(bucket_names(bucket) for bucket in buckets)
+
+    def named(self, name: str) -> StackResource | None:
+        return self._by_name.get(name)
+
+    def among(self, urns: Iterable[str]) -> list[StackResource]:
+        """The buckets among ``urns`` (each once, in stack order)."""
+        positions = sorted({self._position[u] for u in urns if u in self._position})
+        return [self.all[i] for i in positions]
+
+
+def link_to_bucket(resource: StackResource, buckets: Buckets) -> Link:
     """Which bucket of the stack a BucketPolicy/PublicAccessBlock/SSE configuration targets.
 
     1. its ``bucket`` value equals a bucket's name (``bucket``/``id``/``arn``), else
@@ -329,15 +355,13 @@ def link_to_bucket(resource: StackResource, buckets: list[StackResource]) -> Lin
     """
     value = resource.props.get("bucket")
     if isinstance(value, str) and value:
-        name = value.rsplit(":::", 1)[-1]
-        for bucket in buckets:
-            if name in bucket_names(bucket):
-                return Link(resource, bucket, "linked", f"`bucket` = {show(value)}")
-    deps = set(resource.depends_on("bucket"))
-    candidates = [b for b in buckets if b.urn in deps]
+        bucket = buckets.named(value.rsplit(":::", 1)[-1])
+        if bucket is not None:
+            return Link(resource, bucket, "linked", f"`bucket` = {show(value)}")
+    candidates = buckets.among(resource.depends_on("bucket"))
     if len(candidates) == 1:
         return Link(resource, candidates[0], "linked", "`bucket` depends on it")
-    if isinstance(value, str) and value and all(bucket_names(b) for b in buckets):
+    if isinstance(value, str) and value and buckets.all_named:
         return Link(resource, None, "outside", f"`bucket` = {show(value)} is not in this stack")
     if isinstance(value, str) and value:
         why = f"`bucket` = {show(value)} matches no known bucket name; some names are unknown"
@@ -349,24 +373,39 @@ def link_to_bucket(resource: StackResource, buckets: list[StackResource]) -> Lin
 
 
 class BucketIndex:
-    """Every bucket of the stack with the bucket-level resources linked to it."""
+    """Every bucket of the stack with the bucket-level resources linked to it.
+
+    Built once per validation; every lookup after that is a dictionary access.
+    """
 
     def __init__(self, stack: StackContext) -> None:
-        self.buckets = stack.of_type(*BUCKET_TYPES)
-        self.links: dict[Kind, list[Link]] = {
-            kind: [link_to_bucket(r, self.buckets) for r in stack.of_type(*types)]
-            for kind, types in KIND_TYPES.items()
-        }
+        self._stack = stack
+        self.lookup = Buckets(stack.of_type(*BUCKET_TYPES))
+        self.buckets = self.lookup.all
+        self._links: dict[Kind, list[Link]] = {}
+        self._linked: dict[Kind, dict[str, list[StackResource]]] = {}
+        self._unlinked: dict[Kind, list[Link]] = {}
+
+    def links(self, kind: Kind) -> list[Link]:
+        """Every resource of ``kind`` with its link; a kind is linked when first asked for."""
+        if kind not in self._links:
+            links = [link_to_bucket(r, self.lookup) for r in self._stack.of_type(*KIND_TYPES[kind])]
+            by_bucket: dict[str, list[StackResource]] = {}
+            for link in links:
+                if link.bucket is not None:
+                    by_bucket.setdefault(link.bucket.urn, []).append(link.resource)
+            self._links[kind] = links
+            self._linked[kind] = by_bucket
+            self._unlinked[kind] = [link for link in links if link.status == "unlinked"]
+        return self._links[kind]
 
     def linked(self, bucket: StackResource, kind: Kind) -> list[StackResource]:
-        return [
-            link.resource
-            for link in self.links[kind]
-            if link.bucket is not None and link.bucket.urn == bucket.urn
-        ]
+        self.links(kind)
+        return list(self._linked[kind].get(bucket.urn, ()))
 
     def unlinked(self, kind: Kind) -> list[Link]:
-        return [link for link in self.links[kind] if link.status == "unlinked"]
+        self.links(kind)
+        return list(self._unlinked[kind])
 
 
 def bucket_index(stack: StackContext) -> BucketIndex:
@@ -379,12 +418,12 @@ def bucket_index(stack: StackContext) -> BucketIndex:
 
 def find_bucket(stack: StackContext, name: Any, deps: tuple[str, ...]) -> StackResource | None:
     """A bucket of the stack by name, or by being the only bucket ``deps`` point at."""
-    buckets = bucket_index(stack).buckets
+    buckets = bucket_index(stack).lookup
     if isinstance(name, str) and name:
-        for bucket in buckets:
-            if name in bucket_names(bucket):
-                return bucket
-    candidates = [b for b in buckets if b.urn in deps]
+        bucket = buckets.named(name)
+        if bucket is not None:
+            return bucket
+    candidates = buckets.among(deps)
     return candidates[0] if len(candidates) == 1 else None
 
 
@@ -450,6 +489,54 @@ def _key_id_of(value: str) -> tuple[Literal["key-id", "alias"], str]:
     return "key-id", value
 
 
+class KeyIndex:
+    """The stack's ``aws.kms.Key`` and ``aws.kms.Alias`` resources by every value that names
+    them, built once per validation so that resolving a key costs a dictionary access."""
+
+    def __init__(self, stack: StackContext) -> None:
+        self.keys = stack.of_type(KMS_KEY)
+        self.aliases = stack.of_type(KMS_ALIAS)
+        self.key_by_value: dict[str, StackResource] = {}
+        self.key_by_id: dict[str, StackResource] = {}
+        self.alias_by_value: dict[str, StackResource] = {}
+        self.alias_by_name: dict[str, StackResource] = {}
+        # setdefault: the first in stack order wins, as the scans this replaces did.
+        for key in self.keys:
+            for prop in ("keyId", "arn", "id"):
+                value = key.props.get(prop)
+                if isinstance(value, str):
+                    self.key_by_value.setdefault(value, key)
+            key_id = key.props.get("keyId")
+            if isinstance(key_id, str):
+                self.key_by_id.setdefault(key_id, key)
+        for alias in self.aliases:
+            for prop in ("name", "arn"):
+                value = alias.props.get(prop)
+                if isinstance(value, str):
+                    self.alias_by_value.setdefault(value, alias)
+            name = alias.props.get("name")
+            if isinstance(name, str):
+                self.alias_by_name.setdefault(name, alias)
+        self._key_position = {key.urn: i for i, key in enumerate(self.keys)}
+        self._alias_position = {alias.urn: i for i, alias in enumerate(self.aliases)}
+
+    def keys_among(self, urns: Iterable[str]) -> list[StackResource]:
+        positions = sorted({self._key_position[u] for u in urns if u in self._key_position})
+        return [self.keys[i] for i in positions]
+
+    def aliases_among(self, urns: Iterable[str]) -> list[StackResource]:
+        positions = sorted({self._alias_position[u] for u in urns if u in self._alias_position})
+        return [self.aliases[i] for i in positions]
+
+
+def key_index(stack: StackContext) -> KeyIndex:
+    index = stack.cache.get("keys")
+    if index is None:
+        index = stack.cache["keys"] = KeyIndex(stack)
+    assert isinstance(index, KeyIndex)
+    return index
+
+
 def resolve_key(stack: StackContext, value: Any, deps: tuple[str, ...], _depth: int = 0) -> KeyRef:
     """Resolve a key reference (key id, key ARN, alias name, alias ARN) to a KeyRef.
 
@@ -457,31 +544,30 @@ def resolve_key(stack: StackContext, value: Any, deps: tuple[str, ...], _depth: 
     (``name``/``arn`` -> ``targetKeyId``) resources; unknown values (preview) resolve through
     the property's dependency when it is exactly one Key or Alias resource.
     """
-    keys = stack.of_type(KMS_KEY)
-    aliases = stack.of_type(KMS_ALIAS)
+    index = key_index(stack)
     if value is None or value == "":
         return KeyRef("none", "", "absent")
     if isinstance(value, str):
-        for key in keys:
-            if value in (key.props.get("keyId"), key.props.get("arn"), key.props.get("id")):
-                return KeyRef("key", key.urn, key.label)
-        for alias in aliases:
-            if value in (alias.props.get("name"), alias.props.get("arn")):
-                return _resolve_alias(stack, alias, _depth)
+        key = index.key_by_value.get(value)
+        if key is not None:
+            return KeyRef("key", key.urn, key.label)
+        alias = index.alias_by_value.get(value)
+        if alias is not None:
+            return _resolve_alias(stack, alias, _depth)
         kind, ident = _key_id_of(value)
         if kind == "key-id":
-            for key in keys:
-                if ident == key.props.get("keyId"):
-                    return KeyRef("key", key.urn, key.label)
+            key = index.key_by_id.get(ident)
+            if key is not None:
+                return KeyRef("key", key.urn, key.label)
             return KeyRef("key-id", ident, f"key id {show(ident)}")
-        for alias in aliases:
-            if ident == alias.props.get("name"):
-                return _resolve_alias(stack, alias, _depth)
+        alias = index.alias_by_name.get(ident)
+        if alias is not None:
+            return _resolve_alias(stack, alias, _depth)
         return KeyRef("alias", ident, f"alias {show(ident)}")
     # Unknown: what the property depends on. A key and aliases of that same key (deps of a
     # component's output can name several of its children) still mean that one key.
-    found = [KeyRef("key", k.urn, k.label) for k in keys if k.urn in deps]
-    found += [_resolve_alias(stack, a, _depth) for a in aliases if a.urn in deps]
+    found = [KeyRef("key", k.urn, k.label) for k in index.keys_among(deps)]
+    found += [_resolve_alias(stack, a, _depth) for a in index.aliases_among(deps)]
     targets = {(ref.kind, ref.value) for ref in found}
     if len(targets) == 1:
         return found[0]  # Key resources come first: the plainest description

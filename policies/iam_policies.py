@@ -25,6 +25,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from rekognition_media.api import shapes
 
+from ._controls import IAM_1, IAM_21, KMS_1, KMS_2
 from ._documents import (
     BroadResource,
     Document,
@@ -140,6 +141,10 @@ ALLOWED_ACTION_PATTERNS: Final = Setting(
     types=IAM_TYPES,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
+    controls=(
+        IAM_1,
+        IAM_21,
+    ),
     settings=(ALLOWED_ACTION_PATTERNS,),
     remediation_steps="List the exact actions the workload calls (e.g. s3:GetObject) instead "
     "of patterns such as *, s3:* or s3:Get*.",
@@ -242,6 +247,10 @@ _BROAD_RESOURCE_FIX = f"{_RESOURCE_FIX}, or list the exact pattern in allowedRes
     types=IAM_TYPES,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
+    controls=(
+        KMS_1,
+        KMS_2,
+    ),
     settings=(SERVICES, WILDCARD_RESOURCE_ACTIONS, ALLOWED_RESOURCE_PATTERNS),
     remediation_steps="Scope Resource to the bucket/object/key ARNs; only the media analysis "
     'actions (no resource-level permissions) keep Resource "*", in a statement of their own.',

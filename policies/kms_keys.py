@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from pulumi_policy import EnforcementLevel, Severity
 
+from ._controls import KMS_5
 from ._documents import (
     ACCOUNT_ID,
     ANY_ACCOUNT,
@@ -204,6 +205,7 @@ KEY_POLICY_EXPOSURE: Final = Exposure(
     types=KMS_KEY_POLICY_TYPES,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
+    controls=(KMS_5,),
     remediation_steps="Grant to named principals, or restrict the Allow with a fixed "
     "kms:CallerAccount, aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn, "
     "aws:SourceArn or aws:SourceAccount.",

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from pulumi_policy import EnforcementLevel, Severity
 
+from ._controls import S3_2, S3_3, S3_12
 from ._framework import (
     UNKNOWN,
     Report,
@@ -101,6 +102,10 @@ def _acl_fix(ctx: ResourceContext) -> str:
     types=(*BUCKET_TYPES, *BUCKET_ACL_TYPES, *OBJECT_TYPES),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
+    controls=(
+        S3_2,
+        S3_3,
+    ),
     remediation_steps='Use acl "private" (or none) and grant access through a bucket policy '
     "to named principals; turn ACLs off with BucketOwnershipControls BucketOwnerEnforced.",
 )
@@ -143,6 +148,7 @@ ENFORCED: Final = "BucketOwnerEnforced"
     types=(BUCKET_OWNERSHIP_CONTROLS,),
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.MEDIUM,
+    controls=(S3_12,),
     remediation_steps="Set rule.object_ownership to BucketOwnerEnforced once nothing relies "
     "on ACLs (remove BucketAcl resources and acl arguments first).",
 )

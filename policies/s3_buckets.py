@@ -23,6 +23,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from rekognition_media.api.encryption import SSE_KMS
 
+from ._controls import S3_2, S3_3, S3_5, S3_8
 from ._documents import (
     S3_RESTRICTING_KEYS,
     TLS_STATEMENT_EXAMPLE,
@@ -300,7 +301,7 @@ def assess_public_access_block(stack: StackContext) -> Iterator[Finding]:
     index = bucket_index(stack)
     subjects = {b.urn for b in stack.subjects(*BUCKET_TYPES)}
     checked = {r.urn for r in stack.subjects(BUCKET_PUBLIC_ACCESS_BLOCK)}
-    for link in index.links["public-access-block"]:
+    for link in index.links("public-access-block"):
         block = link.resource
         if block.urn not in checked or (
             link.bucket is not None and link.bucket.urn not in subjects
@@ -459,6 +460,10 @@ BUCKET_POLICY_EXPOSURE: Final = Exposure(
     types=(BUCKET_POLICY, *BUCKET_TYPES),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
+    controls=(
+        S3_2,
+        S3_3,
+    ),
     remediation_steps="Grant to named principals, or restrict the Allow with a fixed "
     "aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceArn, "
     "aws:SourceAccount, aws:SourceVpc(e) or a narrow aws:SourceIp.",
@@ -503,6 +508,7 @@ def s3_bucket_encryption_configured(stack: StackContext, report: StackReport) ->
     description="Every S3 bucket must have a public access block with all four settings on.",
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
+    controls=(S3_8,),
     remediation_steps=f"Add {_PAB_FIX}.",
 )
 def s3_bucket_public_access_block(stack: StackContext, report: StackReport) -> None:
@@ -515,6 +521,7 @@ def s3_bucket_public_access_block(stack: StackContext, report: StackReport) -> N
     description="Every S3 bucket policy must deny requests that are not made over TLS.",
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
+    controls=(S3_5,),
     remediation_steps=f"Add to the bucket policy: {TLS_STATEMENT_EXAMPLE}.",
 )
 def s3_bucket_deny_insecure_transport(stack: StackContext, report: StackReport) -> None:

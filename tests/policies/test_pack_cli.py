@@ -12,6 +12,7 @@ from pulumi import automation as auto
 
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN
 from rekognition_media.devtools.engine import EngineStack, StackFactory
+from rekognition_media.policies import FRAMEWORK_ENV
 from tests.plugin.yaml_stack import PulumiFailed, YamlStack, require_tools
 
 pytestmark = pytest.mark.engine
@@ -76,11 +77,16 @@ def test_min_confidence_floor_is_configurable(engine_stack: StackFactory, tmp_pa
     assert "media-analysis-job-min-confidence" in str(failure.value)
 
 
-def yaml_job_stack(pulumi_bin: Path, tmp_path: Path, **properties: object) -> YamlStack:
+def yaml_job_stack(
+    pulumi_bin: Path, tmp_path: Path, env: dict[str, str] | None = None, **properties: object
+) -> YamlStack:
     """A YAML program with one plugin job. Preview makes no AWS call: nothing need exist."""
     require_tools(pulumi_bin)
     stack = YamlStack(
-        tmp_path / "program", tmp_path / "state", pulumi_bin, env={"AWS_REGION": "us-east-1"}
+        tmp_path / "program",
+        tmp_path / "state",
+        pulumi_bin,
+        env={"AWS_REGION": "us-east-1", **(env or {})},
     )
     job = {
         "operationsConfig": {"detectModerationLabels": {"minConfidence": 60}},
@@ -119,6 +125,17 @@ def test_a_plugin_job_with_kms_key_passes_the_gate(pulumi_bin: Path, tmp_path: P
     assert "[advisory]" in line and "MediaAnalysisJob: nightly" in line
     assert "`operationsConfig.detectModerationLabels.minConfidence` is 40" in out
     assert "2 to create" in out  # stack, job (the default provider is not counted)
+
+
+def test_the_fsbp_framework_runs_only_its_policies(pulumi_bin: Path, tmp_path: Path) -> None:
+    """The job without a key fails the whole pack (above); media-analysis-job-kms-key maps
+    to no FSBP control, so with the pack limited to FSBP it does not run and the preview
+    passes."""
+    stack = yaml_job_stack(pulumi_bin, tmp_path, env={FRAMEWORK_ENV: "fsbp"})
+    out = stack.preview("--policy-pack", PACK)
+    assert "✅ rekognition-media@" in out  # the pack ran, and passed
+    assert "media-analysis-job-kms-key" not in out
+    assert "2 to create" in out
 
 
 def _report_lines(output: str, policy: str) -> list[str]:

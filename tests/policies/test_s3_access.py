@@ -363,3 +363,29 @@ def test_the_bucket_policys_own_bucket_names_the_bucket() -> None:
         deps={"bucket": [bucket]},
     )
     assert "not for both arn:aws:s3:::media-123 and" in stack_message(stack)
+
+
+# --- lookups through the per-run index ------------------------------------------------------
+
+
+def test_a_name_two_buckets_share_links_to_the_first_in_stack_order() -> None:
+    """The index answers as the scans it replaced did: the first bucket with the name."""
+    stack = Stack()
+    stack.add(BUCKET, "first", {"bucket": "media-123"})
+    stack.add(BUCKET, "second", {"bucket": "other", "id": "media-123"})
+    stack.add(PAB, "media-pab", all_on())
+    outcome = stack.check(s3_bucket_public_access_block)
+    assert outcome.urns == [stack.resources[1].urn]  # only "second" lacks a block
+    assert "'second'" in outcome.only()
+
+
+def test_links_by_dependency_and_by_value_in_one_large_stack() -> None:
+    stack = Stack()
+    for i in range(300):
+        bucket = stack.add(BUCKET, f"b{i}", {"bucket": f"media-{i}"})
+        by_value = all_on(bucket=f"media-{i}")
+        by_dependency = all_on(bucket=UNKNOWN_STR)
+        stack.add(PAB, f"pab{i}", by_value if i % 2 else by_dependency, deps={"bucket": [bucket]})
+    stack.add(BUCKET, "lonely", {"bucket": "media-lonely"})
+    outcome = stack.check(s3_bucket_public_access_block)
+    assert outcome.urns == [stack.resources[-1].urn]
