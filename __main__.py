@@ -16,9 +16,9 @@ from typing import Any
 
 import pulumi
 
+from devtools.media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
 from rekognition_media.api.limits import DEFAULT_MIN_CONFIDENCE
 from rekognition_media.components import MediaAnalysisPipeline, MediaAnalysisPipelineArgs
-from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
 from rekognition_media.providers import MediaAnalysisJob
 
 MODES = ("managed", "existing")

@@ -4,7 +4,7 @@
 
 Each size runs in a fresh subprocess (so peak RSS is per size) that starts the emulator
 in-process, uploads ``--images`` distinct small PNGs (80..127 px, written by
-``rekognition_media.devtools.media``, each with moderation-label metadata) and a manifest
+``devtools.media``, each with moderation-label metadata) and a manifest
 of ``size`` lines referencing them round-robin (at 10,000 lines each image is listed 10
 times: uploading 10,000 objects over HTTP would dominate the run). Then it:
 
@@ -33,9 +33,9 @@ import time
 import tracemalloc
 from typing import Any
 
+from devtools import media
 from rekognition_media.api.manifest import manifest_jsonl
 from rekognition_media.api.statuses import TERMINAL
-from rekognition_media.devtools import media
 
 SPILL_BUFFER = str(64 * 1024)
 

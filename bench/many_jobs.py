@@ -3,7 +3,7 @@
     .venv/bin/python bench/many_jobs.py --jobs 1,5,20 --duration 20
 
 Starts the emulator in-process and, for each N, runs ``pulumi up`` (the real CLI, via
-rekognition_media.devtools.engine) on examples/jobs with N jobs of D seconds each:
+devtools.engine) on examples/jobs with N jobs of D seconds each:
 
 * ``design``   -- the default configuration: jobs spread over provider "lanes"
                   (``rekognition-media:jobsPerProvider`` default) and one shared
@@ -58,8 +58,8 @@ from typing import Any
 import yaml
 from pulumi import automation as auto
 
-from rekognition_media.devtools.engine import EngineStack, cli_bin_dir, cli_version, offline_env
-from rekognition_media.devtools.world import World, provider_env, seed
+from devtools.engine import EngineStack, cli_bin_dir, cli_version, offline_env
+from devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

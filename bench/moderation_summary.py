@@ -34,10 +34,10 @@ from typing import Any
 
 import boto3
 
+from devtools import media
 from rekognition_media.api.manifest import manifest_jsonl
 from rekognition_media.api.statuses import TERMINAL
 from rekognition_media.core.summary import ModerationSummary, read_summary
-from rekognition_media.devtools import media
 
 MIN_CONFIDENCE = 50.0
 # The emulator accepts any credentials; these are not secrets.

@@ -33,8 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from rekognition_media.devtools.flagged import LabelledImage, photo, run_job, upload
-from rekognition_media.devtools.media import png_image
+from devtools.flagged import LabelledImage, photo, run_job, upload
+from devtools.media import png_image
 from rekognition_media.emulator import Emulator, EmulatorSettings
 
 COMMAND = Path(sys.executable).with_name("rekognition-media")

@@ -5,7 +5,7 @@ Pulumi components, and the pipeline that wires them to a ``MediaAnalysisJob``.
 
 Modules: ``documents`` (the policy documents, pure functions), ``key``, ``bucket``,
 ``access``, ``pipeline`` (the components), ``arns`` (bucket name/ARN helpers). The
-sample images of the example stack are in ``rekognition_media.devtools.media``, the
+sample images of the example stack are in ``devtools.media``, the
 manifest writer in ``rekognition_media.api.manifest``. See README.md in this folder.
 """
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .server import Emulator
+from . import missing_extra
 from .settings import (
     ENV_PREFIX,
     EmulatorSettings,
@@ -76,6 +76,12 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Emula
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    problem = missing_extra()
+    if problem is not None:
+        print(f"rekognition-media-emulator: {problem}", file=sys.stderr)
+        return 2
+    from .server import Emulator  # moto: only once it is known to be there
+
     try:
         settings = settings_from(args, os.environ)
     except ValidationError as exc:

@@ -28,11 +28,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from devtools.engine import EngineStack, cli_bin_dir
+from devtools.media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
 from rekognition_media.api.manifest import manifest_jsonl, parse_summary
 from rekognition_media.components.documents import access_policy_document, key_policy_document
 from rekognition_media.core.summary import ModerationSummary, summary_lines
-from rekognition_media.devtools.engine import EngineStack, cli_bin_dir
-from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
 from rekognition_media.emulator import Emulator, EmulatorSettings
 
 REPO = Path(__file__).resolve().parents[1]

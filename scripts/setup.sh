@@ -20,7 +20,11 @@ fi
 pulumi_sdk_version=$(tr -d '[:space:]' < .pulumi-python-sdk-version)
 echo "setup: installing pulumi-rekognition-media (editable) with pulumi==$pulumi_sdk_version" >&2
 .venv/bin/python -m pip install --quiet --upgrade pip "setuptools>=77"
-.venv/bin/python -m pip install --quiet -e ".[dev]" "pulumi==$pulumi_sdk_version"
+.venv/bin/python -m pip install --quiet -e ".[dev,emulator]" "pulumi==$pulumi_sdk_version"
+# The development toolkit (devtools/) is not in the wheel: the tests, scripts and benchmarks
+# import it from this checkout, which a .pth file puts on the virtualenv's path.
+site_packages=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$root" > "$site_packages/rekognition-media-checkout.pth"
 # What was installed from: `scripts/test.sh --fast` skips setup while this still matches.
 scripts/setup-stamp.sh > .venv/.setup-stamp
 

@@ -24,8 +24,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from rekognition_media.devtools.engine import EngineStack, StackFactory, cli_bin_dir, cli_version
-from rekognition_media.devtools.processes import language_hosts, provider_processes
+from devtools.engine import EngineStack, StackFactory, cli_bin_dir, cli_version
+from devtools.processes import language_hosts, provider_processes
 from rekognition_media.emulator import Emulator, EmulatorSettings
 
 # A provider process exits within 60 s of its engine's end (providers/lifeline.py); a
@@ -127,7 +127,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 # --- the real Pulumi CLI ----------------------------------------------------------------
 # Tests that drive it are marked ``engine``; the CLI comes from PULUMI_CLI_DIR or
-# scripts/pulumi-cli.sh (rekognition_media.devtools.engine), and never skips.
+# scripts/pulumi-cli.sh (devtools.engine), and never skips.
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,9 @@ Imports run one way: ``plugin`` -> ``components`` -> ``providers`` -> ``core`` -
 and the plugin and the report reach the job through ``core``, never ``providers`` (the
 dynamic front end); ``emulator`` and ``policies`` import only ``api``; ``compliance``
 imports ``api`` and ``policies``, ``report`` (the CLI's home) ``compliance``; ``sdk``
-(generated) imports no part; ``devtools`` (development support) may import any part, and no part
-imports ``devtools`` or ``tests``. The module graph has no cycle, and the core (``core``
-and ``api``, by folder) imports neither front end's Pulumi API. Every import counts: at
+(generated) imports no part; no part imports ``devtools`` (development support, in the
+checkout, not in the wheel) or ``tests``. The module graph has no cycle, and the core
+(``core`` and ``api``, by folder) imports neither front end's Pulumi API. Every import counts: at
 the top, inside functions (the provider-process imports) and under ``TYPE_CHECKING``.
 """
 
@@ -45,19 +45,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Pulumi's generated SDK of the plugin (sdk/python): it reaches the plugin through the
     # engine, never by import.
     "sdk": frozenset(),
-    "devtools": frozenset(
-        {
-            "api",
-            "core",
-            "providers",
-            "components",
-            "plugin",
-            "emulator",
-            "policies",
-            "report",
-            "compliance",
-        }
-    ),
 }
 """Part -> the parts it may import (the package's root module, ``__version__``, is free)."""
 
@@ -114,8 +101,8 @@ def _imports(name: str, path: Path) -> Iterator[str]:
 def _part(module: str) -> str | None:
     """The part a module of this package belongs to; None for other distributions."""
     parts = module.split(".")
-    if parts[0] == "tests":
-        return "tests"
+    if parts[0] in ("tests", "devtools"):
+        return parts[0]  # the checkout's: no part may import them
     if parts[0] != PACKAGE:
         return None
     return parts[1] if len(parts) > 1 else ""

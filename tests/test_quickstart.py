@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rekognition_media.devtools.engine import cli_bin_dir
+from devtools.engine import cli_bin_dir
 
 pytestmark = pytest.mark.engine
 

@@ -1,7 +1,7 @@
 """N media analysis jobs on one manifest, configured from stack config.
 
 Used by the engine tests (tests/providers, tests/policies) and bench/many_jobs.py, on a
-world seeded by ``rekognition_media.devtools.world`` (its ``config()`` is this program's
+world seeded by ``devtools.world`` (its ``config()`` is this program's
 configuration); ``jobs`` = 0 makes the stack without jobs (the benchmark's fixed
 overhead). ``operationsConfig`` (JSON) and ``argsAsDict`` pass plain dicts instead of the
 Args classes; ``argsTypo`` misspells an Args class argument.

@@ -9,7 +9,7 @@
 // other call (running a program, installing dependencies) answers "unimplemented", and
 // programs run through the Automation API's inline mode as everywhere else.
 //
-// Built by rekognition_media/devtools/program_gen.py from this module (go.mod pins pkg/v3).
+// Built by devtools/program_gen.py from this module (go.mod pins pkg/v3).
 package main
 
 import (

@@ -3,7 +3,7 @@ YAML program and on a Python program run inline: SARIF that validates and points
 line of each violating resource, JUnit with the right failure count, exit codes 0, 1, 2.
 
 The command runs as users run it, as its own process. pulumi-aws resources are previewed
-by the stand-in plugin (rekognition_media/devtools/aws_standin.py); the engine, the policy
+by the stand-in plugin (devtools/aws_standin.py); the engine, the policy
 analyzer and the pack are the real ones.
 """
 
@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 import yaml
 
+from devtools.aws_standin import install
+from devtools.engine import offline_env
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN
-from rekognition_media.devtools.aws_standin import install
-from rekognition_media.devtools.engine import offline_env
 from tests.plugin.yaml_stack import require_tools
 
 from .sarif_check import validate_sarif

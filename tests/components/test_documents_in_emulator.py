@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from devtools.media import SAMPLE_MANIFEST_KEY, sample_images
 from rekognition_media.api.manifest import manifest_jsonl
 from rekognition_media.components.documents import (
     access_policy_document,
     bucket_policy_document,
     key_policy_document,
 )
-from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
 
 
 def test_bring_your_own_resources_can_be_precreated_with_the_documents(aws_client: Any) -> None:

@@ -10,8 +10,8 @@ import pulumi
 import pytest
 import yaml
 
+from devtools.media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
 from rekognition_media.api.resources import JOB_TYPE_TOKEN
-from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
 from tests.mocks import EXAMPLE_PROGRAM as PROGRAM
 from tests.mocks import EXISTING_KEY, EXISTING_POLICY, ROOT
 

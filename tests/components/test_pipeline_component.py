@@ -7,10 +7,10 @@ import json
 
 import pytest
 
+from devtools.media import sample_images
 from rekognition_media.api.manifest import manifest_jsonl
 from rekognition_media.api.resources import JOB_TYPE_TOKEN, STACK_IDENTITY_TYPE_TOKEN
 from rekognition_media.components import MediaAnalysisPipeline, MediaAnalysisPipelineArgs
-from rekognition_media.devtools.media import sample_images
 
 JOB = JOB_TYPE_TOKEN
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"

@@ -42,7 +42,9 @@ PROGRAM = textwrap.dedent(
     import pulumi
 
     import rekognition_media
+    import rekognition_media.compliance as compliance
     import rekognition_media.components as components
+    import rekognition_media.core as core
     import rekognition_media.emulator as emulator
     import rekognition_media.plugin as plugin
     import rekognition_media.policies as policies
@@ -55,7 +57,6 @@ PROGRAM = textwrap.dedent(
         MediaAnalysisPipeline,
         MediaAnalysisPipelineArgs,
     )
-    from rekognition_media.devtools.media import sample_images
 
     KEY = "arn:aws:kms:us-east-1:111122223333:key/0f0f0f0f-1111-2222-3333-444444444444"
 
@@ -91,8 +92,27 @@ PROGRAM = textwrap.dedent(
             return {}
 
 
+    def sample_images():
+        return {f"images/sample-{i}.png": f"image {i}".encode() for i in (1, 2, 3)}
+
+
     report = {"modules": {}, "runs": {}}
-    parts = (components, providers, plugin, policies, emulator, report_command, sdk)
+    # A stack's install: no emulator, no development toolkit, and saying so when asked.
+    import importlib.util
+    report["absent"] = sorted(
+        name
+        for name in ("moto", "flask", "sympy", "networkx", "cfnlint", "rekognition_media.devtools")
+        if importlib.util.find_spec(name) is None
+    )
+    try:
+        from rekognition_media.emulator import Emulator
+    except ModuleNotFoundError as missing:
+        report["emulator"] = str(missing)
+    else:
+        report["emulator"] = "imported"
+    parts = (
+        compliance, components, core, providers, plugin, policies, emulator, report_command, sdk
+    )
     for module in (rekognition_media, *parts):
         report["modules"][module.__name__] = module.__file__
 
@@ -271,6 +291,19 @@ def test_wheel_installs_in_a_fresh_venv_and_components_are_reusable(tmp_path: Pa
             "labels": [["LabelCount", "Weapons", 1]],
         },
     }
+
+    # The lean install: what a stack needs, and the emulator saying which extra it needs.
+    assert report["absent"] == sorted(
+        ["moto", "flask", "sympy", "networkx", "cfnlint", "rekognition_media.devtools"]
+    )
+    assert report["emulator"] == (
+        "the Rekognition emulator runs on moto and its server, which come with the emulator "
+        "extra: pip install 'pulumi-rekognition-media[emulator]'"
+    )
+    command = venv / "bin" / "rekognition-media-emulator"
+    refused = subprocess.run([str(command)], capture_output=True, text=True, check=False)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip() == f"rekognition-media-emulator: {report['emulator']}"
 
     solo = report["runs"]["bucket_only"]
     assert solo["outputs"] == {"name": "solo", "arn": "arn:aws:s3:::solo"}

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from devtools.world import REGION, provider_env, seed
 from rekognition_media.core import budget, client
 from rekognition_media.core.budget import PageBoard
-from rekognition_media.devtools.world import REGION, provider_env, seed
 from rekognition_media.emulator import Emulator
 
 # Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).

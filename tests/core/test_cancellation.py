@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from devtools.world import REGION, provider_env, seed
 from rekognition_media.core import cancellation, client
 from rekognition_media.core.cancellation import Cancelled
 from rekognition_media.core.lifecycle import MediaAnalysisJobCancelled
 from rekognition_media.core.pollers import GetPoller, SharedPoller
 from rekognition_media.core.start import start_job
-from rekognition_media.devtools.world import REGION, provider_env, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.providers.job import MediaAnalysisJobProvider
 from tests.core.test_start import request

@@ -14,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
+from devtools.world import REGION, World, provider_env, seed
 from rekognition_media.core import budget, client, pollers
 from rekognition_media.core.budget import PageBoard
 from rekognition_media.core.pollers import (
@@ -24,7 +25,6 @@ from rekognition_media.core.pollers import (
     SharedPoller,
 )
 from rekognition_media.core.schedule import Backoff
-from rekognition_media.devtools.world import REGION, World, provider_env, seed
 from rekognition_media.emulator import Emulator
 
 # Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).

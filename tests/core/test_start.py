@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from devtools.world import REGION, World, provider_env, seed
 from rekognition_media.core import client, start
 from rekognition_media.core.start import StartSlotTimeout, StartUnreachable, start_job
-from rekognition_media.devtools.world import REGION, World, provider_env, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
 
 # Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
+from devtools.media import png_image
 from rekognition_media.api.manifest import dumps_line, manifest_jsonl, result_line
 from rekognition_media.core.summary import (
     MAX_FLAGGED,
@@ -29,7 +30,6 @@ from rekognition_media.core.summary import (
     summarise_lines,
     summary_lines,
 )
-from rekognition_media.devtools.media import png_image
 from rekognition_media.emulator import Emulator
 
 

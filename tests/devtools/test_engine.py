@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-from rekognition_media.devtools.engine import StackFactory, cli_version, write_program
+from devtools.engine import StackFactory, cli_version, write_program
 
 pytestmark = pytest.mark.engine
 

@@ -8,13 +8,13 @@ import zlib
 
 import pytest
 
-from rekognition_media.api.manifest import manifest_jsonl
-from rekognition_media.devtools.media import (
+from devtools.media import (
     SAMPLE_MANIFEST_KEY,
     png_image,
     sample_images,
     sample_metadata,
 )
+from rekognition_media.api.manifest import manifest_jsonl
 
 
 def _decode_png(data: bytes) -> tuple[int, int, bytes]:

@@ -9,9 +9,9 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from devtools import media
+from devtools.media import jpeg
 from rekognition_media.api.statuses import TERMINAL
-from rekognition_media.devtools import media
-from rekognition_media.devtools.media import jpeg
 
 __all__ = ["JSON_11", "Aws", "assert_aws_error", "error_code", "jpeg", "png", "post"]
 

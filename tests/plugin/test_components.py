@@ -24,9 +24,9 @@ from pulumi.provider.experimental.provider import ConstructRequest, ConstructRes
 from pulumi.runtime import rpc
 from pulumi.runtime.stack import wait_for_rpcs
 
+from devtools.media import sample_images
 from rekognition_media import components as python_components
 from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
-from rekognition_media.devtools.media import sample_images
 from rekognition_media.plugin import convert, schema
 from rekognition_media.plugin.components import DECLARED, components
 from rekognition_media.plugin.provider import MediaAnalysisJobPlugin

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
+from devtools.engine import StackFactory, write_program
+from devtools.world import provider_env, seed
 from rekognition_media.api.resources import (
     JOB_TYPE_TOKEN,
     PLUGIN_JOB_TYPE_TOKEN,
     STACK_IDENTITY_TYPE_TOKEN,
 )
-from rekognition_media.devtools.engine import StackFactory, write_program
-from rekognition_media.devtools.world import provider_env, seed
 from rekognition_media.emulator import Emulator
 
 pytestmark = pytest.mark.engine

@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 from pulumi.runtime import rpc
 
+from devtools.engine import StackFactory, offline_env, write_program
+from devtools.program_gen import build_python_program_generator
+from devtools.world import provider_env, seed
 from rekognition_media import __version__
-from rekognition_media.devtools.engine import StackFactory, offline_env, write_program
-from rekognition_media.devtools.program_gen import build_python_program_generator
-from rekognition_media.devtools.world import provider_env, seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import JOB_TYPE
 from tests.mocks import EXISTING_POLICY

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from devtools.engine import offline_env
 from rekognition_media import __version__
 from rekognition_media import components as python_components
 from rekognition_media.api import shapes
-from rekognition_media.devtools.engine import offline_env
 from rekognition_media.plugin import JOB_TYPE, PACKAGE, convert
 from rekognition_media.plugin.components import DECLARED
 from tests.plugin.yaml_stack import PLUGIN, require_tools

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from rekognition_media.devtools.golang import go_env, run_go
+from devtools.golang import go_env, run_go
 from rekognition_media.plugin import schema
 
 # The Go module proxy serves the generators' modules (a warm module cache on this machine).

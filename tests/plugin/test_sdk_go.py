@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rekognition_media.devtools.golang import run_go
+from devtools.golang import run_go
 
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from rekognition_media.devtools.engine import offline_env
-from rekognition_media.devtools.processes import ProviderProcess, provider_processes
-from rekognition_media.devtools.world import World, seed
+from devtools.engine import offline_env
+from devtools.processes import ProviderProcess, provider_processes
+from devtools.world import World, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.plugin import JOB_TYPE
 from tests.plugin import test_yaml_job as base

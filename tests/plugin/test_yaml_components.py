@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from pulumi.runtime import rpc
 
-from rekognition_media.devtools.world import World, provider_env, seed
+from devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import JOB_TYPE
 from tests.mocks import EXISTING_POLICY

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
-from rekognition_media.devtools.engine import offline_env
-from rekognition_media.devtools.world import (
+from devtools.engine import offline_env
+from devtools.world import (
     World,
     no_credentials_env,
     other_account_env,

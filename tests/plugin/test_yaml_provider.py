@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
+from devtools.media import SAMPLE_MANIFEST_KEY, sample_images
+from devtools.world import World, provider_env, seed
 from rekognition_media import __version__
 from rekognition_media.api.manifest import manifest_jsonl
-from rekognition_media.devtools.media import SAMPLE_MANIFEST_KEY, sample_images
-from rekognition_media.devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import JOB_TYPE
 from tests.plugin import test_yaml_job as base

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from rekognition_media.devtools.world import seed
+from devtools.world import seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import JOB_TYPE
 from tests.plugin import test_yaml_job as base

@@ -4,7 +4,7 @@ The CLI and Pulumi's YAML language host come from ``scripts/pulumi-cli.sh``; the
 ``rekognition-media`` plugin is the ``pulumi-resource-rekognition-media`` executable that
 installing this package put beside the test interpreter, found by the engine on PATH.
 Each stack gets its own file backend and PULUMI_HOME
-(``rekognition_media.devtools.engine.offline_env``).
+(``devtools.engine.offline_env``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from rekognition_media.devtools.engine import offline_env
+from devtools.engine import offline_env
 
 PLUGIN = "pulumi-resource-rekognition-media"
 YAML_HOST = "pulumi-language-yaml"

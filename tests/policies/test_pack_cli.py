@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
+from devtools.engine import EngineStack, StackFactory
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN
-from rekognition_media.devtools.engine import EngineStack, StackFactory
 from rekognition_media.policies import FRAMEWORK_ENV
 from tests.plugin.yaml_stack import PulumiFailed, YamlStack, require_tools
 

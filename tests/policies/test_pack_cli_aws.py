@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from rekognition_media.devtools.aws_standin import install
-from rekognition_media.devtools.engine import EngineStack, StackFactory, offline_env, write_program
+from devtools.aws_standin import install
+from devtools.engine import EngineStack, StackFactory, offline_env, write_program
 
 pytestmark = pytest.mark.engine
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
+from devtools.engine import EngineStack, StackFactory, write_program
+from devtools.media import sample_images
+from devtools.world import World, provider_env, seed
 from rekognition_media.api.manifest import manifest_jsonl
-from rekognition_media.devtools.engine import EngineStack, StackFactory, write_program
-from rekognition_media.devtools.media import sample_images
-from rekognition_media.devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers import TYPE_TOKEN
 

@@ -21,8 +21,8 @@ import dill
 import pytest
 from pulumi import automation as auto
 
-from rekognition_media.devtools.engine import EngineStack, StackFactory
-from rekognition_media.devtools.world import (
+from devtools.engine import EngineStack, StackFactory
+from devtools.world import (
     ACCESS_KEY,
     SECRET_KEY,
     SESSION_TOKEN,
@@ -321,7 +321,7 @@ def test_killed_up_rerun_adopts_the_same_job(
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps(stack.spec()))
     runner = subprocess.Popen(
-        [sys.executable, "-m", "rekognition_media.devtools.run", str(spec), "up"],
+        [sys.executable, "-m", "devtools.run", str(spec), "up"],
         cwd=Path(__file__).parents[2],
         start_new_session=True,
         stdout=subprocess.DEVNULL,

@@ -29,9 +29,9 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from rekognition_media.devtools.engine import EngineStack, StackFactory
-from rekognition_media.devtools.processes import provider_processes
-from rekognition_media.devtools.world import World, provider_env, seed
+from devtools.engine import EngineStack, StackFactory
+from devtools.processes import provider_processes
+from devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.providers import TYPE_TOKEN
 
@@ -65,7 +65,7 @@ def run_in_own_process(stack: EngineStack, tmp_path: Path) -> subprocess.Popen[b
     spec = tmp_path / f"spec-{stack.stack_name}.json"
     spec.write_text(json.dumps(stack.spec()))
     return subprocess.Popen(
-        [sys.executable, "-m", "rekognition_media.devtools.run", str(spec), "up"],
+        [sys.executable, "-m", "devtools.run", str(spec), "up"],
         cwd=REPO_ROOT,
         start_new_session=True,
         stdout=subprocess.DEVNULL,

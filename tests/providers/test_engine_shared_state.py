@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from devtools.engine import StackFactory
+from devtools.world import REGION, provider_env, seed
 from rekognition_media.core import budget, client
 from rekognition_media.core.private_directory import NAME
-from rekognition_media.devtools.engine import StackFactory
-from rekognition_media.devtools.world import REGION, provider_env, seed
 from rekognition_media.emulator import Emulator
 
 pytestmark = pytest.mark.engine

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from devtools.world import World, provider_env, seed
 from rekognition_media.core import budget, pollers
 from rekognition_media.core.request import JobSettings, build_request
 from rekognition_media.core.token import derive_token
-from rekognition_media.devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers import MediaAnalysisJobFailed, MediaAnalysisJobProvider
 

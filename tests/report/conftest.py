@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
-from rekognition_media.devtools.flagged import LabelledImage, photo, run_job, upload
-from rekognition_media.devtools.media import png, png_image
+from devtools.flagged import LabelledImage, photo, run_job, upload
+from devtools.media import png, png_image
 from rekognition_media.emulator import Emulator
 
 REGION = "us-east-1"

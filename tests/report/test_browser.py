@@ -2,7 +2,7 @@
 
 Each page is opened from its file with every non-``file:`` request aborted and recorded:
 the report must work with no network at all. Where Chromium is missing the tests fail
-with the command that installs it (``rekognition_media.devtools.browser``).
+with the command that installs it (``devtools.browser``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect, sync_playwright
 
-from rekognition_media.devtools.browser import ChromiumMissing, chromium
+from devtools.browser import ChromiumMissing, chromium
 
 from .conftest import SCRIPT_KEY, SCRIPT_LABEL, LabelledJob, Report
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rekognition_media.devtools import browser
+from devtools import browser
 
 
 def test_missing_chromium_names_the_install_command(monkeypatch: pytest.MonkeyPatch):

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
+from devtools.world import seed
 from rekognition_media.core.summary import job_summary
-from rekognition_media.devtools.world import seed
 from rekognition_media.emulator import Emulator
 
 from .conftest import SCRIPT_LABEL, LabelledJob, Report, make_job, run_report
@@ -104,7 +104,7 @@ def test_job_not_succeeded_says_its_status(emulator: Emulator, report: Report):
 def test_failed_job_names_its_failure(
     emulator: Emulator, labelled_job: LabelledJob, report: Report
 ):
-    from rekognition_media.devtools.flagged import run_job
+    from devtools.flagged import run_job
 
     failed = run_job(
         labelled_job.rekognition,

@@ -7,8 +7,8 @@ import io
 
 from PIL import Image
 
-from rekognition_media.devtools.flagged import photo
-from rekognition_media.devtools.media import png
+from devtools.flagged import photo
+from devtools.media import png
 from rekognition_media.report.thumbnails import THUMBNAIL_PX, Thumbnail, scale
 
 

@@ -22,7 +22,7 @@ MARKERS = (
     "pulumi-resource-rekognition-media",
     "rekognition_media.plugin",
     # The pulumi-aws stand-in some policy-pack tests preview with (devtools/aws_standin.py).
-    "rekognition_media.devtools.aws_standin",
+    "devtools.aws_standin",
 )
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 from pulumi import automation as auto
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 """The checkout this module runs from (editable installs); holds scripts/pulumi-cli.sh."""
 PASSPHRASE = "rekognition-media-local-backend"
 """The default passphrase of a stack's secrets. Each stack lives in its own throwaway
@@ -184,7 +184,7 @@ class EngineStack:
         return result.stdout
 
     def spec(self) -> dict[str, Any]:
-        """What ``rekognition_media.devtools.run`` needs to run this stack in another process."""
+        """What ``devtools.run`` needs to run this stack in another process."""
         return {
             "program_dir": str(self.program_dir),
             "state_dir": str(self.state_dir),

@@ -11,7 +11,7 @@ as ``isEnabled``, which the pack's checks don't read).
 
 It refuses to deploy: ``create`` outside a preview, ``update`` and ``delete`` fail, so a
 stack run with it can never look deployed. Started by the engine as
-``python -m rekognition_media.devtools.aws_standin <engine address>``;
+``python -m devtools.aws_standin <engine address>``;
 :func:`install` writes the ``pulumi-resource-aws`` launcher the engine finds on ``PATH``.
 """
 
@@ -57,9 +57,7 @@ def install(bin_dir: Path) -> Path:
     first on the engine's PATH to have it used instead of a missing pulumi-aws."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     launcher = bin_dir / "pulumi-resource-aws"
-    launcher.write_text(
-        f'#!/bin/sh\nexec "{sys.executable}" -u -m rekognition_media.devtools.aws_standin "$@"\n'
-    )
+    launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" -u -m devtools.aws_standin "$@"\n')
     launcher.chmod(0o700)
     return launcher
 

@@ -1,11 +1,13 @@
 """Development support: what the tests, the quickstart and the benchmarks run on.
 
 Like moto's ``mock_aws``, these are tools for developing with the package, not part of
-what a stack deploys (the example stack takes its sample images from ``media``):
+what a stack deploys, and not in the wheel: they are imported from the checkout, which
+``scripts/setup.sh`` puts on the virtualenv's path (the example stack at the root takes
+its sample images from ``media``):
 
     engine  run a Pulumi program directory through the real Pulumi CLI, offline, with the
             Automation API's inline programs (``EngineStack``, ``cli_bin_dir``)
-    run     one engine command in a process of its own (``python -m ...devtools.run``)
+    run     one engine command in a process of its own (``python -m devtools.run``)
     world   a seeded world in the emulator: buckets, key, sample images, manifest
     media   image files made in code: the sample set, PNG and JPEG writers
     flagged  jobs over labelled images (photo-like JPEGs) for the report's tests and bench

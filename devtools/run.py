@@ -1,6 +1,6 @@
 """One engine command in a process of its own.
 
-    python -m rekognition_media.devtools.run SPEC.json up
+    python -m devtools.run SPEC.json up
 
 ``SPEC.json`` is ``EngineStack.spec()``.
 
