@@ -24,6 +24,7 @@ import yaml
 from devtools.aws_standin import install
 from devtools.engine import offline_env
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN
+from rekognition_media.policies import policies_for
 from tests.plugin.yaml_stack import require_tools
 
 from .sarif_check import validate_sarif
@@ -194,6 +195,25 @@ def test_a_yaml_program_with_violations(policy_pulumi_bin: Path, tmp_path: Path)
     assert (summary["mandatory"], summary["advisory"]) == (1, 1)
     assert "media-analysis-job-kms-key" in result.stdout
     assert "1 mandatory violation(s)" in result.stdout
+
+
+def test_a_framework_limits_the_run_to_its_policies(
+    policy_pulumi_bin: Path, tmp_path: Path
+) -> None:
+    require_tools(policy_pulumi_bin)
+    check = Check(policy_pulumi_bin, tmp_path)
+    project = tmp_path / "program"
+    # The same violations as above, of job policies no FSBP control maps to.
+    yaml_program(project, operationsConfig={"detectModerationLabels": {"minConfidence": 40}})
+    check.init(project)
+    result = check.run(str(project), "--stack", "ci", "--framework", "fsbp", *check.outputs())
+    assert result.returncode == 0, result.stderr
+    document = check.sarif()
+    assert document["runs"][0]["results"] == []
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    assert {rule["id"] for rule in rules} == {p.name for p in policies_for("fsbp")}
+    assert all(any(tag.startswith("fsbp:") for tag in rule["properties"]["tags"]) for rule in rules)
+    assert check.junit_failures()[0] == 0
 
 
 def test_a_yaml_program_without_mandatory_violations_passes(
