@@ -13,7 +13,7 @@ botocore's endpoint rules and each service model the first time a client needs t
 loaded them), so one session per client, or per call, costs that again and again. The
 cache is filled under its lock: many creates arriving at once (the plugin serves every job
 of a stack in one process) would otherwise each build the same client before the first
-one is stored (issue 14: ~10 MiB of RSS per waiting job).
+one is stored (about 10 MiB of RSS per waiting job).
 """
 
 from __future__ import annotations

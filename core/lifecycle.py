@@ -304,7 +304,7 @@ def _start_or_resume(
 def _look(job_id: str, settings: JobSettings) -> pollers.Look:
     """The job just started (or reached through its token), as the process's poller next
     sees it: the shared poller reads it from the List page its waiting jobs share, so the
-    create makes no GetMediaAnalysisJob of its own (issue 14); its errors are a poll's
+    create makes no GetMediaAnalysisJob of its own; its errors are a poll's
     (``JobPollFailed`` for this job only)."""
     poller = pollers.poller(settings.region, settings.endpoint_url)
     return poller.look(job_id, settings.wait_timeout_seconds)

@@ -17,7 +17,7 @@ description``:
   says the job still runs wins, and polling goes on.
 ``look(job_id, timeout) -> Look`` is a create's first read of the job it just started (or
 resumed): ``SharedPoller`` answers it from the next shared page, so reading the job costs
-no call of its own (issue 14), and says whether the description is ``confirmed`` (not
+no call of its own, and says whether the description is ``confirmed`` (not
 another process's page's).
 
 * ``GetPoller`` polls GetMediaAnalysisJob for a single job from the waiting thread; it is

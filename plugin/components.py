@@ -13,23 +13,8 @@ that only use jobs) loads neither pulumi-aws nor the components; ``construct`` i
 them when a component is first constructed. The same derived ``Field``s check the inputs
 and turn them into the Args' values, so the schema and the mapping cannot disagree.
 
-**Why not the SDK's own component machinery.** ``pulumi.provider.experimental`` (pulumi
-3.259-3.272: ``component_provider_host``, ``analyzer.Analyzer``, ``component.ComponentProvider``)
-derives a schema from component classes too, but cannot serve these: its analyzer reads
-``__init__``'s annotations unevaluated (``inspect.get_annotations``), which are strings in
-modules with ``from __future__ import annotations`` -- every component module here --
-and fails on them ("'str' object has no attribute '__mro__'", tried on
-``MediaAnalysisKey`` and ``MediaAnalysisPipeline``); it imports the components (and so
-pulumi-aws) to answer ``get_schema``; and ``component_provider_host`` is a provider of
-its own, serving components only, while this plugin serves the job resource in the same
-process. So the derivation below stays, and
-``tests/plugin/test_components.py::test_the_schema_is_the_args_and_the_outputs_of_the_python_classes``
-holds the schema and the Args classes together.
-
-**Only strings out.** Outputs are the components' strings (ARNs, names, ids, policy
-documents as JSON); the pulumi-aws resources they hold are not exposed: a resource
-reference in the schema would make it depend on the aws package's schema, which cannot be
-downloaded here (and every SDK generated from it would need pulumi-aws too).
+Why it is built so (rather than on the SDK's own component machinery), and why outputs
+are strings: plugin/README.md, "How the components are served".
 
 **Values.** An input arrives as a ``PropertyValue`` with its secret flag, the URNs it
 depends on and, at preview, unknown parts. Where the Args field accepts a
@@ -45,10 +30,6 @@ unknown sentinel (``PropertyValue.computed()`` does not marshal).
 ``pulumi.errors.InputPropertiesError``, which the SDK's server turns into an
 invalid-argument status the engine prints without a traceback; each names the component,
 the camelCase path, the value and the rule.
-
-**The pipeline's job** is the plugin's own ``rekognition-media:index:MediaAnalysisJob``,
-not the dynamic ``MediaAnalysisJob``: a dynamic resource needs the program's Python
-virtualenv, which a YAML or TypeScript program does not have.
 """
 
 from __future__ import annotations
