@@ -9,6 +9,12 @@ below so other packs can compose them::
 
     PolicyPack("my-pack", policies=[*all_policies()])   # or a selection
 
+Modules: one per resource kind (``s3_buckets``, ``s3_objects``, ``s3_acls``,
+``kms_keys``, ``iam_policies``, ``iam_trust_policies``, ``media_analysis_jobs``), the
+stack-wide links (``cross_resource``), and the framework they share: policies and their
+results (``_framework``), the controls each enforces (``_controls``), what the pack
+knows of pulumi-aws resources (``_model``) and of policy documents (``_documents``).
+
 Only ``policies/__main__.py`` constructs a ``PolicyPack`` (its constructor serves gRPC and
 blocks). See ``policies/README.md`` for the policies, their levels and settings.
 """
