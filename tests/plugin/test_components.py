@@ -31,6 +31,7 @@ from rekognition_media.plugin import convert, schema
 from rekognition_media.plugin.components import DECLARED, components
 from rekognition_media.plugin.provider import MediaAnalysisJobPlugin
 from tests.mocks import EXISTING_KEY, EXISTING_POLICY, RecordingMocks, RecordingMonitor
+from tests.support import ROOT
 
 TOKEN = "rekognition-media:index:{}"
 DEPENDENCY = "urn:pulumi:test::rekognition-media-test::aws:iam/role:Role::runner"
@@ -439,9 +440,8 @@ def test_a_secret_that_decides_which_resources_exist_is_refused_without_showing_
 
 
 def test_the_components_readme_lists_every_input_and_output() -> None:
-    from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "components" / "README.md").read_text()
+    readme = (ROOT / "components" / "README.md").read_text()
     rows = {
         line.split("|")[1].strip(" `"): line for line in readme.splitlines() if "| `rek" in line
     }

@@ -32,6 +32,7 @@ from rekognition_media import __version__
 from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import JOB_TYPE
 from tests.mocks import EXISTING_POLICY
+from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
 
@@ -295,7 +296,7 @@ def test_the_program_generator_is_the_sdk_generators_version() -> None:
         lines = go_mod.read_text().splitlines()
         return [line.strip() for line in lines if line.strip().startswith(prefix)]
 
-    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    scripts = ROOT / "scripts"
     ours = pkg_version(scripts / "python-program-gen" / "go.mod")
     assert len(ours) == 1
     assert ours == pkg_version(scripts / "gen-sdks" / "go.mod")

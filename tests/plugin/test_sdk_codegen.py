@@ -17,11 +17,11 @@ import pytest
 
 from devtools.golang import go_env, run_go
 from rekognition_media.plugin import schema
+from tests.support import ROOT
 
 # The Go module proxy serves the generators' modules (a warm module cache on this machine).
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 SDK = ROOT / "sdk"
 GENERATORS = ROOT / "scripts" / "gen-sdks"
 LANGUAGES = ("python", "nodejs", "go", "dotnet")

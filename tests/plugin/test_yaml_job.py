@@ -31,6 +31,7 @@ from devtools.world import (
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.plugin import JOB_TYPE
 from tests.plugin.yaml_stack import PLUGIN, PulumiFailed, YamlStack, require_tools
+from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
 
@@ -305,7 +306,7 @@ def test_the_example_program_runs(emulator: Emulator, pulumi_bin: Path, tmp_path
     """examples/yaml-job, copied (stack configuration is written beside the program)."""
     require_tools(pulumi_bin)
     world = seed(emulator)
-    example = Path(__file__).resolve().parents[2] / "examples" / "yaml-job" / "Pulumi.yaml"
+    example = ROOT / "examples" / "yaml-job" / "Pulumi.yaml"
     stack = YamlStack(tmp_path / "program", tmp_path / "state", pulumi_bin, env=provider_env())
     (stack.program_dir / "Pulumi.yaml").write_text(example.read_text())
     stack.init()

@@ -34,10 +34,11 @@ from devtools.world import (
 )
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers import TYPE_TOKEN
+from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
 
-PROGRAM = Path(__file__).parents[2] / "examples" / "jobs"
+PROGRAM = ROOT / "examples" / "jobs"
 
 
 def job_stack(
@@ -322,7 +323,7 @@ def test_killed_up_rerun_adopts_the_same_job(
     spec.write_text(json.dumps(stack.spec()))
     runner = subprocess.Popen(
         [sys.executable, "-m", "devtools.run", str(spec), "up"],
-        cwd=Path(__file__).parents[2],
+        cwd=ROOT,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

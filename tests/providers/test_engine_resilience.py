@@ -34,11 +34,11 @@ from devtools.processes import provider_processes
 from devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.providers import TYPE_TOKEN
+from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
 
-PROGRAM = Path(__file__).parents[2] / "examples" / "jobs"
-REPO_ROOT = Path(__file__).parents[2]
+PROGRAM = ROOT / "examples" / "jobs"
 # The engine-is-gone watchdog (providers/lifeline.py) must end provider processes within this.
 PROVIDER_EXIT_LIMIT = 60.0
 
@@ -66,7 +66,7 @@ def run_in_own_process(stack: EngineStack, tmp_path: Path) -> subprocess.Popen[b
     spec.write_text(json.dumps(stack.spec()))
     return subprocess.Popen(
         [sys.executable, "-m", "devtools.run", str(spec), "up"],
-        cwd=REPO_ROOT,
+        cwd=ROOT,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
