@@ -26,6 +26,7 @@ from rekognition_media.core.pollers import (
 )
 from rekognition_media.core.schedule import Backoff
 from rekognition_media.emulator import Emulator
+from tests.support import until
 
 # Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
 # Waits on purpose (poll intervals, job durations, backoffs, Cancel): not in the fast tier.
@@ -384,10 +385,12 @@ def test_an_end_seen_on_another_processs_page_is_confirmed_with_a_get(
     world = seed(emulator, duration_seconds=0.5)
     job_id = start(world, name="foreign-page")
     other = world.client("rekognition")
-    deadline = time.monotonic() + 30
-    while other.get_media_analysis_job(JobId=job_id)["Status"] != "SUCCEEDED":
-        assert time.monotonic() < deadline, "the job did not end"
-        time.sleep(0.1)
+    until(
+        lambda: other.get_media_analysis_job(JobId=job_id)["Status"] == "SUCCEEDED",
+        30,
+        "the job ended",
+        interval=0.1,
+    )
     listed = other.list_media_analysis_jobs(MaxResults=100)["MediaAnalysisJobs"]
     _forge_board(tmp_path, "foreign-page", listed)
     emulator.reset_stats()

@@ -34,7 +34,7 @@ from devtools.world import (
 )
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers import TYPE_TOKEN
-from tests.support import ROOT
+from tests.support import ROOT, until
 
 pytestmark = pytest.mark.engine
 
@@ -329,7 +329,7 @@ def test_killed_up_rerun_adopts_the_same_job(
         stderr=subprocess.DEVNULL,
     )
     try:
-        _until(lambda: len(world.jobs_of()) == 1, timeout=60)
+        until(lambda: len(world.jobs_of()) == 1, 60, "the job started")
         time.sleep(1)  # the provider is now waiting for the job
     finally:
         os.killpg(runner.pid, signal.SIGKILL)
@@ -426,11 +426,3 @@ def test_state_and_serialized_provider_hold_no_credentials(
 def _rekognition_calls(emulator: Emulator) -> int:
     stats: dict[str, Any] = emulator.stats()
     return int(stats["calls"]["total"])
-
-
-def _until(condition: Any, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.2)

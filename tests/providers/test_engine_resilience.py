@@ -34,7 +34,7 @@ from devtools.processes import provider_processes
 from devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.providers import TYPE_TOKEN
-from tests.support import ROOT
+from tests.support import ROOT, until
 
 pytestmark = pytest.mark.engine
 
@@ -77,16 +77,6 @@ def rekognition_calls(emulator: Emulator) -> int:
     return int(emulator.stats()["calls"]["total"])
 
 
-def until(condition: Callable[[], Any], timeout: float, what: str) -> float:
-    """Seconds it took until ``condition()`` held; fails after ``timeout``."""
-    began = time.monotonic()
-    while not condition():
-        if time.monotonic() - began > timeout:
-            raise AssertionError(f"not within {timeout:.0f} s: {what}")
-        time.sleep(0.2)
-    return time.monotonic() - began
-
-
 def running_jobs(world: World, count: int) -> Callable[[], bool]:
     def check() -> bool:
         jobs = world.jobs_reading_input()
@@ -109,11 +99,13 @@ def test_killed_up_leaves_no_provider_process_and_makes_no_further_calls(
         os.killpg(runner.pid, signal.SIGKILL)
         runner.wait()
 
-    took = until(
+    killed = time.monotonic()
+    until(
         lambda: not provider_processes(stack.state_dir),
         PROVIDER_EXIT_LIMIT,
-        f"provider processes exit: {[str(p) for p in provider_processes(stack.state_dir)]}",
+        lambda: f"provider processes exit: {[str(p) for p in provider_processes(stack.state_dir)]}",
     )
+    took = time.monotonic() - killed
     calls = rekognition_calls(emulator)
     time.sleep(5)
     assert rekognition_calls(emulator) == calls, "a Rekognition call after the providers exited"
