@@ -349,15 +349,13 @@ def test_killed_up_rerun_adopts_the_same_job(
 
 
 def test_five_jobs_under_throttling_and_server_errors_make_exactly_five_jobs(
-    emulator: Emulator, engine_stack: StackFactory
+    emulator: Emulator, engine_stack: StackFactory, emulator_settings: Callable[..., Any]
 ) -> None:
     world = seed(emulator)
     stack = job_stack(engine_stack, world, jobs="5")
-    emulator.update_settings(throttling_rate=0.3, internal_error_rate=0.05)
-    try:
-        stack.up()
-    finally:
-        emulator.update_settings(throttling_rate=0.0, internal_error_rate=0.0)
+    emulator_settings(throttling_rate=0.3, internal_error_rate=0.05)
+    stack.up()
+    emulator_settings(throttling_rate=0.0, internal_error_rate=0.0)  # so that List answers
     outputs = stack.outputs()
     jobs = world.jobs_of()
     assert len(jobs) == 5

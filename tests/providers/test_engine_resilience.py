@@ -149,16 +149,14 @@ def test_more_jobs_than_the_concurrent_job_quota_wait_for_slots_and_converge(
 
 
 def test_one_job_whose_poll_fails_does_not_fail_its_lane_mates(
-    emulator: Emulator, engine_stack: StackFactory
+    emulator: Emulator, engine_stack: StackFactory, emulator_settings: Callable[..., Any]
 ) -> None:
     world = seed(emulator, duration_seconds=4)
     stack = job_stack(engine_stack, world, jobs="3")  # one lane: one process, one poller
-    emulator.update_settings(job_poll_faults={"job-1": "AccessDeniedException"})
-    try:
-        with pytest.raises(auto.CommandError) as failure:
-            stack.up(continue_on_error=True)
-    finally:
-        emulator.update_settings(job_poll_faults={})
+    emulator_settings(job_poll_faults={"job-1": "AccessDeniedException"})
+    with pytest.raises(auto.CommandError) as failure:
+        stack.up(continue_on_error=True)
+    emulator_settings(job_poll_faults={})  # so that List shows the job again
     by_name = {j["JobName"]: j for j in world.jobs_reading_input()}
     text = str(failure.value)
     assert f"Cannot poll media analysis job {by_name['job-1']['JobId']}" in text
