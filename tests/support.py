@@ -24,6 +24,7 @@ from rekognition_media.api.resources import (
     PIPELINE_TYPE_TOKEN,
     PLUGIN_JOB_TYPE_TOKEN,
     PLUGIN_MODULE,
+    STACK_IDENTITY_TYPE_TOKEN,
     dynamic_type_token,
     plugin_type_token,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "PLUGIN_JOB_TYPE_TOKEN",
     "PLUGIN_MODULE",
     "ROOT",
+    "STACK_IDENTITY_TYPE_TOKEN",
     "dynamic_type_token",
     "plugin_type_token",
     "until",
