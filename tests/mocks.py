@@ -13,13 +13,13 @@ import hashlib
 import json
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pulumi
 from pulumi.runtime.mocks import MockMonitor
 
 from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
+from tests.support import ROOT
 
 with warnings.catch_warnings():
     # pulumi_aws.s3 warns at import time about its own deprecated *V2 aliases, which
@@ -34,7 +34,6 @@ REGION = "us-east-1"
 JOB_TYPE = JOB_TYPE_TOKEN
 
 # The example stack (Pulumi.yaml and __main__.py at the repository root).
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_PROGRAM = ROOT / "__main__.py"
 EXISTING_KEY = "arn:aws:kms:us-east-1:123456789012:key/0f0f0f0f-1111-2222-3333-444444444444"
 EXISTING_POLICY = "arn:aws:iam::123456789012:policy/media-analysis"

@@ -10,19 +10,18 @@ from pathlib import Path
 import pytest
 
 from devtools.engine import cli_bin_dir
+from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
-
-REPO = Path(__file__).parents[1]
 
 
 def test_quickstart_runs_the_example_stack_against_the_emulator(tmp_path: Path) -> None:
     env = {**os.environ, "PULUMI_CLI_DIR": str(cli_bin_dir())}
     page = tmp_path / "report.html"
-    quickstart = [sys.executable, str(REPO / "scripts" / "quickstart.py"), "--job-seconds", "1"]
+    quickstart = [sys.executable, str(ROOT / "scripts" / "quickstart.py"), "--job-seconds", "1"]
     run = subprocess.run(
         [*quickstart, "--report", str(page)],
-        cwd=REPO,
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,

@@ -4,7 +4,6 @@ its files to the steps that publish them."""
 from __future__ import annotations
 
 import shlex
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +11,9 @@ import yaml
 
 from rekognition_media.report.access import UsageError
 from rekognition_media.report.cli import build_parser
+from tests.support import ROOT
 
-CI = Path(__file__).parents[2] / "examples" / "ci"
+CI = ROOT / "examples" / "ci"
 
 
 def commands(lines: list[str]) -> list[Any]:

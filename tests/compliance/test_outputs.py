@@ -22,12 +22,13 @@ from rekognition_media.compliance import findings, junit, sarif
 from rekognition_media.compliance.locations import Locator, parse_position
 from rekognition_media.compliance.preview import PolicyEventRecord, PreviewRun, load_project
 from rekognition_media.compliance.rules import pack_rules, rule_of
+from tests.support import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
 
 from .sarif_check import validate_sarif
 
 STACK = "urn:pulumi:dev::media::pulumi:pulumi:Stack::media-dev"
 KEY = "urn:pulumi:dev::media::aws:kms/key:Key::media-key"
-JOB = "urn:pulumi:dev::media::pulumi-python:dynamic/rekognition:MediaAnalysisJob::nightly"
+JOB = f"urn:pulumi:dev::media::{JOB_TYPE_TOKEN}::nightly"
 PIPELINE = "urn:pulumi:dev::media::rekognition-media:index:Pipeline::media"
 CHILD_KEY = (
     "urn:pulumi:dev::media::rekognition-media:index:Pipeline$aws:kms/key:Key::media-child-key"
@@ -117,12 +118,12 @@ def test_yaml_resources_are_found_by_name_in_the_program(tmp_path: Path) -> None
     (tmp_path / "program").mkdir()
     (tmp_path / "program" / "Main.yaml").write_text(
         "variables:\n  nightly: 1\nresources:\n  media-key:\n    type: aws:kms:Key\n"
-        "  # the job\n  nightly:\n    type: rekognition-media:index:MediaAnalysisJob\n"
+        f"  # the job\n  nightly:\n    type: {PLUGIN_JOB_TYPE_TOKEN}\n"
     )
     project = load_project(tmp_path)
     assert project.program_file == tmp_path / "program" / "Main.yaml"
     go_source = "project:///../../github.com/pulumi/pulumi-yaml@v1.25.0/pkg/server/server.go#317"
-    job = JOB.replace("pulumi-python:dynamic/rekognition:", "rekognition-media:index:")
+    job = JOB.replace(JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN)
     states = {
         KEY: {"sourcePosition": go_source},
         job: {"sourcePosition": go_source},
@@ -328,10 +329,8 @@ def test_junit_cases_follow_the_engines_policy_summaries(tmp_path: Path) -> None
     assert cases["rekognition-media/cross-resource-links"] == [junit.STACK_CASE]
     assert cases["other-pack/tagged"] == [
         "aws:kms/key:Key::media-key",
-        "pulumi-python:dynamic/rekognition:MediaAnalysisJob::nightly",
+        f"{JOB_TYPE_TOKEN}::nightly",
     ]
     assert cases["rekognition-media/kms-key-deletion-window"] == []
     # a policy reported on a resource the summaries did not list still gets its case
-    assert cases["rekognition-media/media-analysis-job-kms-key"] == [
-        "pulumi-python:dynamic/rekognition:MediaAnalysisJob::nightly"
-    ]
+    assert cases["rekognition-media/media-analysis-job-kms-key"] == [f"{JOB_TYPE_TOKEN}::nightly"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rekognition_media.components import MediaAnalysisAccess, MediaAnalysisAccessArgs
+from tests.support import ACCESS_TYPE_TOKEN
 
 IN = "arn:aws:s3:::media-in"
 OUT = "arn:aws:s3:::media-out"
@@ -64,7 +65,7 @@ def test_policy_statements_exactly(mocks, deploy) -> None:
         },
     ]
     assert mocks.of_type(ROLE_ATTACHMENT) == mocks.of_type(USER_ATTACHMENT) == []
-    component = mocks.one("rekognition-media:index:MediaAnalysisAccess")
+    component = mocks.one(ACCESS_TYPE_TOKEN)
     assert policy.parent == component.urn
 
 
@@ -88,7 +89,7 @@ def test_attached_to_role_and_user(mocks, deploy) -> None:
     user = mocks.one(USER_ATTACHMENT)
     assert role.inputs == {"role": "analyst", "policyArn": out["arn"]}
     assert user.inputs == {"user": "ci", "policyArn": out["arn"]}
-    component = mocks.one("rekognition-media:index:MediaAnalysisAccess")
+    component = mocks.one(ACCESS_TYPE_TOKEN)
     assert role.parent == user.parent == component.urn
 
 

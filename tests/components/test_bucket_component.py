@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rekognition_media.components import EncryptedBucket, EncryptedBucketArgs
+from tests.support import BUCKET_TYPE_TOKEN
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 S3 = "aws:s3/"
@@ -103,7 +104,7 @@ def test_children_are_parented_and_policy_waits_for_access_block(mocks, deploy) 
             )
         )
     )
-    component = mocks.one("rekognition-media:index:EncryptedBucket")
+    component = mocks.one(BUCKET_TYPE_TOKEN)
     children = [r for r in mocks.registrations if r.typ.startswith(S3)]
     assert len(children) == 7
     assert all(r.parent == component.urn for r in children)

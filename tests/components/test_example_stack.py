@@ -13,7 +13,8 @@ import yaml
 from devtools.media import SAMPLE_MANIFEST_KEY, sample_images, sample_metadata
 from rekognition_media.api.resources import JOB_TYPE_TOKEN
 from tests.mocks import EXAMPLE_PROGRAM as PROGRAM
-from tests.mocks import EXISTING_KEY, EXISTING_POLICY, ROOT
+from tests.mocks import EXISTING_KEY, EXISTING_POLICY
+from tests.support import ROOT
 
 EXPORTS = (
     "mode",

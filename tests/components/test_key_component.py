@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rekognition_media.components import MediaAnalysisKey, MediaAnalysisKeyArgs
+from tests.support import KEY_TYPE_TOKEN
 
 KEY = "aws:kms/key:Key"
 ALIAS = "aws:kms/alias:Alias"
@@ -43,7 +44,7 @@ def test_key_has_rotation_default_window_alias_and_policy(mocks, deploy) -> None
     assert out["key_arn"].endswith(out["key_id"])
     assert out["alias_name"].startswith("alias/rekognition-media-")
     # children are parented to the component, and the component has its type token
-    component = mocks.one("rekognition-media:index:MediaAnalysisKey")
+    component = mocks.one(KEY_TYPE_TOKEN)
     assert key.parent == alias.parent == component.urn
     assert mocks.calls == []  # account id given: no getCallerIdentity invoke
 

@@ -9,8 +9,13 @@ import pytest
 
 from devtools.media import sample_images
 from rekognition_media.api.manifest import manifest_jsonl
-from rekognition_media.api.resources import JOB_TYPE_TOKEN, STACK_IDENTITY_TYPE_TOKEN
 from rekognition_media.components import MediaAnalysisPipeline, MediaAnalysisPipelineArgs
+from tests.support import (
+    JOB_TYPE_TOKEN,
+    PIPELINE_TYPE_TOKEN,
+    PLUGIN_MODULE,
+    STACK_IDENTITY_TYPE_TOKEN,
+)
 
 JOB = JOB_TYPE_TOKEN
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
@@ -110,13 +115,13 @@ def test_managed_pipeline_creates_everything_and_outputs_resolve(mocks, deploy) 
 
 def test_every_resource_is_parented_under_the_pipeline(mocks, deploy) -> None:
     deploy(lambda: _outputs(MediaAnalysisPipeline("media", _full_managed_args())))
-    pipeline = mocks.one("rekognition-media:index:MediaAnalysisPipeline")
+    pipeline = mocks.one(PIPELINE_TYPE_TOKEN)
     assert pipeline.parent.endswith("pulumi:pulumi:Stack::rekognition-media-test-test")
     by_urn = {r.urn: r for r in mocks.registrations}
     owned = [
         r
         for r in mocks.registrations
-        if r.typ.startswith(("aws:", "rekognition-media:index:", "pulumi-python:dynamic"))
+        if r.typ.startswith(("aws:", f"{PLUGIN_MODULE}:", "pulumi-python:dynamic"))
         and r is not pipeline
         # One per stack, shared by every job in it (see providers/identity.py).
         and r.typ != STACK_IDENTITY_TYPE_TOKEN

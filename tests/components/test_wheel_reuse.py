@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import ROOT
+
 # Builds the wheel and pip-installs it with its dependencies from the package index.
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 # The wheel is built from these: the package, and the folders its rekognition_media/<part>
 # links point at (so a new part is in the wheel the moment it is linked; the generated SDK's
 # link points into sdk/python).

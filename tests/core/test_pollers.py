@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from rekognition_media.core.pollers import (
 )
 from rekognition_media.core.schedule import Backoff
 from rekognition_media.emulator import Emulator
+from tests.support import until
 
 # Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
 # Waits on purpose (poll intervals, job durations, backoffs, Cancel): not in the fast tier.
@@ -101,18 +103,17 @@ def test_waiters_share_list_calls(emulator: Emulator) -> None:
 
 
 @pytest.mark.parametrize("poller_type", [SharedPoller, GetPoller])
-def test_throttling_and_server_errors_are_absorbed(emulator: Emulator, poller_type: Any) -> None:
+def test_throttling_and_server_errors_are_absorbed(
+    emulator: Emulator, emulator_settings: Callable[..., Any], poller_type: Any
+) -> None:
     world = seed(emulator, duration_seconds=1)
     jobs = [start(world, name=f"throttled-{i}") for i in range(4)]
-    emulator.update_settings(throttling_rate=0.4, internal_error_rate=0.1, fault_seed=11)
+    emulator_settings(throttling_rate=0.4, internal_error_rate=0.1, fault_seed=11)
     # Absorbing is what is tested, not how long the backoff grows: with the default 30 s
     # cap, a streak of seven failed rounds (one run in a few hundred at this error rate)
     # outlasted the 60 s wait.
     quick = Backoff(base=0.2, cap=2.0)
-    try:
-        results = wait_all(poller_type(polling_client(emulator), backoff=quick), jobs)
-    finally:
-        emulator.update_settings(throttling_rate=0.0, internal_error_rate=0.0)
+    results = wait_all(poller_type(polling_client(emulator), backoff=quick), jobs)
     assert all(results[job_id]["Status"] == "SUCCEEDED" for job_id in jobs)
 
 
@@ -139,16 +140,13 @@ def test_progress_reports_status_changes(emulator: Emulator) -> None:
 @pytest.mark.parametrize("code", ["ResourceNotFoundException", "AccessDeniedException"])
 @pytest.mark.parametrize("poller_type", [SharedPoller, GetPoller])
 def test_a_poll_error_about_one_job_ends_only_that_jobs_wait(
-    emulator: Emulator, poller_type: Any, code: str
+    emulator: Emulator, emulator_settings: Callable[..., Any], poller_type: Any, code: str
 ) -> None:
     world = seed(emulator, duration_seconds=2)
     good = [start(world, name=f"mate-{i}") for i in range(2)]
     bad = start(world, name=f"refused-{code}")
-    emulator.update_settings(job_poll_faults={f"refused-{code}": code})
-    try:
-        results = wait_all(poller_type(polling_client(emulator)), [*good, bad])
-    finally:
-        emulator.update_settings(job_poll_faults={})
+    emulator_settings(job_poll_faults={f"refused-{code}": code})
+    results = wait_all(poller_type(polling_client(emulator)), [*good, bad])
     assert isinstance(results[bad], JobPollFailed)
     assert bad in str(results[bad]) and code in str(results[bad])
     assert all(results[job_id]["Status"] == "SUCCEEDED" for job_id in good)
@@ -291,18 +289,15 @@ def test_a_look_ending_does_not_stop_a_wait_on_the_same_job(emulator: Emulator) 
 
 @pytest.mark.parametrize("poller_type", [SharedPoller, GetPoller])
 def test_a_look_at_a_job_no_page_shows_gets_it_and_a_refusal_is_that_jobs(
-    emulator: Emulator, poller_type: Any
+    emulator: Emulator, emulator_settings: Callable[..., Any], poller_type: Any
 ) -> None:
     world = seed(emulator, duration_seconds=2)
     job_id = start(world, name="look-refused")
     # The emulator lists no page with this job and refuses its Gets: a page asked for after
     # the look began does not show it, so the look falls back to a Get, refused.
-    emulator.update_settings(job_poll_faults={"look-refused": "AccessDeniedException"})
-    try:
-        with pytest.raises(JobPollFailed) as failed:
-            poller_type(polling_client(emulator)).look(job_id, 10)
-    finally:
-        emulator.update_settings(job_poll_faults={})
+    emulator_settings(job_poll_faults={"look-refused": "AccessDeniedException"})
+    with pytest.raises(JobPollFailed) as failed:
+        poller_type(polling_client(emulator)).look(job_id, 10)
     assert job_id in str(failed.value) and "AccessDeniedException" in str(failed.value)
 
 
@@ -384,10 +379,12 @@ def test_an_end_seen_on_another_processs_page_is_confirmed_with_a_get(
     world = seed(emulator, duration_seconds=0.5)
     job_id = start(world, name="foreign-page")
     other = world.client("rekognition")
-    deadline = time.monotonic() + 30
-    while other.get_media_analysis_job(JobId=job_id)["Status"] != "SUCCEEDED":
-        assert time.monotonic() < deadline, "the job did not end"
-        time.sleep(0.1)
+    until(
+        lambda: other.get_media_analysis_job(JobId=job_id)["Status"] == "SUCCEEDED",
+        30,
+        "the job ended",
+        interval=0.1,
+    )
     listed = other.list_media_analysis_jobs(MaxResults=100)["MediaAnalysisJobs"]
     _forge_board(tmp_path, "foreign-page", listed)
     emulator.reset_stats()

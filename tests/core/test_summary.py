@@ -9,7 +9,6 @@ key, a deleted object.
 from __future__ import annotations
 
 import json
-import time
 import tracemalloc
 import uuid
 from collections.abc import Iterator, Sequence
@@ -31,6 +30,7 @@ from rekognition_media.core.summary import (
     summary_lines,
 )
 from rekognition_media.emulator import Emulator
+from tests.support import until
 
 
 def label(name: str, confidence: float, parent: str = "", level: int = 1) -> dict[str, Any]:
@@ -250,13 +250,14 @@ def _run_job(emulator: Emulator, min_confidence: float = 60) -> tuple[dict[str, 
         OutputConfig={"S3Bucket": bucket_out, "S3KeyPrefix": "out"},
         KmsKeyId=key_arn,
     )["JobId"]
-    deadline = time.monotonic() + 30
-    while True:
-        job = rekognition.get_media_analysis_job(JobId=job_id)
-        if job["Status"] in ("SUCCEEDED", "FAILED") or time.monotonic() > deadline:
-            assert job["Status"] == "SUCCEEDED", job
-            return job, key_arn
-        time.sleep(0.05)
+
+    def ended() -> dict[str, Any] | None:
+        job: dict[str, Any] = rekognition.get_media_analysis_job(JobId=job_id)
+        return job if job["Status"] in ("SUCCEEDED", "FAILED") else None
+
+    job = until(ended, 30, "the job ended", interval=0.05)
+    assert job["Status"] == "SUCCEEDED", job
+    return job, key_arn
 
 
 def test_job_summary_reads_the_results_a_job_wrote(emulator: Emulator) -> None:

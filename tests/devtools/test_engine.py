@@ -8,6 +8,7 @@ import pytest
 from pulumi import automation as auto
 
 from devtools.engine import StackFactory, cli_version, write_program
+from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
 
@@ -34,17 +35,16 @@ pulumi.export("value", thing.value)
 
 
 def test_cli_is_the_pinned_real_binary(pulumi_bin: Path) -> None:
-    pinned = (Path(__file__).parents[2] / ".pulumi-version").read_text().strip()
+    pinned = (ROOT / ".pulumi-version").read_text().strip()
     assert cli_version(pulumi_bin) == f"v{pinned}"
 
 
 def test_the_policy_pack_cli_is_its_pin_and_older_than_the_main_pin(
     pulumi_bin: Path, policy_pulumi_bin: Path
 ) -> None:
-    root = Path(__file__).parents[2]
-    pinned = (root / ".pulumi-policy-cli-version").read_text().strip()
+    pinned = (ROOT / ".pulumi-policy-cli-version").read_text().strip()
     assert cli_version(policy_pulumi_bin) == f"v{pinned}"
-    main = (root / ".pulumi-version").read_text().strip()
+    main = (ROOT / ".pulumi-version").read_text().strip()
     # Only the engine change at v3.274.0 keeps the pack's tests on an older CLI.
     assert tuple(map(int, pinned.split("."))) < (3, 274, 0) <= tuple(map(int, main.split(".")))
 

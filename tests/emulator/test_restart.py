@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ import boto3
 import pytest
 
 from rekognition_media.emulator import Emulator, EmulatorSettings
+from tests.support import until
 
 from .testkit import Aws
 
@@ -126,10 +126,12 @@ def test_cli_serves_stops_on_sigterm_and_keeps_jobs_in_state_dir(tmp_path: Path)
             Input={"S3Object": {"Bucket": "cli-in", "Name": "m.jsonl"}},
             OutputConfig={"S3Bucket": "cli-out"},
         )["JobId"]
-        deadline = time.monotonic() + 10
-        while rekognition.get_media_analysis_job(JobId=job_id)["Status"] != "SUCCEEDED":
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
+        until(
+            lambda: rekognition.get_media_analysis_job(JobId=job_id)["Status"] == "SUCCEEDED",
+            10,
+            "the job succeeded",
+            interval=0.02,
+        )
         before = rekognition.get_media_analysis_job(JobId=job_id)
         assert "stopped" in stop(process)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from devtools import media
 from devtools.media import jpeg
 from rekognition_media.api.statuses import TERMINAL
+from tests.support import until
 
 __all__ = ["JSON_11", "Aws", "assert_aws_error", "error_code", "jpeg", "png", "post"]
 
@@ -153,14 +153,15 @@ class Aws:
         return job_id
 
     def wait(self, job_id: str, timeout: float = 15.0, interval: float = 0.01) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            job: dict[str, Any] = self.rekognition.get_media_analysis_job(JobId=job_id)
-            if job["Status"] in TERMINAL:
-                return job
-            if time.monotonic() > deadline:
-                raise AssertionError(f"job {job_id} still {job['Status']} after {timeout}s")
-            time.sleep(interval)
+        seen: list[dict[str, Any]] = []
+
+        def ended() -> dict[str, Any] | None:
+            seen.append(self.rekognition.get_media_analysis_job(JobId=job_id))
+            return seen[-1] if seen[-1]["Status"] in TERMINAL else None
+
+        return until(
+            ended, timeout, lambda: f"job {job_id} ended (still {seen[-1]['Status']})", interval
+        )
 
     def read(self, s3_object: Mapping[str, str]) -> bytes:
         extra = {"VersionId": s3_object["Version"]} if "Version" in s3_object else {}

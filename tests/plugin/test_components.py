@@ -31,8 +31,8 @@ from rekognition_media.plugin import convert, schema
 from rekognition_media.plugin.components import DECLARED, components
 from rekognition_media.plugin.provider import MediaAnalysisJobPlugin
 from tests.mocks import EXISTING_KEY, EXISTING_POLICY, RecordingMocks, RecordingMonitor
+from tests.support import BUCKET_TYPE_TOKEN, ROOT, plugin_type_token
 
-TOKEN = "rekognition-media:index:{}"
 DEPENDENCY = "urn:pulumi:test::rekognition-media-test::aws:iam/role:Role::runner"
 
 
@@ -95,7 +95,7 @@ def construct(
     server reports."""
     mocks = _mocks(preview)
     request = ConstructRequest(
-        TOKEN.format(component), name, dict(inputs), pulumi.ResourceOptions()
+        plugin_type_token(component), name, dict(inputs), pulumi.ResourceOptions()
     )
 
     async def serve() -> ConstructResponse:
@@ -184,7 +184,7 @@ def test_the_schema_is_the_args_and_the_outputs_of_the_python_classes() -> None:
         "MediaAnalysisPipeline"
     }
     for name in DECLARED:
-        spec = resources[TOKEN.format(name)]
+        spec = resources[plugin_type_token(name)]
         assert spec["isComponent"] is True
         args_cls = getattr(python_components, f"{name}Args")
         fields = dataclasses.fields(args_cls)
@@ -195,17 +195,17 @@ def test_the_schema_is_the_args_and_the_outputs_of_the_python_classes() -> None:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         ]
         assert all(p["type"] == "string" for p in spec["properties"].values())
-    key = resources[TOKEN.format("MediaAnalysisKey")]
+    key = resources[plugin_type_token("MediaAnalysisKey")]
     assert set(key["properties"]) == {"keyArn", "keyId", "aliasName", "policyDocument"}
     assert key["required"] == ["keyArn", "keyId"]
     assert key["inputProperties"]["keyUserArns"]["items"] == {"type": "string"}
     assert key["inputProperties"]["deletionWindowInDays"]["type"] == "integer"
     assert key["inputProperties"]["tags"]["additionalProperties"] == {"type": "string"}
-    bucket = resources[TOKEN.format("EncryptedBucket")]
+    bucket = resources[plugin_type_token("EncryptedBucket")]
     assert bucket["inputProperties"]["forceDestroy"]["type"] == "boolean"
     # Docstrings become descriptions, the names they mention camelCase.
     assert "`existingBucketName`" in bucket["inputProperties"]["kmsKeyArn"]["description"]
-    pipeline = resources[TOKEN.format("MediaAnalysisPipeline")]
+    pipeline = resources[plugin_type_token("MediaAnalysisPipeline")]
     assert pipeline["inputProperties"]["minConfidence"]["type"] == "number"
     assert pipeline["inputProperties"]["inputObjects"]["additionalProperties"] == {"type": "string"}
     assert "Base64" in pipeline["inputProperties"]["inputObjects"]["description"]
@@ -358,7 +358,7 @@ def test_at_preview_unknown_inputs_give_unknown_outputs() -> None:
         "aliasName": rpc.UNKNOWN,
         "policyDocument": rpc.UNKNOWN,
     }
-    assert [r.typ for r in mocks.registrations] == [TOKEN.format("MediaAnalysisKey")]
+    assert [r.typ for r in mocks.registrations] == [plugin_type_token("MediaAnalysisKey")]
     # The unknown sentinel marshals (PropertyValue.computed() would not).
     PropertyValue.marshal_map(response.state)
 
@@ -424,7 +424,7 @@ def test_bad_input_names_the_component_path_value_and_rule(
     assert raised.value.errors is not None
     [error] = raised.value.errors
     assert error["property_path"] == path
-    for fragment in [TOKEN.format(component), path, *fragments]:
+    for fragment in [plugin_type_token(component), path, *fragments]:
         assert fragment in error["reason"], (fragment, error["reason"])
 
 
@@ -439,9 +439,8 @@ def test_a_secret_that_decides_which_resources_exist_is_refused_without_showing_
 
 
 def test_the_components_readme_lists_every_input_and_output() -> None:
-    from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "components" / "README.md").read_text()
+    readme = (ROOT / "components" / "README.md").read_text()
     rows = {
         line.split("|")[1].strip(" `"): line for line in readme.splitlines() if "| `rek" in line
     }
@@ -466,8 +465,7 @@ def test_a_rule_on_a_value_known_only_in_an_output_is_an_input_error_too() -> No
     [error] = raised.value.errors
     assert error["property_path"] == "existingBucketName"
     assert error["reason"] == (  # the value is a secret: not shown
-        "rekognition-media:index:EncryptedBucket: existingBucketName = [secret]: "
-        "an ARN must be an S3 bucket ARN"
+        f"{BUCKET_TYPE_TOKEN}: existingBucketName = [secret]: an ARN must be an S3 bucket ARN"
     )
     inputs = {
         "existingBucketName": PropertyValue("arn:aws:ec2:::media-in", dependencies=[DEPENDENCY])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -22,9 +21,9 @@ from rekognition_media.plugin.provider import (
     _urn_parts,
 )
 from rekognition_media.providers import MediaAnalysisJobProvider
+from tests.support import ROOT
 
 URN = f"urn:pulumi:dev::media::{JOB_TYPE}::nightly"
-REPO = Path(__file__).resolve().parents[2]
 
 
 def snake_props(**changes: Any) -> dict[str, Any]:
@@ -154,9 +153,9 @@ def test_the_experimental_provider_api_is_the_pinned_one() -> None:
     import tomllib
     from importlib.metadata import version
 
-    pinned = (REPO / ".pulumi-python-sdk-version").read_text().strip()
+    pinned = (ROOT / ".pulumi-python-sdk-version").read_text().strip()
     assert version("pulumi") == pinned
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert f"pulumi>={pinned},<4" in project["dependencies"]
     # Found in the spike (3.259) and still so in 3.272: a computed value cannot be
     # marshalled, so unknowns are sent as the SDK's sentinel string (convert.py). If this

@@ -99,7 +99,7 @@ def test_a_dynamic_job_moves_to_the_plugin_without_a_new_job(
     # A resource whose provider package changes is replaced (the engine's rule); the
     # replacement adopts the job. The old job's stack identity and lane provider go.
     assert preview.change_summary == {"replace": 1, "delete": 2, "same": 1}
-    assert "rekognition-media:index:MediaAnalysisJob: (replace)" in preview.stdout
+    assert f"{PLUGIN_JOB_TYPE_TOKEN}: (replace)" in preview.stdout
     assert len(world.jobs_reading_input()) == 1
 
     up = stack.up()

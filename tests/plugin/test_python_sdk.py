@@ -32,11 +32,18 @@ from rekognition_media import __version__
 from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import JOB_TYPE
 from tests.mocks import EXISTING_POLICY
+from tests.support import (
+    ACCESS_TYPE_TOKEN,
+    BUCKET_TYPE_TOKEN,
+    KEY_TYPE_TOKEN,
+    PIPELINE_TYPE_TOKEN,
+    ROOT,
+)
 
 pytestmark = pytest.mark.engine
 
 SECRET_SIG, SECRET = rpc._special_sig_key, rpc._special_secret_sig
-PIPELINE = "rekognition-media:index:MediaAnalysisPipeline"
+PIPELINE = PIPELINE_TYPE_TOKEN
 PROVIDER = "pulumi:providers:rekognition-media"
 
 JOB = """
@@ -200,9 +207,9 @@ def test_a_remote_pipeline_through_the_typed_sdk_runs_its_job(
     # Its child components record their outputs under the schema's names, as they do
     # when constructed on their own (what `pulumi stack export` and get_resource read).
     children = {
-        "rekognition-media:index:MediaAnalysisKey": {"keyArn", "keyId"},
-        "rekognition-media:index:EncryptedBucket": {"bucketName", "bucketArn"},
-        "rekognition-media:index:MediaAnalysisAccess": {"policyArn"},
+        KEY_TYPE_TOKEN: {"keyArn", "keyId"},
+        BUCKET_TYPE_TOKEN: {"bucketName", "bucketArn"},
+        ACCESS_TYPE_TOKEN: {"policyArn"},
     }
     for token, names in children.items():
         for recorded in stack.resources(token):
@@ -295,7 +302,7 @@ def test_the_program_generator_is_the_sdk_generators_version() -> None:
         lines = go_mod.read_text().splitlines()
         return [line.strip() for line in lines if line.strip().startswith(prefix)]
 
-    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    scripts = ROOT / "scripts"
     ours = pkg_version(scripts / "python-program-gen" / "go.mod")
     assert len(ours) == 1
     assert ours == pkg_version(scripts / "gen-sdks" / "go.mod")

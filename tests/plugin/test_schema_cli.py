@@ -17,6 +17,7 @@ from rekognition_media.api import shapes
 from rekognition_media.plugin import JOB_TYPE, PACKAGE, convert
 from rekognition_media.plugin.components import DECLARED
 from tests.plugin.yaml_stack import PLUGIN, require_tools
+from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
 
@@ -151,7 +152,7 @@ def test_the_checked_in_sdk_schema_is_the_one_the_plugin_serves(
     served = _pulumi(
         pulumi_bin, tmp_path, "package", "get-schema", str(require_tools(pulumi_bin) / PLUGIN)
     )
-    checked_in = (Path(__file__).resolve().parents[2] / "sdk" / "schema.json").read_text()
+    checked_in = (ROOT / "sdk" / "schema.json").read_text()
     # The CLI re-encodes the schema and leaves out empty lists (`"required": []`).
     assert _without_empty_lists(json.loads(served)) == _without_empty_lists(
         json.loads(checked_in)

@@ -17,11 +17,11 @@ import pytest
 
 from devtools.golang import go_env, run_go
 from rekognition_media.plugin import schema
+from tests.support import KEY_TYPE_TOKEN, ROOT, plugin_type_token
 
 # The Go module proxy serves the generators' modules (a warm module cache on this machine).
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 SDK = ROOT / "sdk"
 GENERATORS = ROOT / "scripts" / "gen-sdks"
 LANGUAGES = ("python", "nodejs", "go", "dotnet")
@@ -99,7 +99,7 @@ def test_the_sdks_declare_the_components_as_remote_components() -> None:
     assert "declare public /*out*/ readonly keyArn: pulumi.Output<string>;" in ts
     index = (SDK / "nodejs" / "index.ts").read_text()
     for name in ("EncryptedBucket", "MediaAnalysisAccess", "MediaAnalysisKey"):
-        assert f'case "rekognition-media:index:{name}":' in index
+        assert f'case "{plugin_type_token(name)}":' in index
 
     package = SDK / "python" / "rekognition_media.sdk"
     py = (package / "media_analysis_key.py").read_text()
@@ -122,7 +122,7 @@ def test_a_schema_that_does_not_bind_is_refused(tmp_path: Path) -> None:
     built = run_go("build", "-o", str(binary), ".", cwd=GENERATORS)
     assert built.returncode == 0, built.stderr
     broken = json.loads(schema.schema_json())
-    key = broken["resources"]["rekognition-media:index:MediaAnalysisKey"]
+    key = broken["resources"][KEY_TYPE_TOKEN]
     key["properties"]["keyArn"] = {"$ref": "/aws/v7.0.0/schema.json#/resources/aws:kms%2Fkey:Key"}
     (tmp_path / "schema.json").write_text(json.dumps(broken))
     result = subprocess.run(

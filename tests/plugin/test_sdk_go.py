@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from devtools.golang import run_go
+from tests.support import ROOT
 
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 SDK = ROOT / "sdk"
 EXAMPLE = ROOT / "examples" / "go-job"
 PULUMI_SDK = "github.com/pulumi/pulumi/sdk/v3"

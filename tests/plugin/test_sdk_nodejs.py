@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import ROOT
+
 # node_modules comes from the npm registry (scripts/setup.sh: npm ci); tsc takes seconds.
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 SDK = ROOT / "sdk" / "nodejs"
 EXAMPLE = ROOT / "examples" / "typescript-job"
 GENERATOR_GO_MOD = ROOT / "scripts" / "gen-sdks" / "go.mod"

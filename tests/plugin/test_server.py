@@ -12,8 +12,9 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from rekognition_media.core.lifecycle import MediaAnalysisJobFailed
 from rekognition_media.plugin import server
+from tests.support import PLUGIN_JOB_TYPE_TOKEN
 
-URN = "urn:pulumi:dev::media::rekognition-media:index:MediaAnalysisJob::nightly"
+URN = f"urn:pulumi:dev::media::{PLUGIN_JOB_TYPE_TOKEN}::nightly"
 
 
 class Failing(Provider):

@@ -25,6 +25,7 @@ from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.plugin import JOB_TYPE
 from tests.plugin import test_yaml_job as base
 from tests.plugin.yaml_stack import PLUGIN, YamlStack
+from tests.support import until
 
 pytestmark = pytest.mark.engine
 
@@ -58,16 +59,6 @@ def _start_up(stack: YamlStack, log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def _wait_for(what: str, condition: Any, seconds: float = 60.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = condition()
-        if found:
-            return found
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
-
-
 def _ctrl_c(runner: subprocess.Popen[bytes]) -> float:
     """SIGINT to the CLI's process group, as a terminal's Ctrl-C; seconds until it exited."""
     sent = time.monotonic()
@@ -98,9 +89,9 @@ def test_ctrl_c_stops_waiting_and_the_rerun_resumes_the_same_job(
     log = tmp_path / "up.log"
     runner = _start_up(stack, log)
     try:
-        [job] = _wait_for("the job to run", lambda: _running(world))
+        [job] = until(lambda: _running(world), 60, "the job to run")
         # The create now waits for the job (its "started" line is out).
-        _wait_for("the plugin to wait", lambda: "started (nightly)" in log.read_text())
+        until(lambda: "started (nightly)" in log.read_text(), 60, "the plugin to wait")
         took = _ctrl_c(runner)
     finally:
         if runner.poll() is None:
@@ -117,7 +108,7 @@ def test_ctrl_c_stops_waiting_and_the_rerun_resumes_the_same_job(
     assert "The job keeps running in Rekognition" in out
     assert f"the next `pulumi up` resumes waiting for job {job_id}" in out
     # The engine closes the plugin when the cancelled deployment ends.
-    _wait_for("the plugin process to exit", lambda: not _plugin_processes(stack), 10.0)
+    until(lambda: not _plugin_processes(stack), 10, "the plugin process to exit")
     [still] = world.jobs_of()
     assert still["JobId"] == job_id and still["Status"] == "IN_PROGRESS"
     # A graceful cancel leaves no lock and no pending create behind.
@@ -148,10 +139,11 @@ def test_ctrl_c_also_stops_a_create_waiting_for_a_quota_slot(
     log = tmp_path / "up.log"
     runner = _start_up(stack, log)
     try:
-        [job] = _wait_for("the first job to run", lambda: _running(world))
-        _wait_for(
-            "the second create to wait for a slot",
+        [job] = until(lambda: _running(world), 60, "the first job to run")
+        until(
             lambda: "waiting for a concurrent-job slot" in log.read_text(),
+            60,
+            "the second create to wait for a slot",
         )
         took = _ctrl_c(runner)
     finally:
@@ -173,7 +165,7 @@ def test_ctrl_c_also_stops_a_create_waiting_for_a_quota_slot(
     assert (
         f"Cancelled (Ctrl-C) before the media analysis job of resource '{other}' was started" in out
     ), out
-    _wait_for("the plugin process to exit", lambda: not _plugin_processes(stack), 10.0)
+    until(lambda: not _plugin_processes(stack), 10, "the plugin process to exit")
     time.sleep(2)  # a Start made after Cancel would show by now
     assert [j["JobId"] for j in world.jobs_of()] == [job["JobId"]]
 

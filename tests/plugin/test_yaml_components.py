@@ -26,10 +26,11 @@ from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import JOB_TYPE
 from tests.mocks import EXISTING_POLICY
 from tests.plugin.yaml_stack import PulumiFailed, YamlStack, require_tools
+from tests.support import PIPELINE_TYPE_TOKEN
 
 pytestmark = pytest.mark.engine
 
-PIPELINE = "rekognition-media:index:MediaAnalysisPipeline"
+PIPELINE = PIPELINE_TYPE_TOKEN
 SECRET_SIG, SECRET = rpc._special_sig_key, rpc._special_secret_sig
 
 

@@ -31,6 +31,7 @@ from devtools.world import (
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.plugin import JOB_TYPE
 from tests.plugin.yaml_stack import PLUGIN, PulumiFailed, YamlStack, require_tools
+from tests.support import ROOT, until
 
 pytestmark = pytest.mark.engine
 
@@ -305,7 +306,7 @@ def test_the_example_program_runs(emulator: Emulator, pulumi_bin: Path, tmp_path
     """examples/yaml-job, copied (stack configuration is written beside the program)."""
     require_tools(pulumi_bin)
     world = seed(emulator)
-    example = Path(__file__).resolve().parents[2] / "examples" / "yaml-job" / "Pulumi.yaml"
+    example = ROOT / "examples" / "yaml-job" / "Pulumi.yaml"
     stack = YamlStack(tmp_path / "program", tmp_path / "state", pulumi_bin, env=provider_env())
     (stack.program_dir / "Pulumi.yaml").write_text(example.read_text())
     stack.init()
@@ -338,20 +339,18 @@ def test_killed_up_rerun_resumes_the_same_job(
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not world.jobs_of():
-            assert time.monotonic() < deadline, "no job started"
-            time.sleep(0.2)
+        until(world.jobs_of, 60, "a job started")
         time.sleep(1)  # the plugin now waits for the job
     finally:
         os.killpg(runner.pid, signal.SIGKILL)
         runner.wait()
     assert world.jobs_of()[0]["Status"] not in ("SUCCEEDED", "FAILED")
     # The plugin process notices its engine is gone and exits (no orphan left polling).
-    deadline = time.monotonic() + 10
-    while _plugin_processes():
-        assert time.monotonic() < deadline, f"plugin processes left: {_plugin_processes()}"
-        time.sleep(0.2)
+    until(
+        lambda: not _plugin_processes(),
+        10,
+        lambda: f"the plugin processes exited; left: {_plugin_processes()}",
+    )
 
     stack.run("cancel", "--yes")  # the killed run still holds the stack's lock
     out = stack.up()

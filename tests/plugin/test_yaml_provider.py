@@ -28,10 +28,10 @@ from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import JOB_TYPE
 from tests.plugin import test_yaml_job as base
 from tests.plugin.yaml_stack import PLUGIN, YamlStack, require_tools
+from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
 
-REPO = Path(__file__).resolve().parents[2]
 PROVIDER_TYPE = "pulumi:providers:rekognition-media"
 JOB_REGION = "eu-west-1"  # not the environment's (there is none): the provider's
 
@@ -164,7 +164,7 @@ def test_the_plugin_installed_from_the_projects_tarball(
     require_tools(pulumi_bin)
     world = seed(emulator)
     built = subprocess.run(
-        [str(REPO / "scripts" / "plugin-tarball.sh"), str(tmp_path / "dist")],
+        [str(ROOT / "scripts" / "plugin-tarball.sh"), str(tmp_path / "dist")],
         capture_output=True,
         text=True,
         check=True,

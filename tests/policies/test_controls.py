@@ -9,7 +9,6 @@ import re
 import runpy
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -27,10 +26,11 @@ from rekognition_media.policies import (
     controls_of,
     policies_for,
 )
+from tests.support import ROOT
 
 from .test_pack import _read_port
 
-PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
+PACK_DIR = ROOT / "policies"
 FSBP_REFERENCE = "https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html"
 
 # The mapping as checked against AWS's documentation (policies/README.md, "Controls").

@@ -26,8 +26,8 @@ from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValid
 
 import rekognition_media.policies as pack
 from rekognition_media.policies import RESOURCE_TYPES, _model, all_policies
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PACK_DIR = ROOT / "policies"
 AWS_DIR = Path(pulumi_aws.__file__).parent
 

@@ -14,12 +14,12 @@ from devtools.engine import EngineStack, StackFactory
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN
 from rekognition_media.policies import FRAMEWORK_ENV
 from tests.plugin.yaml_stack import PulumiFailed, YamlStack, require_tools
+from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
 
-REPO = Path(__file__).parents[2]
-PACK = str(REPO / "policies")
-PROGRAM = REPO / "examples" / "jobs"
+PACK = str(ROOT / "policies")
+PROGRAM = ROOT / "examples" / "jobs"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 

@@ -18,11 +18,11 @@ from pulumi import automation as auto
 
 from devtools.aws_standin import install
 from devtools.engine import EngineStack, StackFactory, offline_env, write_program
+from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
 
-REPO = Path(__file__).parents[2]
-PACK = str(REPO / "policies")
+PACK = str(ROOT / "policies")
 ACCOUNT = "111122223333"
 ROOT_STATEMENT = {
     "Sid": "EnableRootAccountPermissions",

@@ -20,11 +20,12 @@ from devtools.world import World, provider_env, seed
 from rekognition_media.api.manifest import manifest_jsonl
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers import TYPE_TOKEN
+from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
 
 PROGRAMS = Path(__file__).parent / "programs"
-JOBS = Path(__file__).parents[2] / "examples" / "jobs"
+JOBS = ROOT / "examples" / "jobs"
 
 
 def jobs_stack(
@@ -356,7 +357,7 @@ key = _Key("key", _config.require("kmsKeyId"))
 def test_the_readme_example_runs_as_written_on_a_first_deployment(
     emulator: Emulator, engine_stack: StackFactory, tmp_path: Path
 ) -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("## `MediaAnalysisJob`") :]
     example = section[section.index("```python\n") + 10 : section.index("```\n", 10)]
     world = seed(emulator)

@@ -34,10 +34,11 @@ from devtools.world import (
 )
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers import TYPE_TOKEN
+from tests.support import ROOT, until
 
 pytestmark = pytest.mark.engine
 
-PROGRAM = Path(__file__).parents[2] / "examples" / "jobs"
+PROGRAM = ROOT / "examples" / "jobs"
 
 
 def job_stack(
@@ -322,13 +323,13 @@ def test_killed_up_rerun_adopts_the_same_job(
     spec.write_text(json.dumps(stack.spec()))
     runner = subprocess.Popen(
         [sys.executable, "-m", "devtools.run", str(spec), "up"],
-        cwd=Path(__file__).parents[2],
+        cwd=ROOT,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        _until(lambda: len(world.jobs_of()) == 1, timeout=60)
+        until(lambda: len(world.jobs_of()) == 1, 60, "the job started")
         time.sleep(1)  # the provider is now waiting for the job
     finally:
         os.killpg(runner.pid, signal.SIGKILL)
@@ -348,15 +349,13 @@ def test_killed_up_rerun_adopts_the_same_job(
 
 
 def test_five_jobs_under_throttling_and_server_errors_make_exactly_five_jobs(
-    emulator: Emulator, engine_stack: StackFactory
+    emulator: Emulator, engine_stack: StackFactory, emulator_settings: Callable[..., Any]
 ) -> None:
     world = seed(emulator)
     stack = job_stack(engine_stack, world, jobs="5")
-    emulator.update_settings(throttling_rate=0.3, internal_error_rate=0.05)
-    try:
-        stack.up()
-    finally:
-        emulator.update_settings(throttling_rate=0.0, internal_error_rate=0.0)
+    emulator_settings(throttling_rate=0.3, internal_error_rate=0.05)
+    stack.up()
+    emulator_settings(throttling_rate=0.0, internal_error_rate=0.0)  # so that List answers
     outputs = stack.outputs()
     jobs = world.jobs_of()
     assert len(jobs) == 5
@@ -425,11 +424,3 @@ def test_state_and_serialized_provider_hold_no_credentials(
 def _rekognition_calls(emulator: Emulator) -> int:
     stats: dict[str, Any] = emulator.stats()
     return int(stats["calls"]["total"])
-
-
-def _until(condition: Any, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.2)

@@ -34,11 +34,11 @@ from devtools.processes import provider_processes
 from devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.providers import TYPE_TOKEN
+from tests.support import ROOT, until
 
 pytestmark = pytest.mark.engine
 
-PROGRAM = Path(__file__).parents[2] / "examples" / "jobs"
-REPO_ROOT = Path(__file__).parents[2]
+PROGRAM = ROOT / "examples" / "jobs"
 # The engine-is-gone watchdog (providers/lifeline.py) must end provider processes within this.
 PROVIDER_EXIT_LIMIT = 60.0
 
@@ -66,7 +66,7 @@ def run_in_own_process(stack: EngineStack, tmp_path: Path) -> subprocess.Popen[b
     spec.write_text(json.dumps(stack.spec()))
     return subprocess.Popen(
         [sys.executable, "-m", "devtools.run", str(spec), "up"],
-        cwd=REPO_ROOT,
+        cwd=ROOT,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -75,16 +75,6 @@ def run_in_own_process(stack: EngineStack, tmp_path: Path) -> subprocess.Popen[b
 
 def rekognition_calls(emulator: Emulator) -> int:
     return int(emulator.stats()["calls"]["total"])
-
-
-def until(condition: Callable[[], Any], timeout: float, what: str) -> float:
-    """Seconds it took until ``condition()`` held; fails after ``timeout``."""
-    began = time.monotonic()
-    while not condition():
-        if time.monotonic() - began > timeout:
-            raise AssertionError(f"not within {timeout:.0f} s: {what}")
-        time.sleep(0.2)
-    return time.monotonic() - began
 
 
 def running_jobs(world: World, count: int) -> Callable[[], bool]:
@@ -109,11 +99,13 @@ def test_killed_up_leaves_no_provider_process_and_makes_no_further_calls(
         os.killpg(runner.pid, signal.SIGKILL)
         runner.wait()
 
-    took = until(
+    killed = time.monotonic()
+    until(
         lambda: not provider_processes(stack.state_dir),
         PROVIDER_EXIT_LIMIT,
-        f"provider processes exit: {[str(p) for p in provider_processes(stack.state_dir)]}",
+        lambda: f"provider processes exit: {[str(p) for p in provider_processes(stack.state_dir)]}",
     )
+    took = time.monotonic() - killed
     calls = rekognition_calls(emulator)
     time.sleep(5)
     assert rekognition_calls(emulator) == calls, "a Rekognition call after the providers exited"
@@ -157,16 +149,14 @@ def test_more_jobs_than_the_concurrent_job_quota_wait_for_slots_and_converge(
 
 
 def test_one_job_whose_poll_fails_does_not_fail_its_lane_mates(
-    emulator: Emulator, engine_stack: StackFactory
+    emulator: Emulator, engine_stack: StackFactory, emulator_settings: Callable[..., Any]
 ) -> None:
     world = seed(emulator, duration_seconds=4)
     stack = job_stack(engine_stack, world, jobs="3")  # one lane: one process, one poller
-    emulator.update_settings(job_poll_faults={"job-1": "AccessDeniedException"})
-    try:
-        with pytest.raises(auto.CommandError) as failure:
-            stack.up(continue_on_error=True)
-    finally:
-        emulator.update_settings(job_poll_faults={})
+    emulator_settings(job_poll_faults={"job-1": "AccessDeniedException"})
+    with pytest.raises(auto.CommandError) as failure:
+        stack.up(continue_on_error=True)
+    emulator_settings(job_poll_faults={})  # so that List shows the job again
     by_name = {j["JobName"]: j for j in world.jobs_reading_input()}
     text = str(failure.value)
     assert f"Cannot poll media analysis job {by_name['job-1']['JobId']}" in text

@@ -16,10 +16,11 @@ from devtools.world import REGION, provider_env, seed
 from rekognition_media.core import budget, client
 from rekognition_media.core.private_directory import NAME
 from rekognition_media.emulator import Emulator
+from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
 
-PROGRAM = Path(__file__).parents[2] / "examples" / "jobs"
+PROGRAM = ROOT / "examples" / "jobs"
 PRECIOUS = b"the deploying user's file: must never change"
 
 
