@@ -9,7 +9,7 @@ from rekognition_media.core import client
 
 
 def test_creates_asking_at_once_get_one_client() -> None:
-    # Issue 14: creates arriving together each built the same client (a new boto3 session
+    # Creates arriving together each built the same client (a new boto3 session
     # each, ~9.5 MiB) before the first was cached; one plugin process serves every job.
     made: list[Any] = []
     gate = threading.Barrier(8)

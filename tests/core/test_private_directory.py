@@ -158,7 +158,7 @@ def test_a_directory_another_user_made_in_advance_is_not_used(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # The attack of issue 21: in a directory all users share, another user makes ours
+    # The attack: in a directory all users share, another user makes ours
     # first, open to all, with links to a file of the deploying user under its names.
     victim = tmp_path / "victim"
     victim.write_bytes(PRECIOUS)

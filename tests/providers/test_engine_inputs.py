@@ -1,4 +1,4 @@
-"""What a real program hits (issue: inputs from other resources, typos, retries, ...).
+"""What a real program hits: inputs from other resources, typos, retries, ...
 
 Each test runs a program through the real Pulumi CLI against the session's emulator, the
 way a user's ``pulumi preview`` / ``pulumi up`` does.

@@ -1,4 +1,4 @@
-"""How a stack of jobs breaks, through the real Pulumi CLI against the emulator (issue 11).
+"""How a stack of jobs breaks, through the real Pulumi CLI against the emulator.
 
 * more jobs than the account's concurrent-job quota: the creates wait for slots;
 * `pulumi up` killed (SIGKILL) or interrupted (Ctrl-C): no provider process stays, no

@@ -1,5 +1,5 @@
 """The shared directory through the real Pulumi CLI: whatever is wrong with it, `pulumi up`
-succeeds, writes nothing through it, and says what is wrong (issue 21).
+succeeds, writes nothing through it, and says what is wrong.
 
 The provider processes get the directory from their environment: ``XDG_RUNTIME_DIR`` set
 for the stack to a directory of the test's.

@@ -168,7 +168,7 @@ def test_a_destroy_deletes_nothing_outside_the_jobs_own_prefix(
     emulator: Emulator, capfd: pytest.CaptureFixture[str], prefix: str
 ) -> None:
     # A recorded location is only as good as what recorded it (a state edited by hand, or a
-    # page forged before issue 21): a destroy never follows it out of the job's prefix.
+    # page forged by another local user): a destroy never follows it out of the job's prefix.
     world = seed(emulator)
     provider = MediaAnalysisJobProvider()
     created = provider.create(
