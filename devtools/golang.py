@@ -13,7 +13,20 @@ import shutil
 import subprocess
 from pathlib import Path
 
-GO_ENV = {"GOTOOLCHAIN": "local", "GOFLAGS": "-mod=readonly -buildvcs=false", "GOWORK": "off"}
+SETTINGS = Path(__file__).resolve().parents[1] / "scripts" / "go.env"
+"""The go command's settings every Go build of the repository shares (the scripts too)."""
+
+
+def _settings() -> dict[str, str]:
+    lines = SETTINGS.read_text().splitlines()
+    pairs = (line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    return {key: value for key, value in pairs}
+
+
+_SHARED = _settings()
+GO_MIN_VERSION = _SHARED.pop("GO_MIN_VERSION")
+# The checked-in go.mod/go.sum are the pins: builds may not change them.
+GO_ENV = {**_SHARED, "GOFLAGS": f"-mod=readonly {_SHARED['GOFLAGS']}"}
 
 
 class GoMissing(RuntimeError):
@@ -24,7 +37,9 @@ def go_command() -> str:
     """The installed ``go`` (fails loudly, never skips, when there is none)."""
     go = shutil.which("go") or "/usr/local/go/bin/go"
     if not Path(go).is_file():
-        raise GoMissing("the go command is needed (Go >= 1.26): install it and put it on PATH")
+        raise GoMissing(
+            f"the go command is needed (Go >= {GO_MIN_VERSION}): install it and put it on PATH"
+        )
     return go
 
 

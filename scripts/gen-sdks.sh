@@ -16,8 +16,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:-$root/sdk}
 python=${PYTHON:-$root/.venv/bin/python}
 [[ -x $python ]] || python=$(command -v python3)
+# shellcheck source=go.env
+source "$root/scripts/go.env"
 go_bin=$(command -v go || echo /usr/local/go/bin/go)
-[[ -x $go_bin ]] || { echo "gen-sdks: the go command is needed (Go >= 1.25)" >&2; exit 1; }
+[[ -x $go_bin ]] || { echo "gen-sdks: the go command is needed (Go >= $GO_MIN_VERSION)" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -27,7 +29,7 @@ build() { # $1: output binary, $@: extra go build flags
 	local binary=$1
 	shift
 	(cd "$root/scripts/gen-sdks" &&
-		GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" GOWORK=off \
+		GOTOOLCHAIN=$GOTOOLCHAIN GOWORK=$GOWORK GOFLAGS="-mod=readonly $GOFLAGS" \
 			"$go_bin" build "$@" -o "$binary" .)
 }
 build "$work/gen-sdks"

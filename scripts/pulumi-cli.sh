@@ -62,6 +62,8 @@ die() {
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$script_dir/.." && pwd)
+# shellcheck source=go.env
+source "$script_dir/go.env"
 version_file="$repo_root/$pin_name"
 [[ -r $version_file ]] || die "version pin $version_file not found"
 version=$(tr -d '[:space:]' <"$version_file")
@@ -103,7 +105,7 @@ new_work_dir() { # $1: name of the variable to set, $2: parent directory (remove
 }
 
 go_env() { # runs go with a fixed, offline-friendly environment
-	GOTOOLCHAIN=local GOFLAGS=-buildvcs=false GOWORK=off GO111MODULE=on "$go_bin" "$@"
+	GOTOOLCHAIN=$GOTOOLCHAIN GOFLAGS=$GOFLAGS GOWORK=$GOWORK GO111MODULE=on "$go_bin" "$@"
 }
 
 find_go() {
@@ -111,7 +113,7 @@ find_go() {
 	if [[ -z $go_bin && -x /usr/local/go/bin/go ]]; then
 		go_bin=/usr/local/go/bin/go
 	fi
-	[[ -n $go_bin ]] || die "could not build the Pulumi CLI from Go modules: the go command is not installed (Go >= 1.25 needed)"
+	[[ -n $go_bin ]] || die "could not build the Pulumi CLI from Go modules: the go command is not installed (Go >= $GO_MIN_VERSION needed)"
 }
 
 build_fail() { # $1: step, $2: log file
