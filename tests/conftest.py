@@ -45,7 +45,7 @@ def no_provider_process_left(tmp_path_factory: pytest.TempPathFactory) -> Iterat
     deadline = time.monotonic() + LEFTOVER_GRACE
     left = provider_processes(root)
     while left and time.monotonic() < deadline:
-        time.sleep(0.5)
+        time.sleep(0.5)  # the poll interval
         left = provider_processes(root)
     # Pulumi's YAML language host outlives a `pulumi up` the tests SIGKILL on purpose (it
     # is Pulumi's, not ours: it never exits by itself); end it with the run that started it.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rekognition_media.api.resources import (
     ACCESS_TYPE_TOKEN,
@@ -29,6 +29,9 @@ from rekognition_media.api.resources import (
     plugin_type_token,
 )
 
+if TYPE_CHECKING:
+    from rekognition_media.emulator import Emulator
+
 __all__ = [
     "ACCESS_TYPE_TOKEN",
     "BUCKET_TYPE_TOKEN",
@@ -42,6 +45,7 @@ __all__ = [
     "dynamic_type_token",
     "plugin_type_token",
     "until",
+    "until_another_call",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,5 +68,13 @@ def until(
         if time.monotonic() - began > timeout:
             said = what() if callable(what) else what
             raise AssertionError(f"not within {timeout:g} s: {said}")
-        time.sleep(interval)
+        time.sleep(interval)  # the poll interval
     return found
+
+
+def until_another_call(emulator: Emulator, what: str, timeout: float = 30.0) -> None:
+    """Wait until ``emulator`` has answered a Rekognition call made after this one starts:
+    the process under test has acted since (a Start answered, a job being polled). Call it
+    when the test itself makes no call meanwhile."""
+    before = emulator.stats()["calls"]["total"]
+    until(lambda: emulator.stats()["calls"]["total"] > before, timeout, what)

@@ -71,3 +71,34 @@ def test_until_fails_with_what_it_waited_for() -> None:
     calls = []
     with pytest.raises(AssertionError, match=r"still IN_PROGRESS"):
         until(lambda: calls.append(1), 0.05, lambda: f"still IN_PROGRESS after {len(calls)}")
+
+
+# Sleeps in tests: the interval of a wait, a window in which nothing may happen, or the clock
+# a rule measures; each says which on its line or the line above. One ordering sleep is left
+# (between two Ctrl-Cs, whose effect the test cannot observe), and says so.
+SLEEP = re.compile(r"\bsleep\(")
+ORDERING_SLEEPS = 1
+
+
+def unexplained_sleeps(folder: Path) -> tuple[list[str], int]:
+    """``path:line`` of every sleep under ``folder`` without a comment saying why, and how
+    many say they order events."""
+    unexplained, ordering = [], 0
+    for module in sorted(folder.rglob("*.py")):
+        lines = module.read_text().splitlines()
+        for number, line in enumerate(lines, 1):
+            if not SLEEP.search(line) or line.lstrip().startswith(("#", "def ")):
+                continue
+            above = lines[number - 2].strip() if number > 1 else ""
+            reason = line.partition("#")[2] if "#" in line else above.removeprefix("#")
+            if "#" not in line and not above.startswith("#"):
+                unexplained.append(f"{module.relative_to(folder)}:{number}")
+            elif "ordering" in reason:
+                ordering += 1
+    return unexplained, ordering
+
+
+def test_every_sleep_says_why_and_none_orders_events_silently() -> None:
+    unexplained, ordering = unexplained_sleeps(TESTS)
+    assert not unexplained, f"sleeps without a reason: {unexplained}"
+    assert ordering == ORDERING_SLEEPS, "wait for what the test needs instead of sleeping"

@@ -103,7 +103,7 @@ def test_a_page_the_service_sent_passes_the_boards_strict_reading(
 def test_a_stale_page_is_fetched_again(tmp_path: Path) -> None:
     board = PageBoard("scope", rate=100, directory=tmp_path)
     board.first_page(lambda: page(1), max_age=5)
-    time.sleep(0.05)
+    time.sleep(0.05)  # the clock: the page is now older than max_age
     assert (
         board.first_page(lambda: page(2), max_age=0.01)["MediaAnalysisJobs"][0]["JobId"] == "job-2"
     )

@@ -199,7 +199,7 @@ def test_retention_removes_old_jobs(emulator: Emulator, aws_client: Callable[...
     ]
     emulator.update_settings(retention_seconds=0.3)
     assert aws.rekognition.get_media_analysis_job(JobId=job_id)
-    time.sleep(0.4)
+    time.sleep(0.4)  # the clock: past the 0.3 s retention
     with pytest.raises(aws.rekognition.exceptions.ResourceNotFoundException):
         aws.rekognition.get_media_analysis_job(JobId=job_id)
     assert aws.rekognition.list_media_analysis_jobs()["MediaAnalysisJobs"] == []

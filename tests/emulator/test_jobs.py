@@ -152,7 +152,7 @@ def test_status_never_goes_backwards_and_completion_only_when_terminal(
             break
         assert "CompletionTimestamp" not in job
         assert "Results" not in job and "ManifestSummary" not in job
-        time.sleep(0.01)
+        time.sleep(0.01)  # the poll interval
     ranks = [RANK[status] for status in seen]
     assert ranks == sorted(ranks)
     assert list(dict.fromkeys(seen)) == ["CREATED", "QUEUED", "IN_PROGRESS", "SUCCEEDED"]

@@ -29,7 +29,7 @@ def poll(
         observations.append((sent, time.time(), job))
         if job["Status"] in ("SUCCEEDED", "FAILED"):
             return observations
-        time.sleep(interval)
+        time.sleep(interval)  # the poll interval being measured
 
 
 def test_completion_flips_at_the_configured_duration(aws: Aws, buckets: tuple[str, str]) -> None:

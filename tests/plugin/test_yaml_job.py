@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from devtools.world import (
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.plugin import JOB_TYPE
 from tests.plugin.yaml_stack import PLUGIN, PulumiFailed, YamlStack, require_tools
-from tests.support import ROOT, until
+from tests.support import ROOT, until, until_another_call
 
 pytestmark = pytest.mark.engine
 
@@ -340,7 +339,7 @@ def test_killed_up_rerun_resumes_the_same_job(
     )
     try:
         until(world.jobs_of, 60, "a job started")
-        time.sleep(1)  # the plugin now waits for the job
+        until_another_call(emulator, "the plugin polls the job")
     finally:
         os.killpg(runner.pid, signal.SIGKILL)
         runner.wait()

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from devtools.world import (
 )
 from rekognition_media.emulator import Emulator
 from rekognition_media.providers import TYPE_TOKEN
-from tests.support import ROOT, until
+from tests.support import ROOT, until, until_another_call
 
 pytestmark = pytest.mark.engine
 
@@ -330,7 +329,7 @@ def test_killed_up_rerun_adopts_the_same_job(
     )
     try:
         until(lambda: len(world.jobs_of()) == 1, 60, "the job started")
-        time.sleep(1)  # the provider is now waiting for the job
+        until_another_call(emulator, "the provider polls the job")
     finally:
         os.killpg(runner.pid, signal.SIGKILL)
         runner.wait()

@@ -34,7 +34,7 @@ from devtools.processes import provider_processes
 from devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.providers import TYPE_TOKEN
-from tests.support import ROOT, until
+from tests.support import ROOT, until, until_another_call
 
 pytestmark = pytest.mark.engine
 
@@ -93,7 +93,7 @@ def test_killed_up_leaves_no_provider_process_and_makes_no_further_calls(
     runner = run_in_own_process(stack, tmp_path)
     try:
         until(running_jobs(world, 4), 90, "four jobs started and waited for")
-        time.sleep(2)  # the creates are now polling
+        until_another_call(emulator, "the creates poll their jobs")
         assert provider_processes(stack.state_dir), "the up runs provider processes"
     finally:
         os.killpg(runner.pid, signal.SIGKILL)
@@ -107,7 +107,7 @@ def test_killed_up_leaves_no_provider_process_and_makes_no_further_calls(
     )
     took = time.monotonic() - killed
     calls = rekognition_calls(emulator)
-    time.sleep(5)
+    time.sleep(5)  # a window in which no call may come
     assert rekognition_calls(emulator) == calls, "a Rekognition call after the providers exited"
     print(f"provider processes exited {took:.1f} s after the kill")
 
@@ -186,7 +186,7 @@ def test_an_endpoint_killed_while_a_job_waits_fails_the_create_in_bounded_time(
     runner.start()
     until(running_jobs(world, 1), 90, "the job started and is waited for")
     [job] = world.jobs_reading_input()
-    time.sleep(2)
+    until_another_call(own_emulator, "the create polls its job")
     own_emulator.stop()
     stopped = time.monotonic()
     runner.join(timeout=300)
@@ -231,11 +231,11 @@ def test_ctrl_c_during_a_wait_then_up_again_resumes_the_same_job(
     runner = run_in_own_process(stack, tmp_path)
     try:
         until(running_jobs(world, 1), 90, "the job started and is waited for")
-        time.sleep(2)
+        until_another_call(emulator, "the create polls its job")
         # Ctrl-C signals the terminal's foreground process group; a second one makes
         # Pulumi stop without waiting for the operations under way.
         os.killpg(runner.pid, signal.SIGINT)
-        time.sleep(2)
+        time.sleep(2)  # ordering: the engine takes the first Ctrl-C (output unread)
         os.killpg(runner.pid, signal.SIGINT)
         runner.wait(timeout=60)
     except subprocess.TimeoutExpired:
