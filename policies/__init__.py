@@ -14,6 +14,7 @@ Modules: one per resource kind (``s3_buckets``, ``s3_objects``, ``s3_acls``,
 stack-wide links (``cross_resource``), and the framework they share: policies and their
 results (``_framework``), the controls each enforces (``_controls``), what the pack
 knows of pulumi-aws resources (``_model``) and of policy documents (``_documents``).
+``_tls`` holds the TLS-only analysis of bucket policies behind ``s3_buckets``.
 
 Only ``policies/__main__.py`` constructs a ``PolicyPack`` (its constructor serves gRPC and
 blocks). See ``policies/README.md`` for the policies, their levels and settings.

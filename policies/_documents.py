@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from rekognition_media.api.arns import Arn, parse_arn
 
@@ -212,15 +212,17 @@ TRUST_RESTRICTING_KEYS: Final = (*PRINCIPAL_KEYS, *SOURCE_KEYS, "sts:ExternalId"
 """The same for a role trust policy: a fixed ``sts:ExternalId`` is how a third party is
 allowed to assume a role (the confused-deputy guard)."""
 
-_POSITIVE_OPERATORS: Final = frozenset(
+POSITIVE_OPERATORS: Final = frozenset(
     {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress"}
 )
+"""Condition operators (after an optional ``ForAnyValue:``) under which a key compared to fixed
+values restricts who a statement lets in."""
 MIN_IPV4_PREFIX: Final = 8
 MIN_IPV6_PREFIX: Final = 32
 """aws:SourceIp ranges wider than these (e.g. 0.0.0.0/0, 0.0.0.0/1) don't restrict anyone."""
 
 
-def _fixed(value: Any) -> bool:
+def is_fixed(value: Any) -> bool:
     """A value without wildcards or policy variables (S3's "fixed value")."""
     return isinstance(value, str) and bool(value) and not is_wildcard(value) and "${" not in value
 
@@ -252,7 +254,7 @@ def restricting_condition(condition: Any, keys: Iterable[str]) -> bool | Any:
     unknown = False
     for operator, clauses in condition.items():
         op = operator.lower().removeprefix("foranyvalue:")
-        if op not in _POSITIVE_OPERATORS:
+        if op not in POSITIVE_OPERATORS:
             continue
         if clauses is UNKNOWN:
             unknown = True
@@ -266,8 +268,8 @@ def restricting_condition(condition: Any, keys: Iterable[str]) -> bool | Any:
             if any(v is UNKNOWN for v in values):
                 unknown = True
                 continue
-            check = _narrow_cidr if key.lower() == "aws:sourceip" else _fixed
-            if values and all(_fixed(v) and check(v) for v in values):
+            check = _narrow_cidr if key.lower() == "aws:sourceip" else is_fixed
+            if values and all(is_fixed(v) and check(v) for v in values):
                 return True
     return UNKNOWN if unknown else False
 
@@ -375,305 +377,3 @@ def public_access_violations(
             )
         )
     return messages
-
-
-# --- KMS: full control (kms:*) for principals of other accounts -------------------------------
-
-ACCOUNT_ID: Final = re.compile(r"^\d{12}$")
-ANY_ACCOUNT: Final = "*"
-"""A grant's account set contains this when principals of every account are let in."""
-_ACCOUNT_CONDITION_KEYS: Final = ("aws:principalaccount", "kms:calleraccount")
-_ARN_CONDITION_KEYS: Final = ("aws:principalarn",)
-
-
-def principal_account(value: str) -> str | None:
-    """The account of an ``AWS`` principal: a 12-digit id, or the account of an IAM/STS ARN
-    (``"*"`` for a wildcard there); None when the value names no account (a unique id)."""
-    if value == "*":
-        return ANY_ACCOUNT
-    if ACCOUNT_ID.fullmatch(value):
-        return value
-    arn = parse_arn(value)
-    if arn is None or arn.service.lower() not in ("iam", "sts"):
-        return None
-    return arn.account if ACCOUNT_ID.fullmatch(arn.account) else ANY_ACCOUNT
-
-
-def _condition_accounts(condition: Any) -> set[str] | Any:
-    """Accounts a condition limits the callers to (aws:PrincipalAccount, kms:CallerAccount,
-    aws:PrincipalArn with positive operators); empty when it names none, UNKNOWN if unsure."""
-    if condition is UNKNOWN:
-        return UNKNOWN
-    accounts: set[str] = set()
-    if not isinstance(condition, dict):
-        return accounts
-    for operator, clauses in condition.items():
-        if operator.lower().removeprefix("foranyvalue:") not in _POSITIVE_OPERATORS:
-            continue
-        if clauses is UNKNOWN:
-            return UNKNOWN
-        if not isinstance(clauses, dict):
-            continue
-        for key, value in clauses.items():
-            lowered = key.lower()
-            if lowered not in (*_ACCOUNT_CONDITION_KEYS, *_ARN_CONDITION_KEYS):
-                continue
-            values = [value] if value is UNKNOWN else as_list(value)
-            if UNKNOWN in values:
-                return UNKNOWN
-            for v in values:
-                if not isinstance(v, str):
-                    continue
-                if lowered in _ACCOUNT_CONDITION_KEYS:
-                    accounts.add(v if _fixed(v) else ANY_ACCOUNT)
-                else:
-                    accounts.add(principal_account(v) or ANY_ACCOUNT)
-    return accounts
-
-
-@dataclass(frozen=True)
-class FullControlGrant:
-    """An Allow of every KMS action (``kms:*``, ``*`` or NotAction) and whose accounts get it."""
-
-    statement: Statement
-    element: str  # Action or NotAction
-    accounts: frozenset[str]  # ANY_ACCOUNT among them: principals of any account
-
-
-def full_control_grants(doc: Document) -> tuple[list[FullControlGrant], list[str]]:
-    """Allow statements granting every KMS action to AWS principals, with their accounts,
-    and the labels of statements that can't be judged yet."""
-    grants: list[FullControlGrant] = []
-    unknown: list[str] = []
-    for st in doc.statements:
-        if st.effect is UNKNOWN:
-            unknown.append(st.label)
-            continue
-        if not st.allows:
-            continue
-        if st.field("NotAction") is not None:
-            element = "NotAction"
-        else:
-            actions = st.values("Action")
-            if actions is UNKNOWN or UNKNOWN in actions:
-                unknown.append(st.label)
-                continue
-            if not any(isinstance(a, str) and a.lower() in ("*", "kms:*") for a in actions):
-                continue
-            element = "Action"
-        accounts: set[str] = set()
-        principal = st.field("Principal")
-        if st.field("NotPrincipal") is not None:
-            accounts.add(ANY_ACCOUNT)
-        elif principal is UNKNOWN:
-            unknown.append(st.label)
-            continue
-        else:
-            values = (
-                [principal]
-                if isinstance(principal, str)
-                else as_list(principal.get("AWS") if isinstance(principal, dict) else None)
-            )
-            if UNKNOWN in values:
-                unknown.append(st.label)
-                continue
-            for value in values:
-                if isinstance(value, str) and (account := principal_account(value)) is not None:
-                    accounts.add(account)
-        if ANY_ACCOUNT in accounts:
-            # Everyone, narrowed (or not) by the condition to some accounts.
-            limited = _condition_accounts(st.field("Condition"))
-            if limited is UNKNOWN:
-                unknown.append(st.label)
-                continue
-            if limited:
-                accounts = (accounts - {ANY_ACCOUNT}) | limited
-        if accounts:
-            grants.append(FullControlGrant(st, element, frozenset(accounts)))
-    if doc.statements_unknown:
-        unknown.append("Statement")
-    return grants, unknown
-
-
-# --- S3: deny requests that are not over TLS -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TlsVerdict:
-    ok: bool | Any  # True, False or UNKNOWN
-    detail: str  # reads after "a document ..."
-
-
-@dataclass(frozen=True)
-class BucketTarget:
-    """The bucket a policy must protect: its known names (empty: not known yet) and its
-    partition (None: not known, any partition is accepted)."""
-
-    names: frozenset[str]
-    partition: str | None = None
-
-    def arns(self) -> str:
-        name = sorted(self.names)[0] if self.names else "<bucket>"
-        partition = self.partition or "aws"
-        return f"arn:{partition}:s3:::{name} and arn:{partition}:s3:::{name}/*"
-
-
-_TLS_OPERATORS = ("bool", "boolifexists")
-_TLS_KEY = "aws:securetransport"
-TlsCondition = Literal["tls-only", "narrowed", "none"]
-
-
-def _tls_condition(condition: Any) -> TlsCondition | Any:
-    """``tls-only``: exactly ``{Bool(IfExists): {aws:SecureTransport: false}}`` (the key is
-    always present, so IfExists changes nothing); ``narrowed``: that plus anything else,
-    which makes the Deny apply to fewer requests; ``none``: no such test; or UNKNOWN."""
-    if condition is UNKNOWN:
-        return UNKNOWN
-    if not isinstance(condition, dict):
-        return "none"
-    found = False
-    extra = False
-    for operator, clauses in condition.items():
-        if clauses is UNKNOWN:
-            return UNKNOWN
-        if operator.lower() not in _TLS_OPERATORS or not isinstance(clauses, dict):
-            extra = True
-            continue
-        for key, value in clauses.items():
-            if key.lower() != _TLS_KEY:
-                extra = True
-                continue
-            values = [value] if value is UNKNOWN else as_list(value)
-            if any(v is UNKNOWN for v in values):
-                return UNKNOWN
-            if any(str(v).lower() == "false" for v in values):
-                found = True
-            else:
-                extra = True
-    if not found:
-        return "none"
-    return "narrowed" if extra else "tls-only"
-
-
-def _covers(pattern: Any, target: BucketTarget) -> tuple[bool | Any, bool | Any]:
-    """Does ``pattern`` match the bucket ARN, and every object ARN, of ``target``?"""
-    if not isinstance(pattern, str):
-        return False, False
-    if pattern == "*":
-        return True, True
-    arn = parse_arn(pattern)
-    if arn is None or not matches(arn.service, "s3"):
-        return False, False
-    if not (matches(arn.region, "") and matches(arn.account, "")):
-        return False, False
-    if target.partition is not None and not matches(arn.partition, target.partition):
-        return False, False
-    resource = arn.resource
-    if not target.names:
-        # The name is not known yet: only patterns that match any bucket decide.
-        every_bucket = resource == "*"
-        every_object = resource in ("*", "*/*")
-        return (
-            True if every_bucket else UNKNOWN,
-            True if every_object else UNKNOWN,
-        )
-    bucket = any(matches(resource, name) for name in target.names)
-    # Every key k: the pattern must match "<name>/k" for all k. With a trailing "*" that
-    # holds exactly when the rest of the pattern matches a prefix of "<name>/".
-    objects = resource.endswith("*") and any(
-        matches(resource[:-1], f"{name}/"[:i])
-        for name in target.names
-        for i in range(len(name) + 2)
-    )
-    return bucket, objects
-
-
-def _merge(a: bool | Any, b: bool | Any) -> bool | Any:
-    if a is True or b is True:
-        return True
-    return UNKNOWN if UNKNOWN in (a, b) else False
-
-
-def denies_insecure_transport(doc: Document, target: BucketTarget) -> TlsVerdict:
-    """Does ``doc`` deny every S3 action to everyone, on the bucket and all its objects, when
-    ``aws:SecureTransport`` is false, with no other condition narrowing the Deny?
-
-    Statements may share the work (one for the bucket ARN, one for the objects).
-    """
-    unknown: list[str] = []
-    partial: list[str] = []
-    bucket_covered: bool | Any = False
-    objects_covered: bool | Any = False
-    for st in doc.statements:
-        effect = st.effect
-        if effect is UNKNOWN:
-            unknown.append(f"{st.label} Effect")
-            continue
-        if not (isinstance(effect, str) and effect.lower() == "deny"):
-            continue
-        condition = _tls_condition(st.field("Condition"))
-        if condition is UNKNOWN:
-            unknown.append(f"{st.label} Condition")
-            continue
-        if condition == "none":
-            continue
-        actions = st.values("Action")
-        principal = everyone(st.field("Principal"))
-        if actions is UNKNOWN or principal is UNKNOWN or UNKNOWN in actions:
-            unknown.append(f"{st.label} Action/Principal")
-            continue
-        all_s3 = any(isinstance(a, str) and a.lower() in ("*", "s3:*") for a in actions)
-        if not (all_s3 and principal):
-            partial.append(
-                f"whose {st.label} denies non-TLS requests only for Action "
-                f"{show(st.field('Action'))} and Principal {show(st.field('Principal'))}"
-            )
-            continue
-        if condition == "narrowed":
-            partial.append(
-                f"whose {st.label} denies non-TLS requests only when its other conditions "
-                f"also hold (Condition {show(st.field('Condition'))})"
-            )
-            continue
-        if st.field("NotResource") is not None:
-            partial.append(
-                f"whose {st.label} exempts NotResource {show(st.field('NotResource'))} "
-                "from its non-TLS Deny"
-            )
-            continue
-        resources = st.values("Resource")
-        if resources is UNKNOWN or UNKNOWN in resources:
-            unknown.append(f"{st.label} Resource")
-            continue
-        bucket: bool | Any = False
-        objects: bool | Any = False
-        for pattern in resources:
-            b, o = _covers(pattern, target)
-            bucket, objects = _merge(bucket, b), _merge(objects, o)
-        if bucket is True and objects is True:
-            return TlsVerdict(True, f"{st.label} denies s3:* without TLS")
-        bucket_covered = _merge(bucket_covered, bucket)
-        objects_covered = _merge(objects_covered, objects)
-        if UNKNOWN in (bucket, objects):
-            unknown.append(f"{st.label} Resource (the bucket name is not known yet)")
-        else:
-            partial.append(
-                f"whose {st.label} denies non-TLS requests only for Resource "
-                f"{show(st.field('Resource'))}, not for both {target.arns()}"
-            )
-    if bucket_covered is True and objects_covered is True:
-        return TlsVerdict(True, "its statements together deny s3:* without TLS")
-    if doc.statements_unknown or unknown:
-        return TlsVerdict(UNKNOWN, "with unknown parts: " + ", ".join(unknown or ["Statement"]))
-    if partial:
-        return TlsVerdict(False, "; ".join(partial))
-    return TlsVerdict(
-        False, 'without a Deny statement with Condition Bool aws:SecureTransport "false"'
-    )
-
-
-TLS_STATEMENT_EXAMPLE = (
-    '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", '
-    '"Resource": [<bucket ARN>, <bucket ARN>/*], '
-    '"Condition": {"Bool": {"aws:SecureTransport": "false"}}}'
-)

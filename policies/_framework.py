@@ -463,6 +463,13 @@ StackReport = Callable[[str, str | None], None]
 StackCheck = Callable[[StackContext, StackReport], None]
 
 
+def report_violations(findings: Iterable[Finding], report: StackReport) -> None:
+    """Report a stack check's violations; its "unverified" findings are cross-resource-links'."""
+    for finding in findings:
+        if finding.verdict == "violation":
+            report(finding.message, finding.urn)
+
+
 def stack_policy(
     *,
     name: str,

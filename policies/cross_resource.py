@@ -20,21 +20,28 @@ from ._framework import (
     StackReport,
     stack_policy,
 )
-from .media_analysis_jobs import assess_output_encryption
+from .media_analysis_jobs import assess_output_encryption, media_analysis_job_output_encryption
 from .s3_buckets import (
     assess_encryption_configured,
     assess_insecure_transport,
     assess_public_access_block,
+    s3_bucket_deny_insecure_transport,
+    s3_bucket_encryption_configured,
+    s3_bucket_public_access_block,
 )
-from .s3_objects import assess_object_keys
+from .s3_objects import assess_object_keys, s3_object_kms_key_matches_bucket
 
 ASSESSMENTS: dict[str, Callable[[StackContext], Iterator[Finding]]] = {
-    "s3-bucket-encryption-configured": assess_encryption_configured,
-    "s3-bucket-public-access-block": assess_public_access_block,
-    "s3-bucket-deny-insecure-transport": assess_insecure_transport,
-    "media-analysis-job-output-encryption": assess_output_encryption,
-    "s3-object-kms-key-matches-bucket": assess_object_keys,
+    policy.name: assess
+    for policy, assess in (
+        (s3_bucket_encryption_configured, assess_encryption_configured),
+        (s3_bucket_public_access_block, assess_public_access_block),
+        (s3_bucket_deny_insecure_transport, assess_insecure_transport),
+        (media_analysis_job_output_encryption, assess_output_encryption),
+        (s3_object_kms_key_matches_bucket, assess_object_keys),
+    )
 }
+"""The stack-level checks whose "unverified" findings this policy reports, by policy name."""
 
 
 @stack_policy(

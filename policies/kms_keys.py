@@ -12,20 +12,21 @@ AWS's default key policy (the key's own account root, ``kms:*``): compliant.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pulumi_policy import EnforcementLevel, Severity
 
 from ._controls import KMS_5
 from ._documents import (
-    ACCOUNT_ID,
-    ANY_ACCOUNT,
     KMS_RESTRICTING_KEYS,
+    POSITIVE_OPERATORS,
     Document,
     DocumentError,
     Exposure,
     Statement,
-    full_control_grants,
+    is_fixed,
     parse_arn,
     parse_document,
     public_access_violations,
@@ -37,6 +38,7 @@ from ._framework import (
     ResourceContext,
     Setting,
     Text,
+    as_list,
     resource_policy,
     set_path,
     show,
@@ -216,6 +218,124 @@ def kms_key_policy_no_public_access(ctx: ResourceContext, report: Report) -> Non
     if document is not None:
         for message in public_access_violations(ctx.label, "policy", document, KEY_POLICY_EXPOSURE):
             report(message)
+
+
+# --- kms-key-policy-no-cross-account-admin: full control (kms:*) for other accounts ----------
+
+ACCOUNT_ID: Final = re.compile(r"^\d{12}$")
+ANY_ACCOUNT: Final = "*"
+"""A grant's account set contains this when principals of every account are let in."""
+_ACCOUNT_CONDITION_KEYS: Final = ("aws:principalaccount", "kms:calleraccount")
+_ARN_CONDITION_KEYS: Final = ("aws:principalarn",)
+
+
+def principal_account(value: str) -> str | None:
+    """The account of an ``AWS`` principal: a 12-digit id, or the account of an IAM/STS ARN
+    (``"*"`` for a wildcard there); None when the value names no account (a unique id)."""
+    if value == "*":
+        return ANY_ACCOUNT
+    if ACCOUNT_ID.fullmatch(value):
+        return value
+    arn = parse_arn(value)
+    if arn is None or arn.service.lower() not in ("iam", "sts"):
+        return None
+    return arn.account if ACCOUNT_ID.fullmatch(arn.account) else ANY_ACCOUNT
+
+
+def _condition_accounts(condition: Any) -> set[str] | Any:
+    """Accounts a condition limits the callers to (aws:PrincipalAccount, kms:CallerAccount,
+    aws:PrincipalArn with positive operators); empty when it names none, UNKNOWN if unsure."""
+    if condition is UNKNOWN:
+        return UNKNOWN
+    accounts: set[str] = set()
+    if not isinstance(condition, dict):
+        return accounts
+    for operator, clauses in condition.items():
+        if operator.lower().removeprefix("foranyvalue:") not in POSITIVE_OPERATORS:
+            continue
+        if clauses is UNKNOWN:
+            return UNKNOWN
+        if not isinstance(clauses, dict):
+            continue
+        for key, value in clauses.items():
+            lowered = key.lower()
+            if lowered not in (*_ACCOUNT_CONDITION_KEYS, *_ARN_CONDITION_KEYS):
+                continue
+            values = [value] if value is UNKNOWN else as_list(value)
+            if UNKNOWN in values:
+                return UNKNOWN
+            for v in values:
+                if not isinstance(v, str):
+                    continue
+                if lowered in _ACCOUNT_CONDITION_KEYS:
+                    accounts.add(v if is_fixed(v) else ANY_ACCOUNT)
+                else:
+                    accounts.add(principal_account(v) or ANY_ACCOUNT)
+    return accounts
+
+
+@dataclass(frozen=True)
+class FullControlGrant:
+    """An Allow of every KMS action (``kms:*``, ``*`` or NotAction) and whose accounts get it."""
+
+    statement: Statement
+    element: str  # Action or NotAction
+    accounts: frozenset[str]  # ANY_ACCOUNT among them: principals of any account
+
+
+def full_control_grants(doc: Document) -> tuple[list[FullControlGrant], list[str]]:
+    """Allow statements granting every KMS action to AWS principals, with their accounts,
+    and the labels of statements that can't be judged yet."""
+    grants: list[FullControlGrant] = []
+    unknown: list[str] = []
+    for st in doc.statements:
+        if st.effect is UNKNOWN:
+            unknown.append(st.label)
+            continue
+        if not st.allows:
+            continue
+        if st.field("NotAction") is not None:
+            element = "NotAction"
+        else:
+            actions = st.values("Action")
+            if actions is UNKNOWN or UNKNOWN in actions:
+                unknown.append(st.label)
+                continue
+            if not any(isinstance(a, str) and a.lower() in ("*", "kms:*") for a in actions):
+                continue
+            element = "Action"
+        accounts: set[str] = set()
+        principal = st.field("Principal")
+        if st.field("NotPrincipal") is not None:
+            accounts.add(ANY_ACCOUNT)
+        elif principal is UNKNOWN:
+            unknown.append(st.label)
+            continue
+        else:
+            values = (
+                [principal]
+                if isinstance(principal, str)
+                else as_list(principal.get("AWS") if isinstance(principal, dict) else None)
+            )
+            if UNKNOWN in values:
+                unknown.append(st.label)
+                continue
+            for value in values:
+                if isinstance(value, str) and (account := principal_account(value)) is not None:
+                    accounts.add(account)
+        if ANY_ACCOUNT in accounts:
+            # Everyone, narrowed (or not) by the condition to some accounts.
+            limited = _condition_accounts(st.field("Condition"))
+            if limited is UNKNOWN:
+                unknown.append(st.label)
+                continue
+            if limited:
+                accounts = (accounts - {ANY_ACCOUNT}) | limited
+        if accounts:
+            grants.append(FullControlGrant(st, element, frozenset(accounts)))
+    if doc.statements_unknown:
+        unknown.append("Statement")
+    return grants, unknown
 
 
 KEY_ACCOUNTS: Final = Setting(

@@ -28,6 +28,7 @@ from ._framework import (
     StackReport,
     StackResource,
     Text,
+    report_violations,
     resource_policy,
     show,
     stack_policy,
@@ -299,6 +300,4 @@ def _compare(
 )
 def media_analysis_job_output_encryption(stack: StackContext, report: StackReport) -> None:
     """Links job -> output bucket -> effective encryption -> key, and compares the keys."""
-    for finding in assess_output_encryption(stack):
-        if finding.verdict == "violation":
-            report(finding.message, finding.urn)
+    report_violations(assess_output_encryption(stack), report)

@@ -26,12 +26,9 @@ from rekognition_media.api.encryption import SSE_KMS
 from ._controls import S3_2, S3_3, S3_5, S3_8
 from ._documents import (
     S3_RESTRICTING_KEYS,
-    TLS_STATEMENT_EXAMPLE,
-    BucketTarget,
     Document,
     DocumentError,
     Exposure,
-    denies_insecure_transport,
     parse_arn,
     parse_document,
     public_access_violations,
@@ -47,6 +44,7 @@ from ._framework import (
     StackResource,
     Text,
     path_text,
+    report_violations,
     resource_policy,
     set_path,
     show,
@@ -73,6 +71,7 @@ from ._model import (
     one_of,
     undecided,
 )
+from ._tls import TLS_STATEMENT_EXAMPLE, BucketTarget, denies_insecure_transport
 
 # --- s3-bucket-kms-encryption (resource level, remediates the bucket key) -------------------
 
@@ -482,12 +481,6 @@ def s3_bucket_policy_no_public_access(ctx: ResourceContext, report: Report) -> N
             ctx.label, "policy", document, BUCKET_POLICY_EXPOSURE
         ):
             report(message)
-
-
-def report_violations(findings: Iterator[Finding], report: StackReport) -> None:
-    for finding in findings:
-        if finding.verdict == "violation":
-            report(finding.message, finding.urn)
 
 
 @stack_policy(

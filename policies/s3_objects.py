@@ -35,6 +35,7 @@ from ._framework import (
     StackReport,
     StackResource,
     Text,
+    report_violations,
     resource_policy,
     show,
     stack_policy,
@@ -218,6 +219,4 @@ def _compare(
 )
 def s3_object_kms_key_matches_bucket(stack: StackContext, report: StackReport) -> None:
     """Links object -> bucket -> effective default encryption -> key, and compares keys."""
-    for finding in assess_object_keys(stack):
-        if finding.verdict == "violation":
-            report(finding.message, finding.urn)
+    report_violations(assess_object_keys(stack), report)
