@@ -18,7 +18,7 @@ from .request import (
     REQUEST_FIELDS,
     SETTINGS,
     JobSettings,
-    is_unknown,
+    is_sdk_unknown,
     normalise,
     strip_unknowns,
 )
@@ -72,6 +72,6 @@ def with_default_settings(props: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _changed(old: Any, new: Any) -> bool:
-    if is_unknown(new):
+    if is_sdk_unknown(new):
         return True
     return bool(normalise(strip_unknowns(old)) != normalise(strip_unknowns(new)))

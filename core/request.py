@@ -199,15 +199,15 @@ def normalise(value: Any) -> Any:
 def strip_unknowns(value: Any) -> Any:
     """A copy without the values Pulumi does not know yet (preview of computed inputs)."""
     if isinstance(value, Mapping):
-        return {k: strip_unknowns(v) for k, v in value.items() if not is_unknown(v)}
+        return {k: strip_unknowns(v) for k, v in value.items() if not is_sdk_unknown(v)}
     if isinstance(value, list):
-        return [strip_unknowns(v) for v in value if not is_unknown(v)]
+        return [strip_unknowns(v) for v in value if not is_sdk_unknown(v)]
     return value
 
 
 def unknown_paths(value: Any, prefix: str = "") -> list[str]:
     """Dotted paths (each ending in ``.``) of the values not known yet."""
-    if is_unknown(value):
+    if is_sdk_unknown(value):
         return [prefix]
     if isinstance(value, Mapping):
         return [p for k, v in value.items() for p in unknown_paths(v, f"{prefix}{k}.")]
@@ -221,7 +221,7 @@ def unknown_paths_top(props: Mapping[str, Any]) -> set[str]:
     return {path.split(".", 1)[0] for path in unknown_paths(props)}
 
 
-def is_unknown(value: Any) -> bool:
+def is_sdk_unknown(value: Any) -> bool:
     """The engine's "not known yet": an ``Unknown`` object where the SDK keeps unknowns
     (check and diff at preview), the sentinel string where it serializes them."""
     if "pulumi.output" not in sys.modules:
@@ -272,7 +272,7 @@ def _unknown_nested_keys(value: Any, shape: botocore.model.Shape, path: str) -> 
 
 def _unknown_key(path: str, key: str, value: Any, allowed: tuple[str, ...]) -> Problem:
     hint = did_you_mean(key, allowed)
-    return Problem(path, None if is_unknown(value) else value, f"unknown property; {hint}")
+    return Problem(path, None if is_sdk_unknown(value) else value, f"unknown property; {hint}")
 
 
 def _api_name(prop: str) -> str:

@@ -21,9 +21,9 @@ from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime import rpc
 
 from rekognition_media.api.casing import camel_case, camel_names, snake_case
-from rekognition_media.core.request import is_unknown as core_is_unknown
+from rekognition_media.core.request import is_sdk_unknown
 
-__all__ = ["camel_case", "camel_names", "is_unknown", "to_core", "to_wire", "wire_path"]
+__all__ = ["camel_case", "camel_names", "is_unknown_wire_value", "to_core", "to_wire", "wire_path"]
 
 
 def snake_name(name: str) -> str:
@@ -39,10 +39,11 @@ NOT_CAMEL = "\N{NO-BREAK SPACE}"
 is meant): no property has it, so check reports the name, with the close match."""
 
 
-def is_unknown(value: Any) -> bool:
-    """A value not known yet, on the wire (``Computed``) or as the core sees one
-    (``core.request.is_unknown``: the SDK's sentinel string or ``Unknown``)."""
-    return isinstance(value, Computed) or core_is_unknown(value)
+def is_unknown_wire_value(value: Any) -> bool:
+    """A ``PropertyValue``'s inner value not known yet: ``Computed`` on the wire, or as the
+    core sees one (``core.request.is_sdk_unknown``: the SDK's sentinel string or
+    ``Unknown``)."""
+    return isinstance(value, Computed) or is_sdk_unknown(value)
 
 
 def to_core(props: Mapping[str, PropertyValue]) -> dict[str, Any]:

@@ -71,7 +71,7 @@ from rekognition_media.core.request import (
     REQUEST_FIELDS,
     JobSettings,
     Problem,
-    is_unknown,
+    is_sdk_unknown,
 )
 from rekognition_media.core.token import token_scope
 
@@ -142,7 +142,7 @@ class MediaAnalysisJobPlugin(Provider):
             identity.value
             if identity is not None
             and isinstance(identity.value, str)
-            and not is_unknown(identity.value)
+            and not is_sdk_unknown(identity.value)
             else None
         )
         # Secrets arrive marked (the core gets plain values): the plugin marks the outputs
@@ -348,11 +348,11 @@ def _require_job(type_: str) -> None:
 
 
 def _known(value: Any) -> Any:
-    return None if is_unknown(value) else value
+    return None if is_sdk_unknown(value) else value
 
 
 def _config_problems(config: Mapping[str, Any]) -> list[Problem]:
-    given = {k: v for k, v in config.items() if k in _CONFIG_FIELDS and not is_unknown(v)}
+    given = {k: v for k, v in config.items() if k in _CONFIG_FIELDS and not is_sdk_unknown(v)}
     try:
         JobSettings.from_props(given)
     except ValidationError as exc:

@@ -31,7 +31,7 @@ from rekognition_media.core.request import (
 )
 from rekognition_media.core.summary import ManifestStatistics, ModerationSummary
 
-from . import components
+from . import component_schema
 
 PACKAGE = PLUGIN_PACKAGE
 MODULE = PLUGIN_MODULE
@@ -298,7 +298,7 @@ def package_schema() -> dict[str, Any]:
                 "properties": outputs,
                 "required": [_lower(m) for m in get.required_members],
             },
-            **components.resource_specs(),
+            **component_schema.resource_specs(),
         },
         "types": build.types,
         "language": LANGUAGES,

@@ -96,10 +96,6 @@ _SENTINELS: Final = frozenset(
 )
 
 
-def is_unknown(value: Any) -> bool:
-    return value is UNKNOWN
-
-
 def plain(value: Any) -> Any:
     """A deep copy of engine properties as dicts/lists with unknowns as :data:`UNKNOWN`.
 

@@ -28,7 +28,7 @@ from devtools.media import sample_images
 from rekognition_media import components as python_components
 from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
 from rekognition_media.plugin import convert, schema
-from rekognition_media.plugin.components import DECLARED, components
+from rekognition_media.plugin.component_schema import DECLARED, components
 from rekognition_media.plugin.provider import MediaAnalysisJobPlugin
 from tests.mocks import EXISTING_KEY, EXISTING_POLICY, RecordingMocks, RecordingMonitor
 from tests.support import BUCKET_TYPE_TOKEN, ROOT, plugin_type_token

@@ -15,7 +15,7 @@ from rekognition_media import components as python_components
 from rekognition_media.api.casing import camel_case
 from rekognition_media.core.request import problems
 from rekognition_media.plugin import schema
-from rekognition_media.plugin.components import DECLARED
+from rekognition_media.plugin.component_schema import DECLARED
 
 JOB = schema.JOB_TYPE
 TYPE = f"{schema.MODULE}:{{}}"
