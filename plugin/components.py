@@ -86,8 +86,8 @@ def _module(component: Component) -> Any:
 def _served_class(name: str) -> Callable[..., pulumi.ComponentResource]:
     """The component's class as the plugin serves it: its outputs recorded in the state
     under their camelCase names (the Python class records snake_case ones), and for the
-    pipeline, the plugin's job resource as its job and served classes as its children
-    (module docstring)."""
+    pipeline, the plugin's job resource as its job and served classes as its children (why:
+    plugin/README.md, "How the components are served")."""
     component = components()[name]
     base: type[pulumi.ComponentResource] = getattr(_module(component), name)
     if name == "MediaAnalysisPipeline":
