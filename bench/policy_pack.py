@@ -248,7 +248,7 @@ def _servicer_run(policies: list[Any], resources: list[dict[str, Any]]) -> Run:
 
 
 def _harness_run(policies: list[Any], resources: list[dict[str, Any]]) -> Run:
-    """As tests/policies/harness.py drives the policies: each resource's properties are
+    """As devtools/policy_harness.py drives the policies: each resource's properties are
     unmarshalled once (protobuf Struct, deserialize, unknown-checking proxy; timed), then
     every resource policy's ``validate`` runs on them and every stack policy's on one list
     of ``PolicyResource`` with parents and property dependencies linked."""
@@ -260,7 +260,7 @@ def _harness_run(policies: list[Any], resources: list[dict[str, Any]]) -> Run:
     )
     from pulumi_policy.policy import _NotApplicableError
 
-    from tests.policies.harness import analyze_props, options
+    from devtools.policy_harness import analyze_props, options
 
     resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
     stack_policies = [p for p in policies if not isinstance(p, ResourceValidationPolicy)]
@@ -299,7 +299,7 @@ def _harness_run(policies: list[Any], resources: list[dict[str, Any]]) -> Run:
 
 
 def child(sizes: list[int], repeat: int, floor: bool, servicer: bool) -> None:
-    sys.path.append(str(ROOT))  # tests.policies.harness; after PYTHONPATH (--baseline)
+    sys.path.append(str(ROOT))  # devtools.policy_harness; after PYTHONPATH (--baseline)
     import rekognition_media.policies
     from rekognition_media.policies import all_policies
 
@@ -390,7 +390,7 @@ def main() -> None:
         "--servicer",
         action="store_true",
         help="through pulumi_policy's analyzer servicer (unmarshalling per policy, as under "
-        "the CLI) instead of the way tests/policies/harness.py runs the policies",
+        "the CLI) instead of the way devtools/policy_harness.py runs the policies",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -409,7 +409,7 @@ def main() -> None:
             variants.append(
                 ("no-op policies", _run(args.sizes, args.repeat, None, args.servicer, floor=True))
             )
-    mode = "analyzer servicer" if args.servicer else "as tests/policies/harness.py"
+    mode = "analyzer servicer" if args.servicer else "as devtools/policy_harness.py"
     print(f"median of {args.repeat} runs, {mode}; N resources in units of {UNIT}")
     header = f"{'variant':<18}{'N':>8}{'whole pack':>12}{'resource':>10}{'stack':>9}"
     print(f"{header}{'CPU':>9}{'diag':>6}")

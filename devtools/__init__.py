@@ -13,6 +13,8 @@ its sample images from ``media``):
     flagged  jobs over labelled images (photo-like JPEGs) for the report's tests and bench
     browser  the system's Chromium for the report's browser tests
     processes  the provider processes the engine started for stacks under a directory
+    policy_harness  the pack's policies run in-process on wire-form resources, as
+                    pulumi-policy's server runs them (policy tests, bench/policy_pack.py)
     aws_standin  a preview-only stand-in for the pulumi-aws plugin (not obtainable here),
                  so policy-pack tests can preview pulumi-aws resources with the real CLI
 

@@ -25,7 +25,7 @@ from devtools.aws_standin import install
 from devtools.engine import offline_env
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN
 from rekognition_media.policies import policies_for
-from tests.plugin.yaml_stack import require_tools
+from tests.plugin.support import require_tools
 
 from .sarif_check import validate_sarif
 

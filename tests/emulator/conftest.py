@@ -9,7 +9,7 @@ import pytest
 
 from rekognition_media.emulator import Emulator
 
-from .testkit import Aws
+from .support import Aws
 
 
 @pytest.fixture(autouse=True)

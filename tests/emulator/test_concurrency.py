@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .testkit import Aws, error_code
+from .support import Aws, error_code
 
 THREADS = 20
 

@@ -13,7 +13,7 @@ import pytest
 from rekognition_media.emulator import Emulator
 from rekognition_media.emulator.settings import parse_text
 
-from .testkit import Aws, error_code, post
+from .support import Aws, error_code, post
 
 # Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
 pytestmark = pytest.mark.timing

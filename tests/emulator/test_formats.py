@@ -14,7 +14,7 @@ from rekognition_media.api import manifest
 from rekognition_media.emulator.images import ImageFormatError, ImageInfo, probe_bytes
 from rekognition_media.emulator.moderation import TAXONOMY
 
-from .testkit import jpeg, png
+from .support import jpeg, png
 
 
 @settings(max_examples=200, deadline=None)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from rekognition_media.emulator import Emulator
 
-from .testkit import JSON_11, Aws, post
+from .support import JSON_11, Aws, post
 
 OPERATIONS = ("StartMediaAnalysisJob", "GetMediaAnalysisJob", "ListMediaAnalysisJobs")
 CLIENT_ERRORS = {

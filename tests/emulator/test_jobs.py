@@ -12,7 +12,7 @@ import pytest
 from rekognition_media.api.manifest import parse_summary
 from rekognition_media.emulator import Emulator
 
-from .testkit import Aws, error_code, png
+from .support import Aws, error_code, png
 
 JOB_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 RANK = {"CREATED": 0, "QUEUED": 1, "IN_PROGRESS": 2, "SUCCEEDED": 3, "FAILED": 3}

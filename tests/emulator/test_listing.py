@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .testkit import Aws
+from .support import Aws
 
 
 def region_with_jobs(

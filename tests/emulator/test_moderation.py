@@ -8,7 +8,7 @@ import pytest
 
 from rekognition_media.api import limits
 
-from .testkit import Aws, jpeg, png
+from .support import Aws, jpeg, png
 
 LABELS = "Violence:88.5;Graphic Violence:75;Blood & Gore:60.25;Weapons:40;Custom Thing:99"
 

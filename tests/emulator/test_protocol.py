@@ -10,7 +10,7 @@ import pytest
 
 from rekognition_media.emulator import Emulator
 
-from .testkit import JSON_11, Aws, assert_aws_error, post
+from .support import JSON_11, Aws, assert_aws_error, post
 
 
 def test_success_carries_json_11_content_type_and_request_id(aws: Aws) -> None:

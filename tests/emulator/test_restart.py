@@ -19,7 +19,7 @@ import pytest
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from tests.support import until
 
-from .testkit import Aws
+from .support import Aws
 
 FAST = {"created_delay": 0, "queue_delay": 0, "job_duration": 0}
 

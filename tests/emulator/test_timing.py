@@ -9,7 +9,7 @@ import pytest
 
 from rekognition_media.emulator import Emulator
 
-from .testkit import Aws
+from .support import Aws
 
 # Measures elapsed time or rates: runs alone, before the parallel workers (scripts/test.sh).
 # Waits on purpose (poll intervals, job durations, backoffs, Cancel): not in the fast tier.

@@ -15,7 +15,7 @@ import pytest
 
 from rekognition_media.emulator import Emulator
 
-from .testkit import Aws, assert_aws_error, post
+from .support import Aws, assert_aws_error, post
 
 START = "RekognitionService.StartMediaAnalysisJob"
 GET = "RekognitionService.GetMediaAnalysisJob"

@@ -16,7 +16,7 @@ from rekognition_media import components as python_components
 from rekognition_media.api import shapes
 from rekognition_media.plugin import JOB_TYPE, PACKAGE, convert
 from rekognition_media.plugin.component_schema import DECLARED
-from tests.plugin.yaml_stack import PLUGIN, require_tools
+from tests.plugin.support import PLUGIN, require_tools
 from tests.support import ROOT
 
 pytestmark = pytest.mark.engine

@@ -24,7 +24,7 @@ from devtools.world import World, seed
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.plugin import JOB_TYPE
 from tests.plugin import test_yaml_job as base
-from tests.plugin.yaml_stack import PLUGIN, YamlStack
+from tests.plugin.support import PLUGIN, YamlStack
 from tests.support import until
 
 pytestmark = pytest.mark.engine

@@ -25,7 +25,7 @@ from devtools.world import World, provider_env, seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import JOB_TYPE
 from tests.mocks import EXISTING_POLICY
-from tests.plugin.yaml_stack import PulumiFailed, YamlStack, require_tools
+from tests.plugin.support import PulumiFailed, YamlStack, require_tools
 from tests.support import PIPELINE_TYPE_TOKEN
 
 pytestmark = pytest.mark.engine

@@ -29,7 +29,7 @@ from devtools.world import (
 )
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.plugin import JOB_TYPE
-from tests.plugin.yaml_stack import PLUGIN, PulumiFailed, YamlStack, require_tools
+from tests.plugin.support import PLUGIN, PulumiFailed, YamlStack, require_tools
 from tests.support import ROOT, until, until_another_call
 
 pytestmark = pytest.mark.engine

@@ -27,7 +27,7 @@ from rekognition_media.api.manifest import manifest_jsonl
 from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import JOB_TYPE
 from tests.plugin import test_yaml_job as base
-from tests.plugin.yaml_stack import PLUGIN, YamlStack, require_tools
+from tests.plugin.support import PLUGIN, YamlStack, require_tools
 from tests.support import ROOT
 
 pytestmark = pytest.mark.engine

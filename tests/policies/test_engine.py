@@ -15,10 +15,9 @@ from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
+from devtools.policy_harness import UNKNOWN_STR, urn
 from rekognition_media.api.resources import JOB_TYPE_TOKEN
 from rekognition_media.policies import PACK_NAME, all_policies
-
-from .harness import UNKNOWN_STR, urn
 
 KEY = "aws:kms/key:Key"
 KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"

@@ -23,6 +23,7 @@ import pulumi
 import pytest
 from pulumi_policy import PolicyResource, ResourceValidationPolicy, StackValidationPolicy
 
+from devtools.policy_harness import UNKNOWN_STR, Stack, check
 from rekognition_media.policies import RESOURCE_TYPES, all_policies
 from tests.mocks import (
     ACCOUNT_ID,
@@ -33,8 +34,6 @@ from tests.mocks import (
     RecordingMonitor,
 )
 from tests.mocks import EXAMPLE_PROGRAM as PROGRAM
-
-from .harness import UNKNOWN_STR, Stack, check
 
 BUCKET = "aws:s3/bucket:Bucket"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"

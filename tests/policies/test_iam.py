@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
+from devtools.policy_harness import UNKNOWN_OBJ, UNKNOWN_STR, check, doc
 from rekognition_media.policies import iam_no_wildcard_actions, iam_no_wildcard_resources
-
-from .harness import UNKNOWN_OBJ, UNKNOWN_STR, check, doc
 
 POLICY = "aws:iam/policy:Policy"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

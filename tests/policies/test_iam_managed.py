@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
+from devtools.policy_harness import UNKNOWN_OBJ, UNKNOWN_STR, check
 from rekognition_media.policies import iam_no_broad_managed_policies
-
-from .harness import UNKNOWN_OBJ, UNKNOWN_STR, check
 
 ROLE_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 USER_ATTACHMENT = "aws:iam/userPolicyAttachment:UserPolicyAttachment"

@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
+from devtools.policy_harness import UNKNOWN_STR, check, doc
 from rekognition_media.policies import iam_role_trust_policy_no_public_access
-
-from .harness import UNKNOWN_STR, check, doc
 
 ROLE = "aws:iam/role:Role"
 GITHUB_OIDC = "token.actions.githubusercontent.com"

@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
+from devtools.policy_harness import UNKNOWN_BOOL, UNKNOWN_NUM, UNKNOWN_STR, check, remediate, secret
 from rekognition_media.policies import kms_key_deletion_window, kms_key_rotation
-
-from .harness import UNKNOWN_BOOL, UNKNOWN_NUM, UNKNOWN_STR, check, remediate, secret
 
 KEY = "aws:kms/key:Key"
 

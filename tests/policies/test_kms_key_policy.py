@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 
+from devtools.policy_harness import UNKNOWN_STR, check, doc
 from rekognition_media.components.documents import key_policy_document
 from rekognition_media.policies import (
     kms_key_policy_no_cross_account_admin,
     kms_key_policy_no_public_access,
     s3_bucket_policy_no_public_access,
 )
-
-from .harness import UNKNOWN_STR, check, doc
 
 KEY = "aws:kms/key:Key"
 KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"

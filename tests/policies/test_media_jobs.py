@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from devtools.policy_harness import UNKNOWN_NUM, UNKNOWN_OBJ, UNKNOWN_STR, Stack, check
 from rekognition_media.api import shapes
 from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
 from rekognition_media.policies import (
@@ -15,8 +16,6 @@ from rekognition_media.policies import (
     media_analysis_job_output_encryption,
 )
 from rekognition_media.policies.media_analysis_jobs import CONFIDENCE_RANGE, MINIMUM_CONFIDENCE
-
-from .harness import UNKNOWN_NUM, UNKNOWN_OBJ, UNKNOWN_STR, Stack, check
 
 JOB = JOB_TYPE_TOKEN
 BUCKET = "aws:s3/bucket:Bucket"

@@ -13,7 +13,7 @@ from pulumi import automation as auto
 from devtools.engine import EngineStack, StackFactory
 from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN
 from rekognition_media.policies import FRAMEWORK_ENV
-from tests.plugin.yaml_stack import PulumiFailed, YamlStack, require_tools
+from tests.plugin.support import PulumiFailed, YamlStack, require_tools
 from tests.support import ROOT
 
 pytestmark = pytest.mark.engine

@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 
+from devtools.policy_harness import UNKNOWN_BOOL, UNKNOWN_STR, Stack, doc
 from rekognition_media.policies import (
     cross_resource_links,
     s3_bucket_deny_insecure_transport,
     s3_bucket_public_access_block,
 )
-
-from .harness import UNKNOWN_BOOL, UNKNOWN_STR, Stack, doc
 
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_V2 = "aws:s3/bucketV2:BucketV2"

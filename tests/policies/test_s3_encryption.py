@@ -6,13 +6,20 @@ from typing import Any
 
 import pytest
 
+from devtools.policy_harness import (
+    UNKNOWN_BOOL,
+    UNKNOWN_OBJ,
+    UNKNOWN_STR,
+    Stack,
+    check,
+    remediate,
+    secret,
+)
 from rekognition_media.policies import (
     cross_resource_links,
     s3_bucket_encryption_configured,
     s3_bucket_kms_encryption,
 )
-
-from .harness import UNKNOWN_BOOL, UNKNOWN_OBJ, UNKNOWN_STR, Stack, check, remediate, secret
 
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_V2 = "aws:s3/bucketV2:BucketV2"

@@ -6,13 +6,12 @@ from typing import Any
 
 import pytest
 
+from devtools.policy_harness import UNKNOWN_STR, Stack, check
 from rekognition_media.policies import (
     cross_resource_links,
     s3_object_kms_encryption,
     s3_object_kms_key_matches_bucket,
 )
-
-from .harness import UNKNOWN_STR, Stack, check
 
 BUCKET = "aws:s3/bucket:Bucket"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"

@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
+from devtools.policy_harness import UNKNOWN_STR, check, doc
 from rekognition_media.policies import s3_bucket_policy_no_public_access
-
-from .harness import UNKNOWN_STR, check, doc
 
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_V2 = "aws:s3/bucketV2:BucketV2"

@@ -7,10 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rekognition_media.policies import UNKNOWN
-from rekognition_media.policies._framework import get, plain
-
-from .harness import (
+from devtools.policy_harness import (
     UNKNOWN_BOOL,
     UNKNOWN_NUM,
     UNKNOWN_OBJ,
@@ -18,6 +15,8 @@ from .harness import (
     analyze_props,
     remediate_props,
 )
+from rekognition_media.policies import UNKNOWN
+from rekognition_media.policies._framework import get, plain
 
 SENTINELS = [UNKNOWN_STR, UNKNOWN_BOOL, UNKNOWN_NUM, UNKNOWN_OBJ]
 

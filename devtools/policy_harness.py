@@ -156,6 +156,8 @@ def remediate(
     result = policy.remediate(args)
     if result is None:
         return None
+    # The pack's remediations return the new properties at once, never an awaitable.
+    assert isinstance(result, Mapping), result
     return dict(serialize_properties(result))
 
 
