@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -18,7 +17,6 @@ from typing import Any
 from .rules import FRAMEWORK_ENV, FRAMEWORKS
 
 PROG = "rekognition-media policy-check"
-DEBUG_ENV = "REKOGNITION_MEDIA_DEBUG"
 COULD_NOT_RUN = 2
 
 
@@ -81,22 +79,12 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
+    """The command's run; an interrupt or an unexpected error is the CLI's to report
+    (``report.cli.main``, as for ``report``), with ``COULD_NOT_RUN``."""
     try:
         return run(args)
     except CheckError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
-        return COULD_NOT_RUN
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
-    except Exception as error:
-        if os.environ.get(DEBUG_ENV):
-            raise
-        print(
-            f"{PROG}: error: unexpected {type(error).__name__}: {error} "
-            f"(set {DEBUG_ENV}=1 for the traceback)",
-            file=sys.stderr,
-        )
         return COULD_NOT_RUN
 
 

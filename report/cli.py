@@ -124,26 +124,29 @@ def _fetchers(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Who reports an interrupt or an unexpected error, and with which exit code.
+    prog, unexpected = f"{PROG} report", 1
     try:
         args = build_parser().parse_args(argv)
         if args.command == "policy-check":
+            prog, unexpected = policy_check.PROG, policy_check.COULD_NOT_RUN
             return policy_check.main(args)
         return run(args)
     except ReportError as error:
         print(f"{error.prog}: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
-        print(f"{PROG} report: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     except Exception as error:
         if os.environ.get(DEBUG_ENV):
             raise
         print(
-            f"{PROG} report: error: unexpected {type(error).__name__}: {error} "
+            f"{prog}: error: unexpected {type(error).__name__}: {error} "
             f"(set {DEBUG_ENV}=1 for the traceback)",
             file=sys.stderr,
         )
-        return 1
+        return unexpected
 
 
 def run(args: argparse.Namespace) -> int:
