@@ -14,10 +14,11 @@ STYLE = {"mandatory": "bold red", "advisory": "yellow", "remediate": "cyan"}
 def show(console: Console, report: Report) -> None:
     if report.findings:
         table = Table(title=f"Policy findings: {report.project}/{report.stack}", expand=True)
+        # At 80 columns: the resource's name over the line that declared it, its type
+        # with the finding (long dynamic and plugin types would fold a narrow column).
         table.add_column("Level", no_wrap=True)
         table.add_column("Policy and finding", ratio=3, overflow="fold")
-        table.add_column("Resource", ratio=1, overflow="fold")
-        table.add_column("Declared at", no_wrap=True)
+        table.add_column("Resource, declared at", ratio=2, overflow="fold")
         for finding in report.findings:
             resource = finding.resource
             location = resource.location if resource else None
@@ -25,13 +26,16 @@ def show(console: Console, report: Report) -> None:
             title = f"[bold]{escape(finding.rule.name)}[/]" + (
                 f" ({escape(controls)})" if controls else ""
             )
+            kind = f"\n[dim]{escape(resource.type)}[/]" if resource else ""
+            declared = (
+                f"\n[dim]{escape(f'{report.path_of(location)}:{location.line}')}[/]"
+                if location
+                else ""
+            )
             table.add_row(
                 f"[{STYLE.get(finding.level, '')}]{finding.level}[/]",
-                f"{title}\n{escape(finding.message)}",
-                f"{escape(resource.name)}\n[dim]{escape(resource.type)}[/]"
-                if resource
-                else "(stack)",
-                escape(f"{report.path_of(location)}:{location.line}") if location else "",
+                f"{title}\n{escape(finding.message)}{kind}",
+                f"{escape(resource.name)}{declared}" if resource else "(stack)",
             )
         console.print(table)
     blocking = sum(finding.blocking for finding in report.findings)

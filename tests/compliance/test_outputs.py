@@ -334,3 +334,19 @@ def test_junit_cases_follow_the_engines_policy_summaries(tmp_path: Path) -> None
     assert cases["rekognition-media/kms-key-deletion-window"] == []
     # a policy reported on a resource the summaries did not list still gets its case
     assert cases["rekognition-media/media-analysis-job-kms-key"] == [f"{JOB_TYPE_TOKEN}::nightly"]
+
+
+def test_the_terminal_table_keeps_names_and_lines_whole_at_80_columns(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from rekognition_media.compliance import table
+
+    report = report_of(python_run(tmp_path), tmp_path / "repo")
+    console = Console(width=80, record=True, force_terminal=False, color_system=None)
+    table.show(console, report)
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    cells = [cell.strip() for line in lines for cell in line.split("│")]
+    for whole in ("media-key", "media-child-key", "nightly", "infra/__main__.py:20"):
+        assert whole in cells, whole
+    assert lines[-1] == "2 mandatory violation(s), 2 other finding(s): the policy check fails"
