@@ -31,6 +31,8 @@ MAX_MANIFEST_BYTES: Final = 50 * _MIB
 # --- images [GQ, Rekognition Image quotas, applied per manifest line] ---------------
 MAX_IMAGE_BYTES: Final = 15 * _MIB
 """Size of an image stored as an S3 object."""
+IMAGE_SUFFIXES: Final = (".jpg", ".jpeg", ".png")
+"""The image formats Rekognition Image reads (JPEG, PNG), as object-key suffixes."""
 MIN_IMAGE_SIDE_PX: Final = 80
 """Minimum height and width."""
 MAX_IMAGE_SIDE_PX: Final = 10_000

@@ -15,6 +15,8 @@ from typing import Final
 PROVIDER_MODULE: Final = "rekognition"
 """The ``module`` keyword of every dynamic resource class of this package."""
 JOB_RESOURCE: Final = "MediaAnalysisJob"
+BATCH_RESOURCE: Final = "MediaAnalysisBatch"
+"""A bucket prefix analysed as sharded manifests, one media analysis job per shard."""
 STACK_IDENTITY_RESOURCE: Final = "StackIdentity"
 
 
@@ -25,6 +27,8 @@ def dynamic_type_token(name: str) -> str:
 
 JOB_TYPE_TOKEN: Final = dynamic_type_token(JOB_RESOURCE)
 """``pulumi-python:dynamic/rekognition:MediaAnalysisJob``: the dynamic resource's job."""
+BATCH_TYPE_TOKEN: Final = dynamic_type_token(BATCH_RESOURCE)
+"""``pulumi-python:dynamic/rekognition:MediaAnalysisBatch``: the dynamic resource's batch."""
 STACK_IDENTITY_TYPE_TOKEN: Final = dynamic_type_token(STACK_IDENTITY_RESOURCE)
 
 PLUGIN_PACKAGE: Final = "rekognition-media"
@@ -39,6 +43,8 @@ def plugin_type_token(name: str) -> str:
 
 PLUGIN_JOB_TYPE_TOKEN: Final = plugin_type_token(JOB_RESOURCE)
 """``rekognition-media:index:MediaAnalysisJob``: the plugin's job (camelCase properties)."""
+PLUGIN_BATCH_TYPE_TOKEN: Final = plugin_type_token(BATCH_RESOURCE)
+"""``rekognition-media:index:MediaAnalysisBatch``: the plugin's batch (camelCase properties)."""
 
 # The components' type tokens: the Python classes register under them, and the plugin
 # serves them under the same ones (so a component is the same resource from any language).
