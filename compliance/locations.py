@@ -17,6 +17,7 @@ resource without a line points at its nearest ancestor (the parent URN chain) wi
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import urllib.parse
 from collections.abc import Mapping
@@ -74,13 +75,18 @@ def parse_position(position: str | None, project_root: Path) -> Location | None:
     return Location(resolved, int(line_text))
 
 
+# The parts whose code declares resources for a user's program: a frame in them is ours, and
+# the user's line is the frame that called into them.
+_DECLARING_PARTS = ("components", "providers", "sdk", "plugin")
+
+
 def _ours() -> tuple[Path, ...]:
-    """Where this package's code lives: the package and the folders its parts link to."""
-    root = Path(rekognition_media.__file__).parent
-    dirs = {root.resolve()}
-    for child in root.iterdir():
-        if child.is_dir():
-            dirs.add(child.resolve())
+    """Where this package's declaring code lives (each part is its own folder)."""
+    dirs = {Path(rekognition_media.__file__).parent.resolve()}
+    for part in _DECLARING_PARTS:
+        spec = importlib.util.find_spec(f"{rekognition_media.__name__}.{part}")
+        if spec is not None and spec.origin is not None:
+            dirs.add(Path(spec.origin).parent.resolve())
     return tuple(dirs)
 
 

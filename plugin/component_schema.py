@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib.util
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
-from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 from rekognition_media.api.casing import camel_case
@@ -204,7 +204,7 @@ def _default(node: ast.expr | None, constants: Mapping[str, Any]) -> Any:
     return None
 
 
-def _constants(folder: Traversable, module: str) -> dict[str, Any]:
+def _constants(folder: Path, module: str) -> dict[str, Any]:
     """A module's scalar constants: ``NAME = <literal>`` at the top level, and the ones it
     imports from a sibling module (``from .key import MIN_DELETION_WINDOW_DAYS``)."""
     tree = ast.parse((folder / f"{module}.py").read_text(encoding="utf-8"))
@@ -262,10 +262,18 @@ def _class(tree: ast.Module, name: str) -> ast.ClassDef:
     raise LookupError(f"class {name} not found")
 
 
+def _components_folder() -> Path:
+    # Found, not imported: importing the components would load pulumi-aws into the plugin.
+    spec = importlib.util.find_spec("rekognition_media.components")
+    if spec is None or not spec.submodule_search_locations:
+        raise LookupError("rekognition_media.components is not installed")
+    return Path(spec.submodule_search_locations[0])
+
+
 @functools.cache
 def components() -> dict[str, Component]:
     """Component name -> its declaration, derived from the components' source."""
-    folder = resources.files("rekognition_media") / "components"
+    folder = _components_folder()
     found: dict[str, Component] = {}
     for name, module in DECLARED.items():
         tree = ast.parse((folder / f"{module}.py").read_text(encoding="utf-8"))

@@ -43,5 +43,10 @@ for language in python nodejs go dotnet; do
 	rm -rf "${out:?}/$language"
 done
 "$work/gen-sdks" "$out/schema.json" "$out" python nodejs go
+# The Python generator names the package's folder by its import name, dots included
+# (rekognition_media.sdk); a folder per dot is what Python and the build's package mapping
+# (pyproject.toml) read.
+mkdir -p "$out/python/rekognition_media"
+mv "$out/python/rekognition_media.sdk" "$out/python/rekognition_media/sdk"
 "$work/gen-sdks-dotnet" "$out/schema.json" "$out" dotnet
 echo "gen-sdks: wrote $out/{schema.json,python,nodejs,go,dotnet}" >&2

@@ -4,8 +4,8 @@
 #   scripts/plugin-tarball.sh [OUT_DIR]     # -> OUT_DIR/pulumi-resource-rekognition-media-v<version>.tar.gz
 #   pulumi plugin install resource rekognition-media <version> --file <tarball>
 #
-# The tarball holds the plugin's code (the rekognition_media package, its symlinked
-# subpackages copied in) and the executable `pulumi-resource-rekognition-media`, a shell
+# The tarball holds the plugin's code (the rekognition_media package, taken from the wheel
+# the build backend makes, so its parts are where pyproject.toml maps them) and the executable `pulumi-resource-rekognition-media`, a shell
 # script that runs it with the Python in PULUMI_REKOGNITION_MEDIA_PYTHON (default: python3
 # on PATH). That Python needs the package's dependencies (pulumi, boto3, pydantic, ...:
 # `pip install pulumi-rekognition-media` gives them); the plugin's own code comes from the
@@ -19,9 +19,16 @@ version="$("$python" -c 'import sys; sys.path.insert(0, sys.argv[1]); import rek
 
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
-# -L: the package's subpackages are symlinks to the repository's top-level folders.
-cp -RL "$root/rekognition_media" "$stage/rekognition_media"
-find "$stage" -name __pycache__ -type d -prune -exec rm -rf {} +
+# --no-build-isolation: the virtualenv's setuptools builds it, offline.
+"$python" -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir "$stage/wheel" "$root"
+"$python" - "$stage" <<'PY'
+import sys, zipfile
+from pathlib import Path
+stage = Path(sys.argv[1])
+(wheel,) = (stage / "wheel").glob("*.whl")
+with zipfile.ZipFile(wheel) as archive:
+    archive.extractall(stage, [n for n in archive.namelist() if n.startswith("rekognition_media/")])
+PY
 cat > "$stage/pulumi-resource-rekognition-media" <<'EOF'
 #!/bin/sh
 # The rekognition-media resource provider plugin (installed from a tarball).

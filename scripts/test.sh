@@ -31,7 +31,7 @@ echo "== ruff check" >&2
 echo "== ruff format --check" >&2
 .venv/bin/ruff format --check .
 echo "== mypy" >&2
-.venv/bin/mypy
+.venv/bin/python -m devtools.typecheck
 
 # Two runs: the tests that assert elapsed time or rates (marker `timing`) alone, then the
 # rest on parallel workers (pytest-xdist; PYTEST_WORKERS, default 4; idle workers steal

@@ -22,10 +22,8 @@ from typing import Any
 
 import pytest
 
-import rekognition_media
-
-ROOT = Path(rekognition_media.__file__).parent
-PACKAGE = "rekognition_media"
+from devtools.layout import PACKAGE, package_dirs, parts
+from tests.support import ROOT
 
 ALLOWED: dict[str, frozenset[str]] = {
     "api": frozenset(),
@@ -51,20 +49,13 @@ ALLOWED: dict[str, frozenset[str]] = {
 FRONT_END_APIS = ("pulumi.dynamic", "pulumi.provider", "grpc")
 
 
-def _module_name(path: Path) -> str:
-    parts = [PACKAGE, *path.relative_to(ROOT).with_suffix("").parts]
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
 def _sources() -> dict[str, Path]:
-    """Every product module: the files under the package, through the parts' links."""
+    """Every product module, found where the build's package mapping puts each package."""
     found: dict[str, Path] = {}
-    for part in ALLOWED:
-        for path in sorted((ROOT / part).rglob("*.py")):
-            found[_module_name(path)] = path
-    found[PACKAGE] = ROOT / "__init__.py"
+    for package, folder in package_dirs().items():
+        for path in sorted(folder.glob("*.py")):
+            name = package if path.stem == "__init__" else f"{package}.{path.stem}"
+            found[name] = path
     return found
 
 
@@ -160,9 +151,26 @@ def test_the_core_imports_no_front_end(module: str) -> None:
 
 def test_the_layout_is_the_documented_one() -> None:
     # A new part (or a renamed one) must take its place in the rule above.
-    linked = {p.name for p in ROOT.iterdir() if p.is_dir() and p.name != "__pycache__"}
-    assert linked == set(ALLOWED)
+    assert set(parts()) == set(ALLOWED)
     assert "rekognition_media.plugin.provider" in SOURCES  # the plugin is its own part
+    # Every package folder in the checkout is one the build maps: none left out of the wheel.
+    folders = {folder.resolve() for folder in package_dirs().values()}
+    for part, folder in parts().items():
+        unmapped = [
+            init.parent
+            for init in folder.rglob("__init__.py")
+            if init.parent.resolve() not in folders and "__pycache__" not in init.parts
+        ]
+        assert not unmapped, f"{part}: packages the build does not list: {unmapped}"
+
+
+def test_the_repository_holds_no_symbolic_link() -> None:
+    # A checkout where links are files (Windows' default, core.symlinks=false) must work.
+    tracked = subprocess.run(
+        ["git", "ls-files", "--stage"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    links = [line.split("\t", 1)[1] for line in tracked if line.startswith("120000 ")]
+    assert not links, f"symbolic links in the repository: {links}"
 
 
 # What importing a part loads and starts, in a fresh interpreter each.

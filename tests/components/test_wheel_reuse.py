@@ -17,22 +17,27 @@ from pathlib import Path
 
 import pytest
 
+from devtools.layout import parts
 from tests.support import ROOT
 
 # Builds the wheel and pip-installs it with its dependencies from the package index.
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
-# The wheel is built from these: the package, and the folders its rekognition_media/<part>
-# links point at (so a new part is in the wheel the moment it is linked; the generated SDK's
-# link points into sdk/python).
-LINKS = sorted(link for link in (ROOT / "rekognition_media").iterdir() if link.is_symlink())
-PARTS = tuple(link.name for link in LINKS)
+# The wheel is built from these: the package and the folders the build maps its parts to
+# (pyproject.toml; so a new part is in the wheel the moment it is mapped; the generated SDK
+# is under sdk/python).
+FOLDERS = parts()
+PARTS = tuple(sorted(FOLDERS))
 SOURCES = (
     "pyproject.toml",
     "README.md",
     "LICENSE",
     "rekognition_media",
-    *(str(link.resolve().relative_to(ROOT)) for link in LINKS),
+    *(
+        str(folder.relative_to(ROOT))
+        for folder in FOLDERS.values()
+        if folder.parent != ROOT / "rekognition_media"
+    ),
 )
 
 PROGRAM = textwrap.dedent(
@@ -43,6 +48,7 @@ PROGRAM = textwrap.dedent(
     import pulumi
 
     import rekognition_media
+    import rekognition_media.api as api
     import rekognition_media.compliance as compliance
     import rekognition_media.components as components
     import rekognition_media.core as core
@@ -112,7 +118,8 @@ PROGRAM = textwrap.dedent(
     else:
         report["emulator"] = "imported"
     parts = (
-        compliance, components, core, providers, plugin, policies, emulator, report_command, sdk
+        api, compliance, components, core, providers, plugin, policies, emulator, report_command,
+        sdk,
     )
     for module in (rekognition_media, *parts):
         report["modules"][module.__name__] = module.__file__
@@ -204,7 +211,7 @@ def test_wheel_installs_in_a_fresh_venv_and_components_are_reusable(tmp_path: Pa
     for name in SOURCES:
         path = ROOT / name
         if path.is_dir():
-            shutil.copytree(path, src / name, ignore=ignore)
+            shutil.copytree(path, src / name, ignore=ignore, dirs_exist_ok=True)
         elif path.exists():
             shutil.copy2(path, src / name)
     dist = tmp_path / "dist"

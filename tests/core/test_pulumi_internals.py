@@ -10,6 +10,7 @@ import pulumi.runtime.settings
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 
 from rekognition_media.core import pulumi_internals
+from tests.support import ROOT
 
 # Run in a fresh interpreter: set_mocks changes the process's Pulumi settings for good.
 _RUNS = """
@@ -66,15 +67,12 @@ def test_the_sdks_channel_options_are_grpc_options() -> None:
 def test_no_other_module_reaches_into_the_sdk() -> None:
     """Private SDK names are used through pulumi_internals only."""
     import ast
-    from pathlib import Path
 
-    import rekognition_media
+    from devtools.layout import parts
 
-    root = Path(rekognition_media.__file__).parent
-    # The parts are links: walk each (rglob from the root does not follow them). The sdk is
-    # Pulumi's generated code, written for the SDK by Pulumi's own generator.
-    parts = [part for part in sorted(root.iterdir()) if part.is_dir() and part.name != "sdk"]
-    paths = [p for part in parts for p in part.rglob("*.py")]
+    # The sdk is Pulumi's generated code, written for the SDK by Pulumi's own generator.
+    folders = [folder for name, folder in sorted(parts().items()) if name != "sdk"]
+    paths = [p for folder in folders for p in folder.rglob("*.py")]
     assert any(p.name == "lanes.py" for p in paths)
     found = []
     for path in sorted(paths):
@@ -88,7 +86,7 @@ def test_no_other_module_reaches_into_the_sdk() -> None:
                 names = [node.module or "", *(a.name for a in node.names)]
             private = [n for n in names if any(p.startswith("_") for p in n.split("."))]
             if private and (isinstance(node, ast.ImportFrom) or _is_pulumi(node)):
-                found.append(f"{path.relative_to(root)}:{node.lineno}: {', '.join(private)}")
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {', '.join(private)}")
     assert not found, "\n".join(found)
 
 

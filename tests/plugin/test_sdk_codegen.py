@@ -101,7 +101,7 @@ def test_the_sdks_declare_the_components_as_remote_components() -> None:
     for name in ("EncryptedBucket", "MediaAnalysisAccess", "MediaAnalysisKey"):
         assert f'case "{plugin_type_token(name)}":' in index
 
-    package = SDK / "python" / "rekognition_media.sdk"
+    package = SDK / "python" / "rekognition_media" / "sdk"
     py = (package / "media_analysis_key.py").read_text()
     assert "class MediaAnalysisKey(pulumi.ComponentResource):" in py
     assert "remote=True" in py
