@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 
 from devtools.engine import offline_env
+from devtools.world import World, provider_env
+from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN
 
 PLUGIN = "pulumi-resource-rekognition-media"
 YAML_HOST = "pulumi-language-yaml"
@@ -101,3 +103,62 @@ class YamlStack:
         state = json.loads(self.run("stack", "export").stdout)
         found: list[dict[str, Any]] = state["deployment"].get("resources") or []
         return [r for r in found if type_ is None or r["type"] == type_]
+
+
+YamlStackFactory = Callable[..., YamlStack]
+"""``make(program, name="test", env=None)``: a stack of the program, initialised."""
+
+
+def yaml_stacks(bin_dir: Path, tmp_path: Path) -> YamlStackFactory:
+    """Stacks of YAML programs, each in its own folder and backend under ``tmp_path``."""
+    require_tools(bin_dir)
+
+    def make(
+        program: dict[str, Any], name: str = "test", env: dict[str, str] | None = None
+    ) -> YamlStack:
+        stack = YamlStack(
+            program_dir=tmp_path / f"program-{name}",
+            state_dir=tmp_path / f"state-{name}",
+            bin_dir=bin_dir,
+            name=name,
+            env=provider_env() if env is None else env,
+        )
+        stack.write(program)
+        stack.init()
+        return stack
+
+    return make
+
+
+def job_properties(world: World, prefix: str = "results/", **extra: Any) -> dict[str, Any]:
+    return {
+        "operationsConfig": {"detectModerationLabels": {"minConfidence": 60}},
+        "input": {"s3Object": {"bucket": world.input_bucket, "name": world.manifest}},
+        "outputConfig": {"s3Bucket": world.output_bucket, "s3KeyPrefix": prefix},
+        "kmsKeyId": world.key_arn,
+        **extra,
+    }
+
+
+def program(world: World, resources: dict[str, Any], **outputs: str) -> dict[str, Any]:
+    """A YAML program whose provider gets the emulator's endpoint from stack config."""
+    return {
+        "name": "yaml-job",
+        "runtime": "yaml",
+        "config": {"rekognition-media:endpointUrl": {"value": world.emulator.url}},
+        "resources": resources,
+        "outputs": outputs,
+    }
+
+
+def one_job(world: World, **extra: Any) -> dict[str, Any]:
+    """A program of one job, ``nightly``, with its outputs as the stack's."""
+    return program(
+        world,
+        {"nightly": {"type": PLUGIN_JOB_TYPE_TOKEN, "properties": job_properties(world, **extra)}},
+        status="${nightly.status}",
+        jobId="${nightly.jobId}",
+        resultsUri="${nightly.resultsUri}",
+        manifestStatistics="${nightly.manifestStatistics}",
+        moderationSummary="${nightly.moderationSummary}",
+    )

@@ -12,9 +12,8 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -22,74 +21,32 @@ import yaml
 from devtools.engine import offline_env
 from devtools.world import (
     World,
-    no_credentials_env,
-    other_account_env,
     provider_env,
     seed,
 )
 from rekognition_media.emulator import Emulator, EmulatorSettings
 from rekognition_media.plugin import JOB_TYPE
-from tests.plugin.support import PLUGIN, PulumiFailed, YamlStack, require_tools
+from tests.plugin.support import (
+    PLUGIN,
+    PulumiFailed,
+    YamlStack,
+    YamlStackFactory,
+    job_properties,
+    one_job,
+    program,
+    require_tools,
+    yaml_stacks,
+)
 from tests.support import ROOT, until, until_another_call
 
 pytestmark = pytest.mark.engine
 
-YamlStackFactory = Callable[..., YamlStack]
 PROVIDER_TYPE = "pulumi:providers:rekognition-media"
 
 
 @pytest.fixture
 def yaml_stack(pulumi_bin: Path, tmp_path: Path) -> YamlStackFactory:
-    require_tools(pulumi_bin)
-
-    def make(
-        program: dict[str, Any], name: str = "test", env: dict[str, str] | None = None
-    ) -> YamlStack:
-        stack = YamlStack(
-            program_dir=tmp_path / f"program-{name}",
-            state_dir=tmp_path / f"state-{name}",
-            bin_dir=pulumi_bin,
-            name=name,
-            env=provider_env() if env is None else env,
-        )
-        stack.write(program)
-        stack.init()
-        return stack
-
-    return make
-
-
-def job_properties(world: World, prefix: str = "results/", **extra: Any) -> dict[str, Any]:
-    return {
-        "operationsConfig": {"detectModerationLabels": {"minConfidence": 60}},
-        "input": {"s3Object": {"bucket": world.input_bucket, "name": world.manifest}},
-        "outputConfig": {"s3Bucket": world.output_bucket, "s3KeyPrefix": prefix},
-        "kmsKeyId": world.key_arn,
-        **extra,
-    }
-
-
-def program(world: World, resources: dict[str, Any], **outputs: str) -> dict[str, Any]:
-    """A YAML program whose provider gets the emulator's endpoint from stack config."""
-    return {
-        "name": "yaml-job",
-        "runtime": "yaml",
-        "config": {"rekognition-media:endpointUrl": {"value": world.emulator.url}},
-        "resources": resources,
-        "outputs": outputs,
-    }
-
-
-def one_job(world: World, **extra: Any) -> dict[str, Any]:
-    return program(
-        world,
-        {"nightly": {"type": JOB_TYPE, "properties": job_properties(world, **extra)}},
-        status="${nightly.status}",
-        jobId="${nightly.jobId}",
-        resultsUri="${nightly.resultsUri}",
-        manifestStatistics="${nightly.manifestStatistics}",
-        moderationSummary="${nightly.moderationSummary}",
-    )
+    return yaml_stacks(pulumi_bin, tmp_path)
 
 
 def rekognition_calls(emulator: Emulator) -> int:
@@ -248,39 +205,6 @@ def test_pulumi_import_records_the_job_and_its_generated_yaml_has_no_changes(
     assert len(world.jobs_of()) == 1  # never started a job of its own
 
 
-def test_refresh_records_what_a_job_found_once_it_has_ended(
-    emulator: Emulator, yaml_stack: YamlStackFactory
-) -> None:
-    world = seed(emulator, duration_seconds=10)
-    stack = yaml_stack(one_job(world, waitForCompletion=False))
-    stack.up()
-    [running] = [r["outputs"] for r in stack.resources(JOB_TYPE)]
-    assert running["status"] not in ("SUCCEEDED", "FAILED")
-    assert running.get("manifestStatistics") is None
-    assert running.get("moderationSummary") is None
-    assert running.get("resultsUri") is None
-
-    assert world.ended(running["jobId"])["Status"] == "SUCCEEDED"
-    refreshed = stack.run("refresh", "--yes").stdout
-    [recorded] = [r["outputs"] for r in stack.resources(JOB_TYPE)]
-    # Everything a create that waited would have recorded.
-    assert recorded["status"] == "SUCCEEDED"
-    assert recorded["manifestStatistics"] == {
-        "totalJsonLines": 3,
-        "validJsonLines": 3,
-        "invalidJsonLines": 0,
-    }
-    assert recorded["moderationSummary"]["imagesFlagged"] == 2
-    assert recorded["resultsUri"].endswith("/results.jsonl")
-    assert recorded["manifestSummaryUri"].endswith("/manifest-summary.json")
-    assert "3 of 3 images analysed, 0 invalid" in refreshed
-    # Read once: a second refresh changes nothing and reads no summary again.
-    again = stack.run("refresh", "--yes", "--expect-no-changes").stdout
-    assert "images analysed" not in again
-    [kept] = [r["outputs"] for r in stack.resources(JOB_TYPE)]
-    assert kept == recorded
-
-
 @pytest.fixture
 def own_emulator() -> Iterator[Emulator]:
     """An emulator of this test's own: it changes job retention, which the session's must not."""
@@ -395,62 +319,3 @@ def test_a_failed_job_fails_up_with_its_code_and_id_and_no_python_frames(
     failed = f"Media analysis job {job['JobId']} (nightly) ended FAILED: INVALID_OUTPUT_CONFIG"
     assert failed in text
     assert 'File "' not in text and "Unexpected <class" not in text, text
-
-
-NEW_ACCOUNT = "210987654321"
-
-
-def test_an_account_without_bulk_analysis_is_told_so_at_up(
-    emulator: Emulator,
-    yaml_stack: YamlStackFactory,
-    emulator_settings: Callable[..., EmulatorSettings],
-) -> None:
-    world = seed(emulator)
-    emulator_settings(bulk_analysis_access={NEW_ACCOUNT: False})
-    stack = yaml_stack(one_job(world), env=other_account_env(emulator, NEW_ACCOUNT))
-    with pytest.raises(PulumiFailed) as failure:
-        stack.up()
-    said = " ".join(failure.value.output.split())  # the engine wraps long lines
-    assert "nightly: StartMediaAnalysisJob was refused (AccessDeniedException: " in said
-    assert "Your account does not have access to StartMediaAnalysisJob" in said  # AWS's words
-    assert "no access to Amazon Rekognition bulk analysis" in said
-    assert "closed bulk analysis to new customers on 30 April 2026" in said
-    assert 'File "' not in said
-    assert world.jobs_reading_input() == []
-
-
-def test_no_credentials_fail_up_naming_the_resource_the_call_and_the_chain(
-    emulator: Emulator, yaml_stack: YamlStackFactory, tmp_path: Path
-) -> None:
-    world = seed(emulator)
-    stack = yaml_stack(one_job(world), env=no_credentials_env(tmp_path))
-    with pytest.raises(PulumiFailed) as failure:
-        stack.up()
-    said = " ".join(failure.value.output.split())
-    assert (
-        "nightly: StartMediaAnalysisJob (starting its media analysis job): no AWS "
-        "credentials found. The standard AWS credential chain looked at:"
-    ) in said
-    assert "any AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY pair works" in said
-    assert "NoCredentialsError" not in said and 'File "' not in said
-    assert world.jobs_reading_input() == []
-
-
-def test_expired_credentials_while_waiting_fail_up_saying_so(
-    emulator: Emulator,
-    yaml_stack: YamlStackFactory,
-    emulator_settings: Callable[..., EmulatorSettings],
-) -> None:
-    world = seed(emulator, duration_seconds=30)
-    # The job's Get answers ExpiredTokenException and List leaves the job out, as when
-    # the session token expires during a long wait.
-    emulator_settings(job_poll_faults={"expiring": "ExpiredTokenException"})
-    stack = yaml_stack(one_job(world, jobName="expiring"))
-    with pytest.raises(PulumiFailed) as failure:
-        stack.up()
-    said = " ".join(failure.value.output.split())
-    emulator_settings(job_poll_faults={})  # so that List shows the job again
-    [job] = world.jobs_of()
-    assert f"nightly: reading job {job['JobId']} just started" in said
-    assert "the AWS credentials have expired (ExpiredTokenException: " in said
-    assert "The standard AWS credential chain looked at" in said

@@ -26,8 +26,6 @@ from devtools.world import (
     SECRET_KEY,
     SESSION_TOKEN,
     World,
-    no_credentials_env,
-    other_account_env,
     provider_env,
     seed,
 )
@@ -97,39 +95,6 @@ def test_lifecycle_up_preview_refresh_replace_destroy(
     assert len(world.jobs_of()) == 2
 
 
-def test_refresh_records_what_a_job_found_once_it_has_ended(
-    emulator: Emulator, engine_stack: StackFactory
-) -> None:
-    world = seed(emulator, duration_seconds=10)
-    stack = job_stack(engine_stack, world, waitForCompletion="false")
-    stack.up()
-    [running] = [r["outputs"] for r in stack.resources(TYPE_TOKEN)]
-    assert running["status"] not in ("SUCCEEDED", "FAILED")
-    assert running.get("manifest_statistics") is None
-    assert running.get("moderation_summary") is None
-    assert running.get("results_uri") is None
-
-    assert world.ended(running["job_id"])["Status"] == "SUCCEEDED"
-    refreshed = stack.refresh()
-    [recorded] = [r["outputs"] for r in stack.resources(TYPE_TOKEN)]
-    # Everything a create that waited would have recorded.
-    assert recorded["status"] == "SUCCEEDED"
-    assert recorded["manifest_statistics"] == {
-        "total_json_lines": 3,
-        "valid_json_lines": 3,
-        "invalid_json_lines": 0,
-    }
-    assert recorded["moderation_summary"]["images_flagged"] == 2
-    assert recorded["results_uri"].endswith("/results.jsonl")
-    assert recorded["manifest_summary_uri"].endswith("/manifest-summary.json")
-    assert "3 of 3 images analysed, 0 invalid" in refreshed.stdout
-    # Read once: a second refresh keeps them and reads no summary again.
-    again = stack.refresh()
-    assert "images analysed" not in again.stdout
-    [kept] = [r["outputs"] for r in stack.resources(TYPE_TOKEN)]
-    assert kept == recorded
-
-
 def test_destroy_can_delete_the_job_outputs(emulator: Emulator, engine_stack: StackFactory) -> None:
     world = seed(emulator)
     stack = job_stack(engine_stack, world, deleteOutputs="true")
@@ -154,74 +119,6 @@ def test_a_failed_job_fails_up_naming_the_code_and_job_id(
     assert job["JobId"] in str(failure.value)
     assert "Traceback" not in str(failure.value)
     assert stack.resources(TYPE_TOKEN) == []
-
-
-NEW_ACCOUNT = "210987654321"
-
-
-def printed(stack: EngineStack, failure: auto.CommandError) -> str:
-    """Everything the failed command printed (the error's own text is cut short), with
-    the engine's line wrapping undone."""
-    return " ".join(" ".join([*stack.outputs_seen, str(failure)]).split())
-
-
-def test_an_account_without_bulk_analysis_is_told_so_at_up(
-    emulator: Emulator, engine_stack: StackFactory, emulator_settings: Callable[..., Any]
-) -> None:
-    world = seed(emulator)
-    emulator_settings(bulk_analysis_access={NEW_ACCOUNT: False})
-    stack = engine_stack(
-        PROGRAM, env=other_account_env(emulator, NEW_ACCOUNT), config=world.config()
-    )
-    with pytest.raises(auto.CommandError) as failure:
-        stack.up()
-    said = printed(stack, failure.value)
-    assert "job-0: StartMediaAnalysisJob was refused (AccessDeniedException: " in said
-    assert "Your account does not have access to StartMediaAnalysisJob" in said  # AWS's words
-    assert "no access to Amazon Rekognition bulk analysis" in said
-    assert "closed bulk analysis to new customers on 30 April 2026" in said
-    assert "the local emulator" in said
-    assert "Traceback" not in said
-    assert world.jobs_reading_input() == []
-    assert stack.resources(TYPE_TOKEN) == []
-
-
-def test_no_credentials_fail_up_naming_the_resource_the_call_and_the_chain(
-    emulator: Emulator, engine_stack: StackFactory, tmp_path: Path
-) -> None:
-    world = seed(emulator)
-    stack = engine_stack(PROGRAM, env=no_credentials_env(tmp_path), config=world.config())
-    with pytest.raises(auto.CommandError) as failure:
-        stack.up()
-    said = printed(stack, failure.value)
-    assert (
-        "job-0: StartMediaAnalysisJob (starting its media analysis job): "
-        "no AWS credentials found. The standard AWS credential chain looked at: the "
-        "environment (AWS_ACCESS_KEY_ID"
-    ) in said
-    assert "aws sso login" in said and "instance role" in said
-    assert "any AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY pair works" in said
-    assert "NoCredentialsError" not in said and "Traceback" not in said
-    assert world.jobs_reading_input() == []
-
-
-def test_expired_credentials_while_waiting_fail_up_saying_so(
-    emulator: Emulator, engine_stack: StackFactory, emulator_settings: Callable[..., Any]
-) -> None:
-    world = seed(emulator, duration_seconds=30)
-    # The job's Get answers ExpiredTokenException and List leaves the job out, as when
-    # the session token expires during a long wait.
-    emulator_settings(job_poll_faults={"expiring": "ExpiredTokenException"})
-    stack = job_stack(engine_stack, world, jobName="expiring")
-    with pytest.raises(auto.CommandError) as failure:
-        stack.up()
-    said = printed(stack, failure.value)
-    emulator_settings(job_poll_faults={})  # so that List shows the job again
-    [job] = world.jobs_of()
-    assert f"job-0: reading job {job['JobId']} just started" in said
-    assert "the AWS credentials have expired (ExpiredTokenException: " in said
-    assert "refresh them" in said and "The standard AWS credential chain looked at" in said
-    assert "Traceback" not in said
 
 
 def test_failed_job_can_be_recorded_without_failing_the_deployment(
