@@ -8,6 +8,7 @@ requests here before the media-analysis operations are considered).
     PATCH /_emulator/settings      change settings at run time (400 if invalid)
     GET   /_emulator/stats         calls per operation and outcome, jobs per status
     POST  /_emulator/stats/reset   clear the call counters
+    POST  /_emulator/jobs/<JobId>/backdate  {"seconds": 3}: the job, 3 s older
 """
 
 from __future__ import annotations
@@ -69,9 +70,25 @@ class AdminResponses:
         if route == "stats/reset" and method == "POST":
             self.stats.reset()
             return _json(200, self.stats_snapshot())
+        if route.startswith("jobs/") and route.endswith("/backdate"):
+            return self._backdate(method, route.split("/")[1], environ)
         if route in _ROUTES:
             return _json(405, {"error": f"{method} not allowed on {path}"})
         return _json(404, {"error": f"no admin endpoint {path}"})
+
+    def _backdate(self, method: str, job_id: str, environ: dict[str, Any]) -> HttpResponse:
+        if method != "POST":
+            return _json(405, {"error": f"{method} not allowed on {job_id}/backdate"})
+        try:
+            body = json.loads(_body(environ) or b"{}")
+            seconds = body.get("seconds") if isinstance(body, dict) else None
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+                raise ValueError(f'{{"seconds": <number>}} expected, got {body!r}')
+            return _json(200, self.backend.backdate(job_id, float(seconds)))
+        except KeyError:
+            return _json(404, {"error": f"no job {job_id}"})
+        except ValueError as exc:
+            return _json(400, {"error": str(exc)})
 
     def stats_snapshot(self) -> dict[str, Any]:
         return {"calls": self.stats.snapshot(), "jobs": self.backend.job_counts()}

@@ -392,6 +392,20 @@ class MediaAnalysisBackend:
                 out["NextToken"] = self._pages.issue(scope, page[-1].seq)
             return out
 
+    def backdate(self, job_id: str, seconds: float) -> dict[str, Any]:
+        """Make a job ``seconds`` older: every time it records moves back, as if it had
+        been started that much earlier (the tests' clock, instead of waiting). Returns the
+        job as a Get describes it now; ``KeyError`` for an unknown JobId."""
+        if not 0 <= seconds <= 365 * 24 * 3600:
+            raise ValueError(f"seconds = {seconds}: must be between 0 and a year")
+        with self._lock:
+            job = self._jobs[job_id]
+            job.created_at = round(job.created_at - seconds, 3)
+            if job.finished_at is not None:
+                job.finished_at -= seconds
+            self._save(job)
+            return job.describe(time.time())
+
     def job_counts(self) -> dict[str, Any]:
         """Jobs held and their statuses now, for the admin stats."""
         with self._lock:

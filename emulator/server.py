@@ -140,6 +140,12 @@ class Emulator:
     def reset_stats(self) -> None:
         self._running_app().stats.reset()
 
+    def backdate_job(self, job_id: str, seconds: float) -> dict[str, Any]:
+        """Make a job ``seconds`` older (``POST /_emulator/jobs/<JobId>/backdate``): its
+        CreationTimestamp and every later time move back, so a test that needs a job
+        started "a while ago" does not wait for it. Returns the job as Get shows it."""
+        return self._running_app().backend.backdate(job_id, seconds)
+
     def _running_server(self) -> BaseWSGIServer:
         if self._server is None:
             raise RuntimeError("the emulator is not running; call start() first")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
+import urllib.error
+import urllib.request
 import uuid
 from typing import Any
 
@@ -470,3 +473,47 @@ def test_images_are_read_with_their_own_headers(aws: Aws, buckets: tuple[str, st
     uri = aws.image(source, body=png(2000, 1500))
     job = aws.wait(aws.start(source, aws.manifest(source, [{"source-ref": uri}]), output))
     assert aws.summary(job)["statistics"]["valid-json-lines"] == 1
+
+
+# --- the tests' clock ------------------------------------------------------------------
+
+
+def test_a_backdated_job_is_older_by_as_much_and_keeps_its_outcome(
+    emulator: Emulator, aws: Aws, buckets: tuple[str, str]
+) -> None:
+    source, output = buckets
+    job_id = aws.start(source, one_image_manifest(aws, source), output)
+    before = aws.wait(job_id)
+    shown = emulator.backdate_job(job_id, 3)
+    after = aws.rekognition.get_media_analysis_job(JobId=job_id)
+    moved = before["CreationTimestamp"].timestamp() - after["CreationTimestamp"].timestamp()
+    assert moved == pytest.approx(3, abs=0.01)
+    completed = before["CompletionTimestamp"].timestamp() - after["CompletionTimestamp"].timestamp()
+    assert completed == pytest.approx(3, abs=0.01)
+    assert after["Status"] == shown["Status"] == before["Status"] == "SUCCEEDED"
+    assert after["Results"] == before["Results"]
+
+
+def test_backdate_over_the_admin_api_says_what_is_wrong(
+    emulator: Emulator, aws: Aws, buckets: tuple[str, str]
+) -> None:
+    source, output = buckets
+    job_id = aws.start(source, one_image_manifest(aws, source), output)
+
+    def post(job: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        request = urllib.request.Request(
+            f"{emulator.url}/_emulator/jobs/{job}/backdate", data=body, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as refused:
+            return refused.code, json.loads(refused.read())
+
+    status, job = post(job_id, b'{"seconds": 2.5}')
+    assert status == 200 and job["JobId"] == job_id
+    assert post("no-such-job", b'{"seconds": 1}') == (404, {"error": "no job no-such-job"})
+    status, said = post(job_id, b'{"seconds": "soon"}')
+    assert status == 400 and "seconds" in said["error"]
+    status, said = post(job_id, b'{"seconds": -1}')
+    assert status == 400 and "between 0 and a year" in said["error"]

@@ -222,7 +222,8 @@ def test_a_page_on_the_board_cannot_make_another_stacks_job_this_stacks(
         provider = MediaAnalysisJobProvider()
         first = provider.create(declared)
         assert first.outs["started_by_stack"] is True
-        time.sleep(2.5)  # the job is now seconds older than any later Start's answer
+        # The job is now seconds older than any later Start's answer.
+        emulator.backdate_job(first.id, 2.5)
         settings = JobSettings.from_props(declared)
         board = pollers.poller(settings.region, settings.endpoint_url)._board
         assert board is not None
@@ -329,7 +330,10 @@ def test_a_rerun_after_a_successor_was_started_resumes_it_never_a_third_job(
     with pytest.raises(MediaAnalysisJobFailed):
         MediaAnalysisJobProvider().create(bad)
     world.client("s3").create_bucket(Bucket=missing)
-    time.sleep(3)  # a person fixing the cause (see job.py, _FRESH_SLACK)
+    # A person fixing the cause takes longer than the slack within which a failed job is
+    # the current run's own (core/lifecycle.py, _FRESH_SLACK).
+    [failed] = world.jobs_of(missing)
+    emulator.backdate_job(failed["JobId"], 3)
     successor = MediaAnalysisJobProvider().create(bad)
     # The same create again -- a re-run after `pulumi up` was killed once the successor
     # had started -- walks the same chain of tokens and resumes it.
