@@ -12,32 +12,13 @@ only here:
   process's page showed (to confirm it), in each process;
 * ``START_RATE``: Start calls, every process together (``START_SHARE`` of the quota).
 
-The mechanisms:
-
-* ``PageBoard``: the newest ListMediaAnalysisJobs first page, shared by every provider
-  process on this machine through a small file per account, region and endpoint. A
-  process that needs the first page takes it from the file when it is fresh enough
-  (``BOARD_MAX_AGE``), and otherwise fetches it -- under a file lock, at most ``rate``
-  times a second for all processes together -- and writes it back for the others. The
-  first page lists the newest 100 jobs, which is where the jobs of a running `pulumi up`
-  are; the pollers read their jobs' statuses from it and ``start`` counts the account's
-  unfinished jobs on it while waiting for a concurrent-job slot.
-* ``SharedRate``: at most ``rate`` events a second for all processes of this user that
-  name the same scope (a file lock). The board uses one for its List fetches; ``start``
-  uses another for StartMediaAnalysisJob calls (``start_rate``).
-* ``RateLimiter``: a token bucket within one process.
-
-``page_board`` and ``start_rate`` scope them to a client's account (access key), region
-and endpoint: pages and rates of one account never answer for another.
-
-The files live in the user's private directory (``private_directory``: checked before
-every use, files never opened through links). When it fails its check the processes share
-nothing: each keeps its pages and rates to itself (a page per process, the Start rate per
-process), which costs more List calls but never fails a deployment. The board is a cache,
-not a source of truth: a page read from it is parsed strictly (``shapes.response_model``;
-anything else counts as no page), and what a create records as its job's outcome comes
-from this process's own List call or the job's own GetMediaAnalysisJob (``pollers``),
-never from a page another process fetched (``FirstPage.own``).
+The mechanisms: ``PageBoard`` (the newest first page, shared through a small file per
+account, region and endpoint, fetched under a file lock at most ``rate`` times a second
+for all processes together), ``SharedRate`` (at most ``rate`` events a second for all
+processes naming the same scope: the board's fetches, and ``start``'s Start calls) and
+``RateLimiter`` (a token bucket within one process); ``page_board`` and ``start_rate``
+scope them to a client's account, region and endpoint. Why the quotas are shared, and why
+a page from the board is a cache that the pollers confirm: core/README.md.
 """
 
 from __future__ import annotations

@@ -1,43 +1,21 @@
 """Waiting for media analysis jobs to finish, in the provider process.
 
-Rekognition has no waiter or notification for these jobs, so clients poll. ``poller``
-gives the poller of this provider process for a region and endpoint (one per process,
-cached); two pollers share one interface, ``wait(job_id, timeout, on_progress) -> job
-description``:
+``poller`` gives the poller of this provider process for a region and endpoint (one per
+process, cached). Both pollers answer ``wait(job_id, timeout, on_progress) -> job
+description`` and ``look(job_id, timeout) -> Look`` (a create's first read of the job it
+just started or resumed, ``confirmed`` unless only another process's page showed it):
 
-* ``SharedPoller`` (the default) serves every job waiting in this provider process with
-  one stream of ListMediaAnalysisJobs calls: a page carries the status of up to 100 jobs,
-  so the number of calls grows with time, not with jobs x time. With a ``PageBoard``
-  (``budget``) the first page is also shared with the other provider processes of this
-  machine. Jobs a page does not reach fall back to GetMediaAnalysisJob. A page this
-  process fetched is as good as a Get: a job's description on it (status, results and
-  summary locations) may be its outcome. A first page another process fetched
-  (``budget.FirstPage``) is a cache anyone able to write the board's file could have made:
-  when it shows a job ended, the job's own Get confirms it and is the outcome; a Get that
-  says the job still runs wins, and polling goes on.
-``look(job_id, timeout) -> Look`` is a create's first read of the job it just started (or
-resumed): ``SharedPoller`` answers it from the next shared page, so reading the job costs
-no call of its own, and says whether the description is ``confirmed`` (not
-another process's page's).
+* ``SharedPoller`` (the default): one stream of ListMediaAnalysisJobs pages for every job
+  waiting in the process, the first page shared with other processes through
+  ``budget.PageBoard``; GetMediaAnalysisJob for jobs no page reaches, and to confirm an
+  end that only another process's page showed.
+* ``GetPoller`` (``REKOGNITION_MEDIA_POLLING=get``): one Get loop per job.
 
-* ``GetPoller`` polls GetMediaAnalysisJob for a single job from the waiting thread; it is
-  the straightforward design, kept for comparison (``bench/many_jobs.py``) and for
-  accounts where List is not allowed. ``REKOGNITION_MEDIA_POLLING=get`` in the provider
-  process's environment selects it (``shared``, the default, selects ``SharedPoller``).
-
-Both poll on a ``schedule.PollSchedule`` and retry with ``schedule.Retry``; their
-call rates are ``budget``'s. A poll never moves a job's status backwards (List and Get may
-be served by different replicas: an earlier status than one seen is a stale read), and a
-terminal status is final (``rekognition_media.api.statuses``).
-
-When a poll fails, whom the error is about decides who hears it (``errors``): an error
-about one job (a GetMediaAnalysisJob answering ResourceNotFoundException or
-AccessDeniedException) ends that job's wait only with ``JobPollFailed``; an error about
-the account or its credentials (an expired token, or any error of the account-wide
-ListMediaAnalysisJobs) ends every wait. An endpoint that cannot be reached shows in the
-progress lines (``cannot reach <endpoint>: <error>, retrying``) and, after
-``UNREACHABLE_LIMIT`` seconds without an answer, ends the waits with an
-``EndpointUnreachable`` naming the job to resume.
+Both poll on a ``schedule.PollSchedule``, retry with ``schedule.Retry`` at ``budget``'s
+rates, never move a status backwards, and end waits by whom an error is about
+(``errors``): one job's wait with ``JobPollFailed``, every wait for the account's or its
+credentials' errors, and after ``UNREACHABLE_LIMIT`` seconds without an answer with
+``EndpointUnreachable``. Why it is built this way: core/README.md.
 """
 
 from __future__ import annotations
