@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rekognition_media.api.manifest import LineError
@@ -177,11 +177,14 @@ def locate_batch(
 ) -> Batch:
     """Read every job; :class:`ReportError` when none SUCCEEDED or their thresholds differ."""
     shards = []
+    listed = 0  # invalid lines kept for listing, across shards: a few, however many shards
     for job_id in job_ids:
         job = get_job(rekognition, job_id)
         facts = job_facts(job, min_confidence)
         if facts.status == SUCCEEDED:
             invalid = invalid_lines(s3, facts.manifest_summary)
+            invalid = replace(invalid, listed=invalid.listed[: MAX_LISTED_INVALID_LINES - listed])
+            listed += len(invalid.listed)
             shards.append(Shard(facts, None, results_of(job), invalid))
         else:
             shards.append(Shard(facts, failure_of(job), None, None))
