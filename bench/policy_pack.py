@@ -3,12 +3,14 @@
     .venv/bin/python bench/policy_pack.py                     # --sizes 1000 4000 10000 --repeat 3
     .venv/bin/python bench/policy_pack.py --baseline 525e807  # also the pack of that commit
 
-A stack is built from units of seven resources, every one compliant with every policy:
+A stack is built from units of eight resources, every one compliant with every policy:
 a customer-managed KMS key (rotation on, default key policy), an S3 bucket, its
 ``BucketServerSideEncryptionConfiguration`` (aws:kms, that key, bucket key on), its
 ``BucketPublicAccessBlock`` (all four on), its ``BucketPolicy`` (the TLS-only Deny on the
 bucket and its objects), an IAM policy (s3:GetObject on the bucket's objects, kms:Decrypt on
-the key) and a ``MediaAnalysisJob`` writing into the bucket under the key. Links are recorded
+the key), a ``MediaAnalysisJob`` writing into the bucket under the key and a
+``MediaAnalysisBatch`` (a prefix of the bucket, ``max_images`` within the limit) writing
+there under the same key. Links are recorded
 the way the engine records ``bucket=b.id``: by value and as a property dependency.
 
 The resources go through pulumi_policy's own analyzer servicer, the code the CLI talks to
@@ -42,7 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 STACK = "urn:pulumi:bench::media::"
 ACCOUNT = "111122223333"
 JOB_TYPE = "pulumi-python:dynamic/rekognition:MediaAnalysisJob"
-UNIT = 7
+BATCH_TYPE = "pulumi-python:dynamic/rekognition:MediaAnalysisBatch"
+UNIT = 8
 
 
 def _urn(resource_type: str, name: str) -> str:
@@ -50,7 +53,7 @@ def _urn(resource_type: str, name: str) -> str:
 
 
 def unit(i: int) -> list[dict[str, Any]]:
-    """Seven compliant resources: (type, name, props, property dependencies by property)."""
+    """Eight compliant resources: (type, name, props, property dependencies by property)."""
     key_id = f"0000{i:04d}-12ab-34cd-56ef-1234567890ab"
     key_arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{key_id}"
     bucket = f"media-{i:06d}"
@@ -162,11 +165,28 @@ def unit(i: int) -> list[dict[str, Any]]:
             },
             "deps": {"output_config": [bucket_urn], "kms_key_id": [key_urn]},
         },
+        {
+            "type": BATCH_TYPE,
+            "name": f"batch-{i}",
+            "props": {
+                "job_name": f"nightly-{i}",
+                "source": {"bucket": bucket, "prefix": "uploads/"},
+                "max_images": 50_000,
+                "operations_config": {"detect_moderation_labels": {"min_confidence": 80.0}},
+                "output_config": {"s3_bucket": bucket, "s3_key_prefix": "batches/"},
+                "kms_key_id": key_arn,
+            },
+            "deps": {
+                "source": [bucket_urn],
+                "output_config": [bucket_urn],
+                "kms_key_id": [key_urn],
+            },
+        },
     ]
 
 
 def stack(n: int) -> list[dict[str, Any]]:
-    """Whole units, then (N not a multiple of 7) the remainder as the keys of further units."""
+    """Whole units, then (N not a multiple of UNIT) the remainder as the keys of further units."""
     units, rest = divmod(n, UNIT)
     resources = [r for i in range(units) for r in unit(i)]
     return resources + [unit(units + i)[0] for i in range(rest)]

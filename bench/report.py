@@ -1,6 +1,6 @@
 """Benchmark: `rekognition-media report --html` over 10,000 results lines, 1,000 flagged.
 
-    .venv/bin/python bench/report.py [--lines 10000] [--flagged 1000] [--repeat 3]
+    .venv/bin/python bench/report.py [--lines 10000] [--flagged 1000] [--repeat 3] [--shards 3]
 
 Starts the emulator in this process and seeds it: ``--flagged`` distinct objects holding
 photo-like 1024x768 JPEGs (~160 KB, ``devtools.flagged.photo``; 100 distinct pictures,
@@ -11,7 +11,10 @@ process against it:
 
 - *summary* (the baseline): ``report JOB --json`` (one streaming pass, no images);
 - *html, 1 fetcher*: ``report JOB --html`` with ``--fetchers 1`` (images one by one);
-- *html*: ``report JOB --html`` with the default bounded pool of fetchers.
+- *html*: ``report JOB --html`` with the default bounded pool of fetchers;
+- with ``--shards N`` (N > 1), a batch: N - 1 more jobs over the same manifest, and
+  ``report JOB JOB ... --json`` and ``--html`` over all N (N times the lines and the
+  flagged images), to show that several shards stream through the memory of one.
 
 For each: wall time, the report process's peak RSS (``ru_maxrss`` from ``os.wait4`` in a
 small launcher process, see :data:`LAUNCHER`) and the HTML
@@ -50,7 +53,8 @@ LABELS = (
 )
 
 
-def seed(emulator: Emulator, lines: int, flagged: int) -> dict[str, Any]:
+def seed(emulator: Emulator, lines: int, flagged: int, shards: int) -> list[dict[str, Any]]:
+    """The job over the manifest, then ``shards - 1`` more jobs over the same manifest."""
     s3 = emulator.client("s3", region_name="us-east-1")
     rekognition = emulator.client("rekognition", region_name="us-east-1")
     s3.create_bucket(Bucket="bench-report-in")
@@ -79,11 +83,14 @@ def seed(emulator: Emulator, lines: int, flagged: int) -> dict[str, Any]:
         key = next(remaining, None) if line % step == 0 else None
         ordered.append(key or clean_images[line % CLEAN_IMAGES].key)
     assert next(remaining, None) is None, "--lines must be at least --flagged"
-    job = run_job(
-        rekognition, s3, "bench-report-in", "bench-report-out", ordered, min_confidence=60
-    )
-    assert job["Status"] == "SUCCEEDED", job
-    return job
+    jobs = []
+    for _ in range(max(1, shards)):
+        job = run_job(
+            rekognition, s3, "bench-report-in", "bench-report-out", ordered, min_confidence=60
+        )
+        assert job["Status"] == "SUCCEEDED", job
+        jobs.append(job)
+    return jobs
 
 
 # The child is started by a small launcher process, not by this one: at exec Linux keeps
@@ -119,13 +126,15 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--flagged", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--shards", type=int, default=1, help="jobs of the batch variants")
     options = parser.parse_args()
 
     settings = EmulatorSettings(created_delay=0, queue_delay=0, job_duration=0)
     with Emulator(settings, host="127.0.0.1", port=0) as emulator:
         started = time.perf_counter()
-        job = seed(emulator, options.lines, options.flagged)
-        print(f"seeded and ran the job in {time.perf_counter() - started:.1f} s", flush=True)
+        jobs = seed(emulator, options.lines, options.flagged, options.shards)
+        job = jobs[0]
+        print(f"seeded and ran {len(jobs)} job(s) in {time.perf_counter() - started:.1f} s")
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
             "AWS_ACCESS_KEY_ID": "bench",
@@ -140,6 +149,10 @@ def main() -> None:
                 "html, 1 fetcher": [job["JobId"], "--html", str(page), "--fetchers", "1"],
                 "html (default: 8 fetchers)": [job["JobId"], "--html", str(page)],
             }
+            if len(jobs) > 1:
+                ids = [shard["JobId"] for shard in jobs]
+                variants[f"batch of {len(ids)}: summary (--json)"] = [*ids, "--json"]
+                variants[f"batch of {len(ids)}: html"] = [*ids, "--html", str(page)]
             rows = []
             for name, args in variants.items():
                 walls, peaks, sizes = [], [], []
@@ -151,7 +164,8 @@ def main() -> None:
                     if page.exists():
                         html = page.read_text()
                         thumbnails = html.count('class="thumb-img"')
-                        assert thumbnails == options.flagged, thumbnails
+                        shards = next(i for i, arg in enumerate(args) if arg.startswith("--"))
+                        assert thumbnails == options.flagged * shards, thumbnails
                         sizes.append(len(html.encode()))
                 rows.append((name, walls, peaks, sizes))
                 print(f"{name}: {[round(w, 1) for w in walls]} s", flush=True)

@@ -10,7 +10,8 @@ below so other packs can compose them::
     PolicyPack("my-pack", policies=[*all_policies()])   # or a selection
 
 Modules: one per resource kind (``s3_buckets``, ``s3_objects``, ``s3_acls``,
-``kms_keys``, ``iam_policies``, ``iam_trust_policies``, ``media_analysis_jobs``), the
+``kms_keys``, ``iam_policies``, ``iam_trust_policies``, ``media_analysis_jobs``,
+``media_analysis_batches``), the
 stack-wide links (``cross_resource``), and the framework they share: policies and their
 results (``_framework``), the controls each enforces (``_controls``), what the pack
 knows of pulumi-aws resources (``_model``) and of policy documents (``_documents``).
@@ -52,6 +53,7 @@ from .kms_keys import (
     kms_key_policy_no_public_access,
     kms_key_rotation,
 )
+from .media_analysis_batches import media_analysis_batch_max_images
 from .media_analysis_jobs import (
     API_DEFAULT_MIN_CONFIDENCE,
     media_analysis_job_kms_key,
@@ -92,6 +94,7 @@ def all_policies() -> list[Policy]:
         media_analysis_job_kms_key,
         media_analysis_job_min_confidence,
         media_analysis_job_output_encryption,
+        media_analysis_batch_max_images,
         iam_no_wildcard_actions,
         iam_no_wildcard_resources,
         iam_no_broad_managed_policies,
@@ -145,6 +148,7 @@ __all__ = [
     "kms_key_policy_no_cross_account_admin",
     "kms_key_policy_no_public_access",
     "kms_key_rotation",
+    "media_analysis_batch_max_images",
     "media_analysis_job_kms_key",
     "media_analysis_job_min_confidence",
     "media_analysis_job_output_encryption",

@@ -15,7 +15,12 @@ from typing import Any, Final, Literal
 from rekognition_media.api.arns import parse_arn
 from rekognition_media.api.casing import camel_case
 from rekognition_media.api.encryption import KMS_SSE_ALGORITHMS
-from rekognition_media.api.resources import JOB_TYPE_TOKEN, PLUGIN_JOB_TYPE_TOKEN
+from rekognition_media.api.resources import (
+    BATCH_TYPE_TOKEN,
+    JOB_TYPE_TOKEN,
+    PLUGIN_BATCH_TYPE_TOKEN,
+    PLUGIN_JOB_TYPE_TOKEN,
+)
 
 from ._framework import (
     UNKNOWN,
@@ -99,6 +104,16 @@ MEDIA_ANALYSIS_JOB: Final = JOB_TYPE_TOKEN
 MEDIA_ANALYSIS_JOB_PLUGIN: Final = PLUGIN_JOB_TYPE_TOKEN
 """The ``rekognition-media`` plugin's ``MediaAnalysisJob`` (camelCase properties)."""
 MEDIA_ANALYSIS_JOBS: Final = (MEDIA_ANALYSIS_JOB, MEDIA_ANALYSIS_JOB_PLUGIN)
+MEDIA_ANALYSIS_BATCH: Final = BATCH_TYPE_TOKEN
+"""The dynamic ``MediaAnalysisBatch``: a bucket prefix, one job per manifest shard."""
+MEDIA_ANALYSIS_BATCH_PLUGIN: Final = PLUGIN_BATCH_TYPE_TOKEN
+"""The ``rekognition-media`` plugin's ``MediaAnalysisBatch`` (camelCase properties)."""
+MEDIA_ANALYSIS_BATCHES: Final = (MEDIA_ANALYSIS_BATCH, MEDIA_ANALYSIS_BATCH_PLUGIN)
+MEDIA_ANALYSIS_RESOURCES: Final = (*MEDIA_ANALYSIS_JOBS, *MEDIA_ANALYSIS_BATCHES)
+"""Everything that starts media analysis jobs: the job policies check all four, since a
+batch takes the job's request fields (``kms_key_id``, ``operations_config``,
+``output_config``) under the same names."""
+_PLUGIN_TYPES: Final = frozenset({MEDIA_ANALYSIS_JOB_PLUGIN, MEDIA_ANALYSIS_BATCH_PLUGIN})
 
 # --- the KMS encryption algorithms ---------------------------------------------------------
 
@@ -133,13 +148,14 @@ def one_of(values: list[str] | tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class MediaJob:
-    """A media analysis job resource of either front end, read one way.
+    """A media analysis job or batch resource of either front end, read one way.
 
     The dynamic resource's properties are snake_case (``kms_key_id``,
     ``operations_config.detect_moderation_labels.min_confidence``), the plugin's the same
     names in camelCase (``kmsKeyId``, ``operationsConfig.detectModerationLabels...``). The
     job policies ask for properties by their snake_case path and name them in messages
     the way the program spells them; this is the one place that knows the two shapes.
+    A batch has the job's request fields under the same names, so the same view reads it.
     """
 
     type: str
@@ -147,7 +163,21 @@ class MediaJob:
 
     @property
     def is_plugin(self) -> bool:
-        return self.type == MEDIA_ANALYSIS_JOB_PLUGIN
+        return self.type in _PLUGIN_TYPES
+
+    @property
+    def is_batch(self) -> bool:
+        return self.type in MEDIA_ANALYSIS_BATCHES
+
+    @property
+    def noun(self) -> str:
+        """How messages call it: ``job`` or ``batch``."""
+        return "batch" if self.is_batch else "job"
+
+    @property
+    def args_class(self) -> str:
+        """The dynamic resource's Args class, where a fix goes."""
+        return "MediaAnalysisBatchArgs" if self.is_batch else "MediaAnalysisJobArgs"
 
     def spelt(self, name: str) -> str:
         return camel_case(name) if self.is_plugin else name

@@ -1,12 +1,14 @@
-"""Rekognition media analysis jobs: the dynamic ``MediaAnalysisJob`` and the plugin's.
+"""Rekognition media analysis jobs: the dynamic ``MediaAnalysisJob`` and the plugin's, and
+the ``MediaAnalysisBatch`` of either front end (one job per manifest shard of a prefix).
 
 The dynamic resource's properties are snake_case nested dicts (``kms_key_id``,
 ``operations_config.detect_moderation_labels.min_confidence``, ``output_config.s3_bucket``...),
-the ``rekognition-media`` plugin's the same names in camelCase; every check reads a job
-through ``_model.MediaJob``, which reads either and names properties as the program
-spells them. Values unknown during preview are never a violation: the resource checks
-return not-applicable, the stack check lists them under the advisory
-``cross-resource-links`` policy.
+the ``rekognition-media`` plugin's the same names in camelCase; a batch has the job's
+request fields under the same names. Every check reads a job or batch through
+``_model.MediaJob``, which reads each and names properties as the program spells them.
+Values unknown during preview are never a violation: the resource checks return
+not-applicable, the stack check lists them under the advisory ``cross-resource-links``
+policy.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from ._framework import (
 from ._model import (
     BUCKET_SSE_TYPES,
     KMS_ALGORITHMS,
-    MEDIA_ANALYSIS_JOBS,
+    MEDIA_ANALYSIS_RESOURCES,
     EncryptionConfig,
     KeyRef,
     MediaJob,
@@ -57,14 +59,14 @@ from ._model import (
 
 @resource_policy(
     name="media-analysis-job-kms-key",
-    description="Media analysis jobs must encrypt with a customer-managed KMS key "
-    "(kms_key_id, kmsKeyId in the plugin's resource).",
-    types=MEDIA_ANALYSIS_JOBS,
+    description="Media analysis jobs and batches must encrypt with a customer-managed KMS key "
+    "(kms_key_id, kmsKeyId in the plugin's resources).",
+    types=MEDIA_ANALYSIS_RESOURCES,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation_steps="Pass kms_key_id=<key>.arn (a customer-managed aws.kms.Key) in "
-    "MediaAnalysisJobArgs (kmsKeyId in the plugin's resource); there is no safe automatic fix "
-    "(which key is a decision).",
+    "MediaAnalysisJobArgs or MediaAnalysisBatchArgs (kmsKeyId in the plugin's resources); there "
+    "is no safe automatic fix (which key is a decision).",
 )
 def media_analysis_job_kms_key(ctx: ResourceContext, report: Report) -> None:
     """Without KmsKeyId Rekognition encrypts images and results with an AWS-owned key."""
@@ -82,7 +84,7 @@ def media_analysis_job_kms_key(ctx: ResourceContext, report: Report) -> None:
                 "without it Rekognition encrypts the copied images and the results with a key "
                 "you neither control nor audit",
                 f"pass {name}=<key>.arn (a customer-managed aws.kms.Key) "
-                + job.declared("MediaAnalysisJobArgs", "to"),
+                + job.declared(job.args_class, "to"),
             )
         )
     elif isinstance(key, str) and is_aws_managed_key(key):
@@ -131,9 +133,9 @@ _CONFIDENCE_PATH = ("operations_config", "detect_moderation_labels", "min_confid
 
 @resource_policy(
     name="media-analysis-job-min-confidence",
-    description="Media analysis jobs must not return moderation labels below the configured "
-    "confidence floor.",
-    types=MEDIA_ANALYSIS_JOBS,
+    description="Media analysis jobs and batches must not return moderation labels below the "
+    "configured confidence floor.",
+    types=MEDIA_ANALYSIS_RESOURCES,
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,
     settings=(MINIMUM_CONFIDENCE,),
@@ -175,8 +177,10 @@ def media_analysis_job_min_confidence(ctx: ResourceContext, report: Report) -> N
 
 
 def assess_output_encryption(stack: StackContext) -> Iterator[Finding]:
-    """Each job's output bucket (when in the stack) is encrypted with the job's key."""
-    for job in stack.subjects(*MEDIA_ANALYSIS_JOBS):
+    """Each job's or batch's output bucket (when in the stack) is encrypted with its key.
+
+    A batch writes its manifests there too, under its key, before its jobs read them."""
+    for job in stack.subjects(*MEDIA_ANALYSIS_RESOURCES):
         view = MediaJob(job.type, job.props)
         key_value = view.get("kms_key_id")
         if key_value is None or key_value == "":
@@ -240,7 +244,7 @@ def _not_kms(
             MediaJob(job.type, job.props).path("output_config", "s3_bucket"),
             bucket_name,
             f"the bucket's default encryption{where} is {algorithms or 'not KMS'}, not the "
-            f"job's KMS key ({job_key.text})",
+            f"{MediaJob(job.type, job.props).noun}'s KMS key ({job_key.text})",
             "encrypt the output bucket with the job's key "
             "(BucketServerSideEncryptionConfiguration kmsMasterKeyId=<job key>.arn)",
         ),
@@ -265,15 +269,16 @@ def _compare(
         verdict = same_key(job_key, bucket_key)
     if verdict is True:
         return None
+    view = MediaJob(job.type, job.props)
     if verdict is UNKNOWN:
         return Finding(
             "unverified",
             job.urn,
             f"{subject}: can't tell whether the bucket key{where} ({bucket_key.text}) is the "
-            f"job's key ({job_key.text}); match them by ARN, key id or an alias defined in this "
-            "stack.",
+            f"{view.noun}'s key ({job_key.text}); match them by ARN, key id or an alias defined "
+            "in this stack.",
         )
-    key_name = MediaJob(job.type, job.props).path("kms_key_id")
+    key_name = view.path("kms_key_id")
     return Finding(
         "violation",
         job.urn,
@@ -283,20 +288,20 @@ def _compare(
             Text(f"{job_key.text}, but the bucket{where} encrypts with {bucket_key.text}"),
             "results and manifests must be protected by the same key the bucket enforces "
             "(matched by ARN, key id, or alias)",
-            f"use one key for both: {key_name}=<key>.arn on the job and kmsMasterKeyId=<key>.arn "
-            "on the bucket's encryption configuration",
+            f"use one key for both: {key_name}=<key>.arn on the {view.noun} and "
+            "kmsMasterKeyId=<key>.arn on the bucket's encryption configuration",
         ),
     )
 
 
 @stack_policy(
     name="media-analysis-job-output-encryption",
-    description="A media analysis job's output bucket, when in the stack, must be encrypted "
-    "with the job's KMS key.",
+    description="A media analysis job's or batch's output bucket, when in the stack, must be "
+    "encrypted with its KMS key.",
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
-    remediation_steps="Use the same aws.kms.Key for the job's kms_key_id and the output "
-    "bucket's kmsMasterKeyId.",
+    remediation_steps="Use the same aws.kms.Key for the job's or batch's kms_key_id and the "
+    "output bucket's kmsMasterKeyId.",
 )
 def media_analysis_job_output_encryption(stack: StackContext, report: StackReport) -> None:
     """Links job -> output bucket -> effective encryption -> key, and compares the keys."""

@@ -1,8 +1,14 @@
-"""``rekognition-media report <JobId | s3://bucket/key>``: arguments, the run, exit codes.
+"""``rekognition-media report <JobId | s3://bucket/key | JobId JobId ...>``: arguments, the
+run, exit codes.
+
+Several JobIds (a batch's ``job_ids``) make one report of the jobs together
+(:mod:`.batch`).
 
 Exit codes: 0 done, 1 the report could not be made (unknown job, job not SUCCEEDED, no
-access, results gone), 2 usage (bad arguments, a target that is neither a JobId nor an
-``s3://bucket/key`` URI). Every failure is one line on stderr, never a traceback.
+access, results gone) or, for several jobs, covers only some of them (the rest are named
+in the report and in the one line on stderr), 2 usage (bad arguments, a target that is
+neither a JobId nor an ``s3://bucket/key`` URI). Every failure is one line on stderr,
+never a traceback.
 
 AWS access uses the standard credential chain; ``--region`` else the usual region
 settings; ``--endpoint-url`` else ``AWS_ENDPOINT_URL`` (an emulator or a VPC endpoint).
@@ -15,6 +21,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +39,7 @@ from rekognition_media.core.summary import (
 
 from . import html, terminal
 from .access import ReportError, UsageError, explain
+from .batch import Batch, job_ids_of, locate_batch, page_key, summarise
 from .job import InvalidLines, Target, invalid_lines, job_id_of, locate
 from .results import ImageResult, MalformedLine, images, stream_lines
 from .thumbnails import DEFAULT_FETCHERS, with_thumbnails
@@ -60,15 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     report = commands.add_parser(
         "report",
-        help="summary, JSON or an HTML page of a job's flagged images",
+        help="summary, JSON or an HTML page of a job's (or a batch's) flagged images",
         description="Show what a media analysis job found: a summary in the terminal, the "
         "stack output's moderation summary as JSON (--json), or one self-contained HTML "
-        "page with the flagged images as blurred thumbnails (--html).",
+        "page with the flagged images as blurred thumbnails (--html). Several JobIds (a "
+        "MediaAnalysisBatch's job_ids) make one report of the jobs together.",
     )
     report.add_argument(
-        "target",
+        "targets",
+        nargs="+",
         metavar="JOB_ID_OR_URI",
-        help="the JobId (read with GetMediaAnalysisJob) or the results object's s3:// URI",
+        help="the JobId (read with GetMediaAnalysisJob) or the results object's s3:// URI; "
+        "or several JobIds, e.g. a batch's job_ids, reported as one",
     )
     report.add_argument("--region", help="AWS region (default: the usual AWS settings)")
     report.add_argument(
@@ -83,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--html",
         metavar="PATH",
         help="write the HTML report to this file, or into this existing folder as "
-        f"{html.page_name('<JobId>')}",
+        f"{html.page_name('<JobId>')} ({html.page_name('<JobId>-and-<N>-more')} for "
+        "several jobs)",
     )
     report.add_argument(
         "--include-clean",
@@ -150,11 +162,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if len(args.targets) > 1:
+        return run_batch(args)
     # Every argument is checked before the first AWS call: a bad one costs no waiting.
-    job_id = job_id_of(args.target)
+    [given] = args.targets
+    job_id = job_id_of(given)
     page = html.destination(args.html, job_id) if args.html is not None else None
     rekognition, s3 = _clients(args.region, args.endpoint_url, args.fetchers)
-    target = locate(args.target, rekognition, args.min_confidence)
+    target = locate(given, rekognition, args.min_confidence)
     summary = _summary(s3, target)
     invalid = invalid_lines(s3, target.job.manifest_summary) if target.job else None
     if args.json:
@@ -166,6 +181,28 @@ def run(args: argparse.Namespace) -> int:
         note = f"report written to {page} ({tally.cards} image(s)"
         note += f", {tally.placeholders} without a preview)" if tally.placeholders else ")"
         print(note, file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    """Several JobIds: one report of the SUCCEEDED ones, the others named; exit 1 if any."""
+    job_ids = job_ids_of(args.targets)
+    page = html.destination(args.html, page_key(job_ids)) if args.html is not None else None
+    rekognition, s3 = _clients(args.region, args.endpoint_url, args.fetchers)
+    batch = locate_batch(job_ids, rekognition, s3, args.min_confidence)
+    summary, index = summarise(s3, batch)
+    if args.json:
+        output = summary.to_output() | {"jobs": [shard.to_json() for shard in batch.shards]}
+        print(json.dumps(output, indent=2))
+    else:
+        terminal.show_batch(terminal.console(), batch, summary, index)
+    if page is not None:
+        tally = _write_batch_html(page, s3, batch, summary, args)
+        note = f"report written to {page} ({tally.cards} image(s)"
+        note += f", {tally.placeholders} without a preview)" if tally.placeholders else ")"
+        print(note, file=sys.stderr if args.json else sys.stdout)
+    if batch.missing:
+        raise ReportError(batch.incomplete())
     return 0
 
 
@@ -245,5 +282,46 @@ def _write_html(
             cards=html.cards_of(pairs),
             tally=tally,
             include_clean=args.include_clean,
+        )
+    return tally
+
+
+def _write_batch_html(
+    path: Path, s3: Any, batch: Batch, summary: ModerationSummary, args: argparse.Namespace
+) -> html.Tally:
+    """The page of several jobs: each shard's results streamed in turn, as for one job."""
+    tally = html.Tally()
+    parents = {label.name: label.parent_name for label in summary.labels if label.parent_name}
+
+    def shown() -> Iterator[tuple[str, int, ImageResult]]:
+        offset = 0
+        for shard in batch.included:
+            assert shard.results is not None
+            number = 0
+            lines = stream_lines(s3, shard.results)
+            for record in images(lines, batch.min_confidence, parents):
+                number = record.line_number
+                if isinstance(record, MalformedLine):
+                    tally.note_malformed(replace(record, job_id=shard.job_id))
+                elif record.flagged or args.include_clean:
+                    yield shard.job_id, offset + record.line_number, record
+            offset += number
+
+    total = summary.images_flagged + (
+        summary.images_analysed - summary.images_flagged if args.include_clean else 0
+    )
+    with terminal.progress(total) as advance:
+        pairs = with_thumbnails(
+            s3, shown(), lambda item: item[2].source_ref, fetchers=args.fetchers, on_done=advance
+        )
+        html.write(
+            path,
+            target=None,
+            summary=summary,
+            invalid=batch.invalid(),
+            cards=html.batch_cards_of(pairs),
+            tally=tally,
+            include_clean=args.include_clean,
+            batch=batch,
         )
     return tally

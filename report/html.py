@@ -35,6 +35,7 @@ from rekognition_media import __version__
 from rekognition_media.core.summary import ModerationSummary, in_taxonomy_order
 
 from .access import ReportError, UsageError
+from .batch import Batch
 from .job import InvalidLines, Target
 from .results import ImageResult, MalformedLine
 from .thumbnails import Thumbnail
@@ -49,6 +50,14 @@ class Card:
 
     image: ImageResult
     thumbnail: Thumbnail | None
+    job_id: str | None = None
+    """The shard's JobId when the report covers several jobs."""
+    order: int | None = None
+    """The image's place across the shards (its line number in one job's report)."""
+
+    @property
+    def position(self) -> int:
+        return self.image.line_number if self.order is None else self.order
 
     @property
     def filter_confidences(self) -> dict[str, float]:
@@ -104,14 +113,18 @@ def _csp_hash(text: str) -> str:
 
 def render(
     out: Any,
-    target: Target,
+    target: Target | None,
     summary: ModerationSummary,
     invalid: InvalidLines | None,
     cards: Iterable[Card],
     tally: Tally,
     include_clean: bool,
+    batch: Batch | None = None,
 ) -> None:
-    """Write the page to the text stream ``out``, pulling ``cards`` as it goes."""
+    """Write the page to the text stream ``out``, pulling ``cards`` as it goes.
+
+    With ``batch`` the page covers its shards: ``target`` is None and ``invalid`` the
+    shards' invalid manifest lines summed."""
     script, style = _asset("report.js"), _asset("report.css")
     policy = "; ".join(
         [
@@ -127,7 +140,9 @@ def render(
     template = _environment().get_template("report.html.j2")
     stream = template.generate(
         target=target,
-        job=target.job,
+        job=target.job if target is not None else None,
+        batch=batch,
+        invalid_rows=batch.invalid_rows() if batch is not None else None,
         summary=summary,
         invalid=invalid,
         clean=summary.images_analysed - summary.images_flagged,
@@ -232,3 +247,11 @@ def cards_of(
 ) -> Iterator[Card]:
     for image, thumbnail in pairs:
         yield Card(image, thumbnail)
+
+
+def batch_cards_of(
+    pairs: Iterable[tuple[tuple[str, int, ImageResult], Thumbnail | None]],
+) -> Iterator[Card]:
+    """Cards of several jobs: each image with its shard's JobId and its place across shards."""
+    for (job_id, order, image), thumbnail in pairs:
+        yield Card(image, thumbnail, job_id, order)

@@ -122,22 +122,34 @@ def locate(text: str, rekognition: Any, min_confidence: float | None) -> Target:
         location = _results_location(text)
         chosen = limits.DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
         return Target(ObjectRef(location.bucket, location.key), chosen, None)
-    job = _get_job(rekognition, text)
-    facts = _facts(job, min_confidence)
+    job = get_job(rekognition, text)
+    facts = job_facts(job, min_confidence)
     if facts.status != SUCCEEDED:
-        failure = job.get("FailureDetails") or {}
-        detail = f": {failure.get('Code')}: {failure.get('Message')}" if failure else ""
+        failure = failure_of(job)
         raise ReportError(
-            f"job {text} is {facts.status}{detail}; a report needs a SUCCEEDED job"
-            + ("" if failure else " (run it again when it has finished)")
+            f"job {text} is {facts.status}{f': {failure}' if failure else ''}; a report needs "
+            "a SUCCEEDED job" + ("" if failure else " (run it again when it has finished)")
         )
+    return Target(results_of(job), facts.min_confidence, facts)
+
+
+def failure_of(job: Mapping[str, Any]) -> str | None:
+    """``Code: Message`` of a job's FailureDetails; None when it has none."""
+    failure = job.get("FailureDetails") or {}
+    return f"{failure.get('Code')}: {failure.get('Message')}" if failure else None
+
+
+def results_of(job: Mapping[str, Any]) -> ObjectRef:
+    """The results object a SUCCEEDED job names; :class:`ReportError` when it names none."""
     results = (job.get("Results") or {}).get("S3Object")
     if not results:
-        raise ReportError(f"job {text} SUCCEEDED but GetMediaAnalysisJob names no results object")
-    return Target(ObjectRef.from_api(results), facts.min_confidence, facts)
+        raise ReportError(
+            f"job {job.get('JobId')} SUCCEEDED but GetMediaAnalysisJob names no results object"
+        )
+    return ObjectRef.from_api(results)
 
 
-def _get_job(rekognition: Any, job_id: str) -> dict[str, Any]:
+def get_job(rekognition: Any, job_id: str) -> dict[str, Any]:
     try:
         job: dict[str, Any] = rekognition.get_media_analysis_job(JobId=job_id)
     except Exception as error:
@@ -151,7 +163,7 @@ def _get_job(rekognition: Any, job_id: str) -> dict[str, Any]:
     return job
 
 
-def _facts(job: Mapping[str, Any], min_confidence: float | None) -> JobFacts:
+def job_facts(job: Mapping[str, Any], min_confidence: float | None) -> JobFacts:
     operation = (job.get("OperationsConfig") or {}).get("DetectModerationLabels") or {}
     job_min = operation.get("MinConfidence")
     job_min = limits.DEFAULT_MIN_CONFIDENCE if job_min is None else float(job_min)

@@ -54,6 +54,8 @@ class ImageResult:
 class MalformedLine:
     line_number: int
     reason: str
+    job_id: str | None = None
+    """The shard's JobId when the report covers several jobs (the line is that job's)."""
 
 
 def stream_lines(s3: Any, results: ObjectRef) -> Iterator[tuple[int, bytes | None]]:

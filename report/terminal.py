@@ -22,6 +22,7 @@ from rich.text import Text
 
 from rekognition_media.core.summary import ModerationSummary, in_taxonomy_order
 
+from .batch import Batch, LineIndex
 from .job import InvalidLines, Target
 
 PLAIN_WIDTH = 200
@@ -56,13 +57,39 @@ def console(stream: IO[str] | None = None) -> Console:
 def show(
     out: Console, target: Target, summary: ModerationSummary, invalid: InvalidLines | None
 ) -> None:
-    plain = out.no_color and not out.is_terminal
-    table_box = None if plain else box.SIMPLE_HEAD
     job = target.job
     heading = (
         f"Job {job.job_id} {job.status}" if job else f"Results {printable(target.results.uri)}"
     )
     out.print(heading, style="bold", markup=False)
+    _body(out, summary, invalid, lambda number: f"line {number}")
+
+
+def show_batch(out: Console, batch: Batch, summary: ModerationSummary, index: LineIndex) -> None:
+    """A batch's report: one line per shard (JobId, status, images), then one summary."""
+    out.print(f"Batch of {len(batch.shards)} jobs: {batch.statuses()}", style="bold", markup=False)
+    for shard in batch.shards:
+        style = None if shard.included else "red"
+        out.print(
+            f"  {shard.job_id} {shard.status}: {printable(shard.note)}", style=style, markup=False
+        )
+
+    def where(number: int) -> str:
+        job_id, line = index.locate(number)
+        return f"job {job_id} line {line}"
+
+    _body(out, summary, batch.invalid(), where)
+
+
+def _body(
+    out: Console,
+    summary: ModerationSummary,
+    invalid: InvalidLines | None,
+    where: Callable[[int], str],
+) -> None:
+    """The counts, the labels and the most confident images (one job's or a batch's)."""
+    plain = out.no_color and not out.is_terminal
+    table_box = None if plain else box.SIMPLE_HEAD
     facts = [
         f"{summary.images_flagged} of {summary.images_analysed} images flagged",
         f"MinConfidence {summary.min_confidence:g}",
@@ -86,7 +113,7 @@ def show(
     if summary.malformed_lines:
         out.print(f"unreadable results lines: {summary.malformed_lines}", style="red", markup=False)
         for line in summary.malformed:
-            out.print(f"  line {line.line_number}: {printable(line.reason)}", markup=False)
+            out.print(f"  {where(line.line_number)}: {printable(line.reason)}", markup=False)
 
     if summary.labels:
         labels = Table(title=None if plain else "Labels", box=table_box, title_justify="left")

@@ -24,6 +24,7 @@ import pytest
 from pulumi_policy import PolicyResource, ResourceValidationPolicy, StackValidationPolicy
 
 from devtools.policy_harness import UNKNOWN_STR, Stack, check
+from rekognition_media.api.resources import BATCH_TYPE_TOKEN
 from rekognition_media.policies import RESOURCE_TYPES, all_policies
 from tests.mocks import (
     ACCOUNT_ID,
@@ -47,6 +48,7 @@ OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
 OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 BUCKET_ACL_V2 = "aws:s3/bucketAclV2:BucketAclV2"
 ROLE = "aws:iam/role:Role"
+BATCH_TYPE = BATCH_TYPE_TOKEN
 
 ENDPOINT = "http://127.0.0.1:5123"
 # roleName: the access policy is attached to a role, so the attachment is checked too.
@@ -319,13 +321,17 @@ def test_managed_example_stack_has_no_violations(managed: list[Recorded], view: 
     assert evaluation.violations == [], f"violations on the example stack:\n{evaluation.text}"
     # not vacuous: every resource policy checked at least one resource of the stack, except
     # the trust policy check: the example creates no role (it attaches its policy to an
-    # existing one); MUTATIONS adds a hand-written role to show the check at work here.
+    # existing one), and the batch's: the example runs a job, not a batch. MUTATIONS adds a
+    # hand-written role and batch to show those checks at work here.
     absent = {
         name
         for name, types in RESOURCE_TYPES.items()
         if name in evaluation.applied and not any(r.type in types for r in managed)
     }
-    assert absent == {"iam-role-trust-policy-no-public-access"}, absent
+    assert absent == {
+        "iam-role-trust-policy-no-public-access",
+        "media-analysis-batch-max-images",
+    }, absent
     checked = {name: n for name, n in evaluation.applied.items() if name not in absent}
     assert all(checked.values()), evaluation.applied
 
@@ -503,6 +509,24 @@ def _public_role(stack: list[Recorded]) -> None:
     stack.append(_hand_written(ROLE, "media-reader", {"assumeRolePolicy": json.dumps(trust)}))
 
 
+def _batch(stack: list[Recorded], **overrides: Any) -> None:
+    """A batch beside the example's job: its buckets, key and confidence, linked as the
+    job's are; a prefix of the job's input bucket as its source."""
+    job = one(stack, JOB_TYPE)
+    inputs = {
+        name: copy.deepcopy(job.inputs[name])
+        for name in ("operations_config", "output_config", "kms_key_id")
+    }
+    inputs["source"] = {"bucket": job.inputs["input"]["s3_object"]["bucket"], "prefix": "u/"}
+    batch = _hand_written(BATCH_TYPE, "nightly", {**inputs, **overrides})
+    batch.property_deps = {
+        name: list(urns)
+        for name, urns in job.property_deps.items()
+        if name in ("output_config", "kms_key_id")
+    }
+    stack.append(batch)
+
+
 def _public_bucket_acl_resource(stack: list[Recorded]) -> None:
     bucket = one(stack, BUCKET, "media-output")
     grants = [
@@ -623,6 +647,11 @@ MUTATIONS: dict[str, tuple[Callable[[list[Recorded]], None], set[str]]] = {
         _public_role,
         {"iam-role-trust-policy-no-public-access"},
     ),
+    "a batch within the limit, on the job's buckets and key": (
+        lambda stack: _batch(stack, max_images=50_000),
+        set(),
+    ),
+    "a batch without max_images": (_batch, {"media-analysis-batch-max-images"}),
 }
 
 

@@ -57,6 +57,7 @@ EXPECTED = {
     "media-analysis-job-kms-key": ("resource", "mandatory", set()),
     "media-analysis-job-min-confidence": ("resource", "advisory", {"minimumConfidence"}),
     "media-analysis-job-output-encryption": ("stack", "mandatory", set()),
+    "media-analysis-batch-max-images": ("resource", "mandatory", {"maxImages"}),
     "iam-no-wildcard-actions": ("resource", "mandatory", {"allowedActionPatterns"}),
     "iam-no-wildcard-resources": (
         "resource",
@@ -99,7 +100,7 @@ def _aws_sources(module: str) -> Iterator[str]:
 def test_type_tokens_exist_in_pulumi_aws() -> None:
     tokens = {t for types in RESOURCE_TYPES.values() for t in types}
     tokens |= {_model.BUCKET_PUBLIC_ACCESS_BLOCK, _model.BUCKET_POLICY, _model.KMS_ALIAS}
-    tokens -= set(_model.MEDIA_ANALYSIS_JOBS)
+    tokens -= set(_model.MEDIA_ANALYSIS_RESOURCES)
     assert len(tokens) == 30
     for token in tokens:
         module = token.split(":")[1].split("/")[0]
@@ -162,13 +163,15 @@ def test_job_type_tokens_match_the_providers() -> None:
 
     assert job.TYPE_TOKEN == _model.MEDIA_ANALYSIS_JOB
     assert schema.JOB_TYPE == _model.MEDIA_ANALYSIS_JOB_PLUGIN
-    # The plugin's one custom resource is the job the pack knows; its components are not
-    # checked themselves (the pack checks the resources they create).
+    # The plugin's custom resources are the job and the batch the pack knows; its components
+    # are not checked themselves (the pack checks the resources they create).
     resources = schema.package_schema()["resources"]
-    custom = [token for token, spec in resources.items() if not spec.get("isComponent")]
-    assert custom == [_model.MEDIA_ANALYSIS_JOB_PLUGIN]
+    custom = {token for token, spec in resources.items() if not spec.get("isComponent")}
+    assert _model.MEDIA_ANALYSIS_JOB_PLUGIN in custom
+    assert custom <= {_model.MEDIA_ANALYSIS_JOB_PLUGIN, _model.MEDIA_ANALYSIS_BATCH_PLUGIN}
     for name in ("media-analysis-job-kms-key", "media-analysis-job-min-confidence"):
-        assert RESOURCE_TYPES[name] == _model.MEDIA_ANALYSIS_JOBS
+        assert RESOURCE_TYPES[name] == _model.MEDIA_ANALYSIS_RESOURCES
+    assert RESOURCE_TYPES["media-analysis-batch-max-images"] == _model.MEDIA_ANALYSIS_BATCHES
 
 
 def test_pack_modules_do_not_shadow_other_modules() -> None:

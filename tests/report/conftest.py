@@ -134,3 +134,52 @@ def run_report(
         timeout=120,
         check=False,
     )
+
+
+@dataclass(frozen=True)
+class Shards:
+    first: dict[str, Any]
+    second: dict[str, Any]
+    failed: dict[str, Any]
+    running: dict[str, Any]
+    input_bucket: str
+    output_bucket: str
+    s3: Any
+
+    @property
+    def ids(self) -> list[str]:
+        return [self.first["JobId"], self.second["JobId"]]
+
+
+@pytest.fixture(scope="module")
+def shards(emulator: Emulator, labelled_job: LabelledJob) -> Shards:
+    """The labelled images as a batch of two jobs (the first three, the rest), and a
+    FAILED and a still-running job over the first image."""
+    s3 = emulator.client("s3", region_name=REGION)
+    rekognition = emulator.client("rekognition", region_name=REGION)
+    source, out = labelled_job.input_bucket, labelled_job.output_bucket
+    keys = [image.key for image in images()] + ["images/missing.png"]
+    upload(s3, source, images())  # the labelled job's images, in its buckets
+
+    def shard(index: int, part: list[str], **kwargs: Any) -> dict[str, Any]:
+        return run_job(
+            rekognition,
+            s3,
+            source,
+            kwargs.pop("output", out),
+            part,
+            min_confidence=kwargs.pop("min_confidence", 60),
+            manifest_key=f"batch/manifest-{index}.jsonl",
+            **kwargs,
+        )
+
+    first, second = shard(0, keys[:3]), shard(1, keys[3:])
+    failed = shard(2, keys[:1], output="report-batch-no-such-bucket")
+    running = shard(3, keys[:1], timeout=0, duration_seconds="600")
+    assert (first["Status"], second["Status"], failed["Status"]) == (
+        "SUCCEEDED",
+        "SUCCEEDED",
+        "FAILED",
+    )
+    assert running["Status"] != "SUCCEEDED"
+    return Shards(first, second, failed, running, source, out, s3)

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect, sy
 
 from devtools.browser import ChromiumMissing, chromium
 
-from .conftest import SCRIPT_KEY, SCRIPT_LABEL, LabelledJob, Report
+from .conftest import SCRIPT_KEY, SCRIPT_LABEL, LabelledJob, Report, Shards
 
 pytestmark = pytest.mark.browser
 
@@ -207,4 +207,49 @@ def test_include_clean_shows_clean_images_behind_a_checkbox(open_report, pages: 
     page.select_option("#sort", "confidence")
     first = page.locator("#grid .card").first.inner_text()
     assert SCRIPT_LABEL in first  # 95, the most confident
+    assert opened.errors == []
+
+
+def test_a_batch_page_names_every_shard_and_shows_their_images_as_one(
+    open_report, shards: Shards, report: Report, tmp_path: Path
+):
+    failed, running = shards.failed["JobId"], shards.running["JobId"]
+    path = tmp_path / "batch.html"
+    done = report(*shards.ids, failed, running, "--html", str(path))
+    assert done.returncode == 1  # two of the four jobs are not in it
+    opened = open_report(path)
+    page = opened.page
+
+    assert opened.requests == [] and opened.errors == []
+    assert "batch of 4 jobs" in page.title()
+    rows = page.locator("#jobs tbody tr")
+    assert rows.count() == 4
+    assert rows.nth(0).inner_text().split("\t")[:4] == [shards.ids[0], "", "SUCCEEDED", "3"]
+    assert rows.nth(1).inner_text().split("\t")[:4] == [shards.ids[1], "", "SUCCEEDED", "2"]
+    assert "FAILED" in rows.nth(2).inner_text() and "not in this report" in rows.nth(2).inner_text()
+    assert rows.nth(3).get_attribute("class") == "missing"
+    expect(rows.nth(2).locator("td").first).to_have_css("color", "rgb(180, 35, 44)")
+    assert page.locator("#count-analysed").inner_text() == "5"
+    assert page.locator("#count-flagged").inner_text() == "4"
+    # the second shard's invalid manifest line, with its job
+    invalid = page.locator(".invalid-lines tbody tr")
+    assert invalid.count() == 1
+    assert invalid.first.inner_text().split("\t")[:3] == [
+        shards.ids[1],
+        "3",
+        (f"s3://{shards.input_bucket}/images/missing.png"),
+    ]
+    # every flagged image of both shards, each naming its job, in shard order
+    cards = page.locator("#grid .card")
+    assert cards.count() == FLAGGED
+    assert "images/violence.png" in cards.first.inner_text()
+    assert f"of job {shards.ids[0]}" in cards.first.inner_text()
+    assert "images/broken.png" in cards.last.inner_text()
+    assert f"results line 2 of job {shards.ids[1]}" in cards.last.inner_text()
+    page.select_option("#sort", "confidence")
+    assert SCRIPT_LABEL in cards.first.inner_text()
+    page.select_option("#sort", "line")
+    assert "images/violence.png" in cards.first.inner_text()
+    page.select_option("#filter-label", "Violence")  # Graphic Violence and Weapons, both shards
+    assert opened.visible_cards() == 2
     assert opened.errors == []
