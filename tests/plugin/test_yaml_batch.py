@@ -1,29 +1,21 @@
-"""``rekognition-media:index:MediaAnalysisBatch`` from a ``runtime: yaml`` program, through
-the real CLI against the session's emulator.
-
-Two shards need more than 10,000 images: the prefix gets 10,001 tiny keys written
-straight into the in-process emulator's moto backend (``devtools.world.put_many``, a
-second), never a smaller shard size. The tiny keys are not images, so their lines are
-invalid in the jobs (counted, not fatal); the three sample images are analysed.
+"""``rekognition-media:index:MediaAnalysisBatch``'s preview where YAML shows it best: a
+prefix that is another resource's output (unknown at preview), a preview without
+credentials. The batch's scenarios on both front ends (two shards, kill and resume, a
+FAILED shard, the cap) are tests/providers/test_engine_batch.py.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from devtools.engine import offline_env
 from devtools.world import World, no_credentials_env, provider_env, put_many, seed
 from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import BATCH_TYPE, JOB_TYPE
-from tests.plugin.support import PulumiFailed, YamlStack, require_tools
-from tests.support import until
+from tests.plugin.support import YamlStack, require_tools
 
 pytestmark = pytest.mark.engine
 
@@ -102,113 +94,6 @@ def batch_program(world: World, prefix: str = "big/", **extra: Any) -> dict[str,
             )
         },
     }
-
-
-def test_preview_estimates_then_up_runs_two_shards_and_refresh_counts_unlisted(
-    big: World, yaml_stack: YamlStackFactory
-) -> None:
-    stack = yaml_stack(batch_program(big))
-    preview = stack.preview()
-    assert (
-        f"will analyse {IMAGES:,} images in 2 jobs (about USD 10.00 at USD 0.001 per image; "
-        "Rekognition bills successfully processed images)"
-    ) in preview
-    assert not big.jobs_of()  # a preview starts nothing
-
-    out = stack.up()
-    outputs = stack.outputs()
-    assert outputs["status"] == "SUCCEEDED"
-    assert outputs["shardStatuses"] == ["SUCCEEDED", "SUCCEEDED"]
-    assert len(outputs["jobIds"]) == 2
-    assert outputs["imagesListed"] == IMAGES
-    assert outputs["imagesSkipped"] == {"wrongSuffix": 1, "tooLarge": 0, "empty": 0}
-    assert outputs["estimatedImages"] == IMAGES
-    assert outputs["manifestStatistics"]["totalJsonLines"] == IMAGES
-    assert outputs["moderationSummary"]["imagesFlagged"] == 2
-    assert all(
-        uri.startswith(f"s3://{big.output_bucket}/results/batches/")
-        for uri in outputs["manifestUris"]
-    )
-    assert (
-        f"media analysis batch nightly: 2 jobs, 3 of {IMAGES:,} images analysed, 2 flagged" in out
-    )
-    assert {job["JobName"] for job in big.jobs_of()} == {"yb-0", "yb-1"}
-
-    stack.run("preview", "--expect-no-changes")
-    put_many(big.input_bucket, ["big/late.png"], body=b"\x89PNG")
-    program = stack.program()
-    program["resources"]["nightly"]["properties"]["countUnlistedOnRefresh"] = True
-    stack.write(program)
-    stack.up()  # a setting: updated in place, no job
-    assert len(big.jobs_of()) == 2
-    refreshed = stack.run("refresh", "--yes").stdout
-    assert "1 images under s3://" in refreshed and "were never listed by this batch" in refreshed
-    stack.run("destroy", "--yes")
-
-
-def test_killed_up_resumes_from_the_manifests_without_a_duplicate_job(
-    emulator: Emulator,
-    yaml_stack: YamlStackFactory,
-    emulator_settings: Callable[..., Any],
-) -> None:
-    world = seed(emulator)
-    put_many(world.input_bucket, range(TINY), key_format="p/{:06d}.png")
-    emulator_settings(job_duration=6)
-    stack = yaml_stack(batch_program(world, "p/"))
-    runner = subprocess.Popen(
-        [str(stack.bin_dir / "pulumi"), "up", "--yes", "--skip-preview", "--non-interactive"],
-        cwd=stack.program_dir,
-        env={**os.environ, **offline_env(stack.bin_dir, stack.state_dir), **stack.env},
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        until(world.jobs_of, 90, "a shard's job started")
-    finally:
-        os.killpg(runner.pid, signal.SIGKILL)
-        runner.wait()
-    before = {job["JobId"] for job in world.jobs_of()}
-    stack.run("cancel", "--yes")  # the killed run still holds the stack's lock
-    out = stack.up()
-    assert "not listing again" in out
-    jobs = world.jobs_of()
-    assert len(jobs) == 2 and before <= {job["JobId"] for job in jobs}
-    assert stack.outputs()["status"] == "SUCCEEDED"
-    stack.run("refresh", "--yes", "--clear-pending-creates")
-    stack.run("preview", "--expect-no-changes")
-
-
-def test_a_failed_shard_fails_the_update_and_only_it_runs_again(
-    emulator: Emulator,
-    yaml_stack: YamlStackFactory,
-    emulator_settings: Callable[..., Any],
-) -> None:
-    world = seed(emulator)
-    put_many(world.input_bucket, range(TINY), key_format="p/{:06d}.png")
-    emulator_settings(job_failures={"yb-1": "INTERNAL_ERROR"})
-    stack = yaml_stack(batch_program(world, "p/"))
-    with pytest.raises(PulumiFailed) as failed:
-        stack.up()
-    assert "1 of 2 jobs ended FAILED: shard 1 (job " in failed.value.output
-    first = {job["JobName"]: job["JobId"] for job in world.jobs_of()}
-    emulator_settings(job_failures={})
-    stack.up()
-    outputs = stack.outputs()
-    assert len(world.jobs_of()) == 3  # shard 1's successor only
-    assert outputs["jobIds"][0] == first["yb-0"] and outputs["jobIds"][1] != first["yb-1"]
-    assert outputs["status"] == "SUCCEEDED"
-
-
-def test_the_cap_fails_the_preview_naming_both_numbers_before_anything_is_written(
-    big: World, yaml_stack: YamlStackFactory
-) -> None:
-    stack = yaml_stack(batch_program(big, maxImages=10_000))
-    with pytest.raises(PulumiFailed) as failed:
-        stack.preview()
-    assert f"holds {IMAGES:,} images to analyse, more than max_images = 10,000" in (
-        failed.value.output
-    )
 
 
 def test_an_unknown_prefix_or_no_credentials_is_said_in_one_line(
