@@ -89,9 +89,10 @@ def _check_batch(schema: dict[str, Any]) -> None:
     job = schema["resources"][f"{PACKAGE}:index:MediaAnalysisJob"]
     assert batch["requiredInputs"] == ["source", "maxImages", "operationsConfig", "outputConfig"]
     own = {"source", "maxImages", "countUnlistedOnRefresh", "pricePerImageUsd"}
-    assert set(batch["inputProperties"]) == (
-        set(job["inputProperties"]) - {"input", "clientRequestToken", "adoptJobId"}
-    ) | own
+    assert (
+        set(batch["inputProperties"])
+        == (set(job["inputProperties"]) - {"input", "clientRequestToken", "adoptJobId"}) | own
+    )
     assert {"jobIds", "manifestUris", "imagesSkipped", "moderationSummary"} <= set(
         batch["properties"]
     )
