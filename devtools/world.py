@@ -157,11 +157,13 @@ def put_many(
     key_format: str = "{}",
     account_id: str = DEFAULT_ACCOUNT,
     region: str = REGION,
+    metadata: dict[str, str] | None = None,
 ) -> int:
     """Put objects straight into the in-process emulator's moto backend, not over HTTP:
     10,001 keys (two shards of a batch) take a second instead of a minute. ``keys`` are
-    names, or numbers formatted by ``key_format``. The bucket must exist. Returns the
-    count."""
+    names, or numbers formatted by ``key_format``. The bucket must exist. ``metadata``:
+    user metadata without the ``x-amz-meta-`` prefix (the emulator's hooks, such as
+    ``moderation-labels``). Returns the count."""
     from moto.s3.models import s3_backends
     from moto.utilities.utils import get_partition
 
@@ -169,6 +171,8 @@ def put_many(
     written = 0
     for key in keys:
         name = key if isinstance(key, str) else key_format.format(key)
-        backend.put_object(bucket, name, body)
+        stored = backend.put_object(bucket, name, body)
+        if metadata:
+            stored.set_metadata({f"x-amz-meta-{k}": v for k, v in metadata.items()})
         written += 1
     return written

@@ -55,7 +55,8 @@ class MediaAnalysisBatchProvider(ResourceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         serving()
         failures = [CheckFailure("", p.reason) for p in batch_request.batch_problems(news)]
-        new_batch = not olds.get("request_token") or bool(batch_request.diff(olds, news).replaces)
+        # The old inputs are empty for a batch to be created; a replaced one is new too.
+        new_batch = not olds or bool(batch_request.diff(olds, news).replaces)
         if not failures and news.get("in_preview") and new_batch:
             batch = _batch()
             try:

@@ -264,6 +264,7 @@ def test_preview_estimates_then_up_runs_two_shards_and_refresh_counts_unlisted(
     jobs = {job["JobId"]: job for job in big.jobs_of()}
     assert sorted(jobs[i]["JobName"] for i in outputs["job_ids"]) == ["nightly-0", "nightly-1"]
     front.expect_no_changes()
+    assert "will analyse" not in front.preview()  # nothing will run: no estimate
 
     put_many(big.input_bucket, ["big/zzz-late.png"], body=b"\x89PNG")
     front.set_config("countUnlistedOnRefresh", "true")
