@@ -123,6 +123,7 @@ def test_two_shards_sorted_encrypted_summed_and_resumed_without_a_second_listing
     read = batch.read(created.batch_id, {**given, **out, "count_unlisted_on_refresh": True})
     assert read is not None and read["status"] == "SUCCEEDED"
     assert "1 images under s3://" in capfd.readouterr().err
+    s3.delete_object(Bucket=big.input_bucket, Key="big/zzz-late.png")  # ``big`` is shared
 
 
 def test_over_the_cap_fails_before_anything_is_written(big: World) -> None:
@@ -131,7 +132,7 @@ def test_over_the_cap_fails_before_anything_is_written(big: World) -> None:
     s3.create_bucket(Bucket=empty)
     given = props(big, "big/", max_images=10_000)
     given["output_config"] = {"s3_bucket": empty, "s3_key_prefix": "results/"}
-    with pytest.raises(TooManyImages, match=r"holds 10,00[45] images .* max_images = 10,000"):
+    with pytest.raises(TooManyImages, match=r"holds 10,004 images .* max_images = 10,000"):
         batch.create(given)
     assert not s3.list_objects_v2(Bucket=empty).get("KeyCount")
     assert not big.jobs_of(empty)

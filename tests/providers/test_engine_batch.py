@@ -266,11 +266,15 @@ def test_preview_estimates_then_up_runs_two_shards_and_refresh_counts_unlisted(
     front.expect_no_changes()
     assert "will analyse" not in front.preview()  # nothing will run: no estimate
 
+    # A key uploaded since: the other front end's run shares ``big``, so it goes again.
     put_many(big.input_bucket, ["big/zzz-late.png"], body=b"\x89PNG")
-    front.set_config("countUnlistedOnRefresh", "true")
-    front.up()  # a setting: updated in place, no job started
-    assert len(big.jobs_of()) == len(jobs)
-    refreshed = front.refresh()
+    try:
+        front.set_config("countUnlistedOnRefresh", "true")
+        front.up()  # a setting: updated in place, no job started
+        assert len(big.jobs_of()) == len(jobs)
+        refreshed = front.refresh()
+    finally:
+        big.client("s3").delete_object(Bucket=big.input_bucket, Key="big/zzz-late.png")
     assert "1 images under s3://" in refreshed
     assert "were never listed by this batch" in refreshed
 
@@ -321,7 +325,6 @@ def test_the_cap_fails_the_preview_naming_both_numbers(big: World, make_front: M
     front = make_front(big, "big/", maxImages="10000")
     with pytest.raises(FrontFailed) as failed:
         front.preview()
-    assert "images to analyse, more than max_images = 10,000" in failed.value.output
-    assert f"holds {IMAGES:,}" in failed.value.output or f"holds {IMAGES + 1:,}" in (
+    assert f"holds {IMAGES:,} images to analyse, more than max_images = 10,000" in (
         failed.value.output
     )
