@@ -25,6 +25,7 @@ from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
 import rekognition_media.policies as pack
+from rekognition_media.api.resources import PLUGIN_BATCH_TYPE_TOKEN
 from rekognition_media.policies import RESOURCE_TYPES, _model, all_policies
 from tests.support import ROOT
 
@@ -162,11 +163,12 @@ def test_job_type_tokens_match_the_providers() -> None:
 
     assert job.TYPE_TOKEN == _model.MEDIA_ANALYSIS_JOB
     assert schema.JOB_TYPE == _model.MEDIA_ANALYSIS_JOB_PLUGIN
-    # The plugin's one custom resource is the job the pack knows; its components are not
-    # checked themselves (the pack checks the resources they create).
+    # The plugin's custom resources are the job the pack knows and the batch (whose
+    # policies are the batch policy's); its components are not checked themselves (the
+    # pack checks the resources they create).
     resources = schema.package_schema()["resources"]
     custom = [token for token, spec in resources.items() if not spec.get("isComponent")]
-    assert custom == [_model.MEDIA_ANALYSIS_JOB_PLUGIN]
+    assert custom == [_model.MEDIA_ANALYSIS_JOB_PLUGIN, PLUGIN_BATCH_TYPE_TOKEN]
     for name in ("media-analysis-job-kms-key", "media-analysis-job-min-confidence"):
         assert RESOURCE_TYPES[name] == _model.MEDIA_ANALYSIS_JOBS
 
