@@ -33,17 +33,17 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from rekognition_media.api import limits
 from rekognition_media.api.statuses import FAILED, SUCCEEDED, TERMINAL
 
 from . import account, client, lifecycle, output_prefix
 from .batch_listing import (
-    Counts,
     Record,
     TooManyImages,
     count,
@@ -158,9 +158,7 @@ def estimate(props: Mapping[str, Any]) -> Estimate | None:
 
 
 def _jobs(images: int) -> int:
-    from rekognition_media.api.limits import MAX_MANIFEST_LINES
-
-    return -(-images // MAX_MANIFEST_LINES)
+    return -(-images // limits.MAX_MANIFEST_LINES)
 
 
 # --- create -----------------------------------------------------------------------------
@@ -461,19 +459,3 @@ def _delete(s3: Any, resource: str, bucket: str, key: str) -> None:
 
 def _key_of(uri: str) -> str:
     return uri.split("/", 3)[3] if uri.startswith("s3://") and uri.count("/") >= 3 else uri
-
-
-Reporter = Callable[[str, str], None]
-__all__ = [
-    "Counts",
-    "Created",
-    "Estimate",
-    "MediaAnalysisBatchCancelled",
-    "MediaAnalysisBatchFailed",
-    "check",
-    "create",
-    "delete",
-    "estimate",
-    "read",
-    "update",
-]

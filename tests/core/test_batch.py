@@ -251,3 +251,18 @@ def test_merged_summaries_sum_counts_and_keep_the_most_confident_images() -> Non
     assert merged.top_flagged[0].confidence == 94.0
     assert merged.top_flagged[-1].confidence == 71.0
     assert merge_summaries([]) is None
+
+
+def test_shards_wait_for_a_concurrent_job_slot_under_the_accounts_quota(
+    emulator: Emulator, emulator_settings: Callable[..., Any], capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The job's Start: with one concurrent job allowed, shard 1 starts when shard 0 ends."""
+    world = seed(emulator)
+    put_many(world.input_bucket, range(BIG), key_format="q/{:06d}.png")
+    emulator_settings(quota_mode=True, concurrent_jobs=1, job_duration=2)
+    created = batch.create(props(world, "q/", job_name="quota"))
+    assert created.outputs["status"] == "SUCCEEDED"
+    jobs = {job["JobName"]: job for job in world.jobs_of()}
+    assert set(jobs) == {"quota-0", "quota-1"}
+    assert jobs["quota-1"]["CreationTimestamp"] >= jobs["quota-0"]["CompletionTimestamp"]
+    assert "waiting for a concurrent-job slot" in capfd.readouterr().err
