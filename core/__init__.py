@@ -12,7 +12,11 @@ modules, one concept each:
 * ``client``: boto3 clients; ``start``: starting within the quotas; ``pollers``: waiting;
   ``schedule``: when to poll and the retry loop; ``budget``: the account's quotas shared
   between provider processes, through ``private_directory``;
-* ``summary``: what a job found; ``output_prefix``: what a destroy may delete;
+* ``summary``: what a job found (and a batch's shards, merged); ``output_prefix``: what a
+  destroy may delete;
+* ``batch``: a whole bucket prefix as sharded jobs, on the job's lifecycle (``batch_request``:
+  its inputs, check, diff and tokens; ``batch_listing``: the prefix listed into manifests
+  and their record);
 * ``errors``: what an AWS error means for a retry; ``account``: what a refusal about the
   account or its credentials means for the user; ``user_errors``: which errors are the
   product's own sentences; ``cancellation``: stopping every wait on the engine's Cancel;

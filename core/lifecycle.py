@@ -40,7 +40,7 @@ import email.utils
 import functools
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,16 +165,20 @@ def _create(props: Mapping[str, Any]) -> Created:
         _report(job_id, f"adopted ({job['Status']})")
         token, owned = None, False
     else:
-        job, token, owned = _start_or_resume(rekognition, request, props, settings)
+        declared = request.get("ClientRequestToken")
+        base = declared or derive_token(str(props.get("token_scope")), request)
+        job, token, owned = start_or_resume(
+            rekognition, request, base, resource, settings, declared=declared is not None
+        )
         job_id = job["JobId"]
     if settings.wait_for_completion and job["Status"] not in TERMINAL:
-        job = _wait(resource, job_id, settings)
+        job = wait(resource, job_id, settings)
     outputs = {
         **_outputs(job),
         "request_token": token,
         "started_by_stack": owned,
-        "manifest_statistics": _summary_statistics(job, settings),
-        "moderation_summary": _moderation_summary(job, settings),
+        "manifest_statistics": summary_statistics(job, settings),
+        "moderation_summary": moderation_summary(job, settings),
     }
     if job["Status"] == FAILED and settings.fail_on_job_failure:
         details = job.get("FailureDetails", {})
@@ -199,9 +203,9 @@ def read(job_id: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
     # A job created with wait_for_completion=false ends after its create: refresh records
     # what the create would have. Read once, kept afterwards (None until the job succeeds).
     if props.get("manifest_statistics") is None:
-        outs["manifest_statistics"] = _summary_statistics(job, settings)
+        outs["manifest_statistics"] = summary_statistics(job, settings)
     if props.get("moderation_summary") is None:
-        outs["moderation_summary"] = _moderation_summary(job, settings)
+        outs["moderation_summary"] = moderation_summary(job, settings)
     if not any(key in props for key in REQUEST_FIELDS):
         # Imported: nothing declared yet, so take the request the job echoes.
         outs.update(_request_fields(job))
@@ -242,18 +246,23 @@ def _delete_outputs(job_id: str, props: Mapping[str, Any], settings: JobSettings
             _delete_output(s3, job_id, s3_object)
 
 
-def _start_or_resume(
-    rekognition: Any, request: dict[str, Any], props: Mapping[str, Any], settings: JobSettings
+def start_or_resume(
+    rekognition: Any,
+    request: Mapping[str, Any],
+    base: str,
+    resource: str,
+    settings: JobSettings,
+    *,
+    declared: bool = False,
 ) -> tuple[dict[str, Any], str, bool]:
-    """Start the job -- or find the one an earlier run started -- and describe it.
+    """Start the job of ``request`` with token ``base`` -- or find the one an earlier run
+    started with it -- and describe it (a job's create; each shard of a batch).
 
     Returns the job, its token and whether this stack started it. A job an earlier run
     started is resumed (the run was interrupted), unless it FAILED or its results were
-    deleted: then its successor is started (see ``token``).
+    deleted: then its successor is started (see ``token``). ``declared``: the token is
+    the user's, which another stack may share.
     """
-    declared = request.get("ClientRequestToken")
-    base = declared or derive_token(str(props.get("token_scope")), request)
-    resource = _resource(props)
     for attempt in range(_MAX_SUCCESSORS):
         token = successor_token(base, attempt)
         response = _start(rekognition, {**request, "ClientRequestToken": token}, resource, settings)
@@ -285,7 +294,7 @@ def _start_or_resume(
                 f"now {job['Status']}",
             )
             # A derived token is this stack's alone; a declared one may be another's.
-            return job, token, declared is None
+            return job, token, not declared
         why = (
             "its results were deleted (a replacement or destroy with delete_outputs_on_destroy)"
             if gone
@@ -387,7 +396,7 @@ def _resource(props: Mapping[str, Any]) -> str:
     return str(props.get("resource_name") or "MediaAnalysisJob")
 
 
-def _summary_statistics(job: Mapping[str, Any], settings: JobSettings) -> dict[str, int] | None:
+def summary_statistics(job: Mapping[str, Any], settings: JobSettings) -> dict[str, int] | None:
     """The manifest summary's counts, printed -- invalid lines do not fail a job, so
     without this a manifest with 9 of 10 bad lines would succeed without a word."""
     s3_object = (job.get("ManifestSummary") or {}).get("S3Object") or {}
@@ -428,11 +437,19 @@ def _delete_output(s3: Any, job_id: str, s3_object: Mapping[str, Any]) -> None:
     _report(job_id, f"deleted {uri}")
 
 
-def _wait(resource: str, job_id: str, settings: JobSettings) -> dict[str, Any]:
+def wait(
+    resource: str,
+    job_id: str,
+    settings: JobSettings,
+    report: Callable[[str, str], None] | None = None,
+) -> dict[str, Any]:
+    """Wait for the job through the process's poller; progress goes to ``report(job_id,
+    message)`` (stderr by default)."""
+    say = report or _report
     started = time.monotonic()
 
     def progress(status: str, waited: float) -> None:
-        _report(job_id, f"{status} ({waited:.0f} s)")
+        say(job_id, f"{status} ({waited:.0f} s)")
 
     poller = pollers.poller(settings.region, settings.endpoint_url)
     with account.credentials_checked(
@@ -441,7 +458,7 @@ def _wait(resource: str, job_id: str, settings: JobSettings) -> dict[str, Any]:
     ):
         job = poller.wait(job_id, settings.wait_timeout_seconds, progress)
     waited = time.monotonic() - started
-    _report(job_id, f"{job['Status']} after {waited:.1f} s{_detection_note(job)}")
+    say(job_id, f"{job['Status']} after {waited:.1f} s{_detection_note(job)}")
     return job
 
 
@@ -487,7 +504,7 @@ def _uri(pointer: Mapping[str, Any] | None) -> str | None:
     return f"s3://{s3_object['Bucket']}/{s3_object['Name']}"
 
 
-def _moderation_summary(job: Mapping[str, Any], settings: JobSettings) -> dict[str, Any] | None:
+def moderation_summary(job: Mapping[str, Any], settings: JobSettings) -> dict[str, Any] | None:
     """What a SUCCEEDED job found (``summary``), its outcome printed under the job."""
     s3 = client.s3(settings.region, settings.endpoint_url)
     return summary_output(job, s3, functools.partial(_report, job["JobId"]))
@@ -497,6 +514,10 @@ def _job_shape() -> Any:
     return shapes.service_model().operation_model(shapes.GET).output_shape
 
 
-def _report(job_id: str, message: str) -> None:
+def report_job(job_id: str, message: str) -> None:
+    """One progress line of a job (``media analysis job <JobId>: ...``) on stderr."""
     # What a dynamic provider writes reaches `pulumi up`'s output (pulumi/pulumi#18253).
     print(f"media analysis job {job_id}: {message}", file=sys.stderr, flush=True)
+
+
+_report = report_job

@@ -479,3 +479,96 @@ def _why_unreadable(
     if head.get("ServerSideEncryption") in KMS_SSE_ALGORITHMS and key_id:
         return f"no kms:Decrypt on {key_id} (the key of the results {uri})"
     return f"no s3:GetObject on {object_arn} (AccessDenied reading the results)"
+
+
+# --- a batch: the summaries of its shards as one ----------------------------------------
+
+
+def merge_summaries(summaries: Iterable[ModerationSummary]) -> ModerationSummary | None:
+    """One summary of a batch's shards, of the shape of a job's: counts summed, per label
+    the images summed and the highest confidence, the :data:`MAX_FLAGGED` most confident
+    flagged images of all shards; ``None`` when no shard has one.
+
+    Memory is bounded by the shards' summaries, each already bounded (labels and
+    :data:`MAX_FLAGGED` images). A malformed line keeps its shard's line number, with the
+    shard named in the reason (shards are numbered in the order given, from 0).
+    """
+    given = list(summaries)
+    if not given:
+        return None
+    labels: dict[tuple[str, str, int], list[float]] = {}
+    content_types: dict[str, int] = {}
+    flagged: list[tuple[float, str, FlaggedImage]] = []
+    malformed: list[MalformedLine] = []
+    versions: dict[str, int] = {}
+    for shard, summary in enumerate(given):
+        for label in summary.labels:
+            counted = labels.setdefault(
+                (label.name, label.parent_name, label.taxonomy_level), [0, 0.0]
+            )
+            counted[0] += label.images
+            counted[1] = max(counted[1], label.max_confidence)
+        for name, count in summary.content_types.items():
+            content_types[name] = content_types.get(name, 0) + count
+        for image in summary.top_flagged:
+            entry = (image.confidence, image.source_ref, image)
+            if len(flagged) < MAX_FLAGGED:
+                heapq.heappush(flagged, entry)
+            elif entry[:2] > flagged[0][:2]:
+                heapq.heapreplace(flagged, entry)
+        for line in summary.malformed:
+            if len(malformed) < MAX_MALFORMED_LISTED:
+                malformed.append(
+                    MalformedLine(
+                        line_number=line.line_number, reason=f"shard {shard}: {line.reason}"
+                    )
+                )
+        if summary.model_version is not None:
+            versions[summary.model_version] = versions.get(summary.model_version, 0) + 1
+    merged_labels = [
+        LabelCount(
+            name=name,
+            parent_name=parent,
+            taxonomy_level=level,
+            images=int(counted[0]),
+            max_confidence=counted[1],
+        )
+        for (name, parent, level), counted in labels.items()
+    ]
+    merged_labels.sort(key=lambda label: (-label.images, label.name, label.taxonomy_level))
+    categories: dict[str, int] = {}
+    for summary in given:
+        for name, count in summary.categories.items():
+            categories[name] = categories.get(name, 0) + count
+    # A category's confidence is its labels' highest (the shards' category maps carry
+    # counts only): the same order as one job's, most images first, then most confident.
+    confidence = _category_confidence(merged_labels)
+    return ModerationSummary(
+        images_analysed=sum(summary.images_analysed for summary in given),
+        images_flagged=sum(summary.images_flagged for summary in given),
+        min_confidence=given[0].min_confidence,
+        labels=merged_labels,
+        categories=dict(
+            sorted(
+                categories.items(),
+                key=lambda item: (-item[1], -confidence.get(item[0], 0.0), item[0]),
+            )
+        ),
+        content_types=_by_count(content_types),
+        model_version=max(versions, key=lambda v: (versions[v], v)) if versions else None,
+        top_flagged=[image for _, _, image in sorted(flagged, key=lambda e: e[:2], reverse=True)],
+        malformed_lines=sum(summary.malformed_lines for summary in given),
+        malformed=malformed,
+    )
+
+
+def _category_confidence(labels: list[LabelCount]) -> dict[str, float]:
+    parents = {label.name: label.parent_name for label in labels if label.parent_name}
+    found: dict[str, float] = {}
+    for label in labels:
+        name, seen = label.name, {label.name}
+        while name in parents and parents[name] not in seen:
+            name = parents[name]
+            seen.add(name)
+        found[name] = max(found.get(name, 0.0), label.max_confidence)
+    return found

@@ -144,3 +144,35 @@ def seed(emulator: Emulator, duration_seconds: float | None = None) -> World:
         Metadata=metadata,
     )
     return World(emulator, input_bucket, output_bucket, key_arn, manifest)
+
+
+DEFAULT_ACCOUNT = "123456789012"
+"""moto's account for the dummy credentials the tests use."""
+
+
+def put_many(
+    bucket: str,
+    keys: list[str] | range,
+    body: bytes = b"\xff\xd8\xff",
+    key_format: str = "{}",
+    account_id: str = DEFAULT_ACCOUNT,
+    region: str = REGION,
+    metadata: dict[str, str] | None = None,
+) -> int:
+    """Put objects straight into the in-process emulator's moto backend, not over HTTP:
+    10,001 keys (two shards of a batch) take a second instead of a minute. ``keys`` are
+    names, or numbers formatted by ``key_format``. The bucket must exist. ``metadata``:
+    user metadata without the ``x-amz-meta-`` prefix (the emulator's hooks, such as
+    ``moderation-labels``). Returns the count."""
+    from moto.s3.models import s3_backends
+    from moto.utilities.utils import get_partition
+
+    backend = s3_backends[account_id][get_partition(region)]
+    written = 0
+    for key in keys:
+        name = key if isinstance(key, str) else key_format.format(key)
+        stored = backend.put_object(bucket, name, body)
+        if metadata:
+            stored.set_metadata({f"x-amz-meta-{k}": v for k, v in metadata.items()})
+        written += 1
+    return written

@@ -448,7 +448,15 @@ class MediaAnalysisBackend:
                 f"The manifest file is {manifest.size} bytes; "
                 f"the maximum is {limits.MAX_MANIFEST_BYTES} bytes (50 MB)."
             )
-        return job_controls(manifest.metadata, settings)
+        controls = job_controls(manifest.metadata, settings)
+        failure = settings.job_failures.get(request.get("JobName") or "")
+        if failure is not None and controls.failure_code is None:
+            controls = dataclasses.replace(
+                controls,
+                failure_code=failure,
+                failure_message=f"Failed as asked (emulator job_failures: {failure}).",
+            )
+        return controls
 
     def _expired(self, job: Job, now: float, settings: EmulatorSettings) -> bool:
         return now - job.created_at > settings.retention_seconds

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from rekognition_media.api import limits
 from rekognition_media.api.manifest import DOCUMENTED_LINE_NUMBER_KEY
-from rekognition_media.api.shapes import GET, LIST, START
+from rekognition_media.api.shapes import GET, LIST, START, enum_values
 
 ENV_PREFIX = "REKOGNITION_EMULATOR_"
 
@@ -156,6 +156,13 @@ class EmulatorSettings(BaseModel):
         "with that name answers the error, and ListMediaAnalysisJobs leaves the job out (so "
         "clients must Get it). As JSON or name=Code,name=Code.",
     )
+    job_failures: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per-job failures, JobName -> MediaAnalysisJobFailureCode: a job started "
+        "with that name ends FAILED with that code (as the manifest's "
+        "x-amz-meta-emulator-failure-code does, for jobs whose manifest a test does not "
+        "write). Read at Start. As JSON or name=Code,name=Code.",
+    )
     retention_seconds: float = Field(
         default=limits.JOB_RETENTION_SECONDS,
         gt=0,
@@ -187,6 +194,13 @@ class EmulatorSettings(BaseModel):
             raise ValueError(
                 f"job_poll_faults: unknown error code(s) {', '.join(unknown)}; "
                 f"use one of {', '.join(sorted(POLL_FAULT_STATUS))}"
+            )
+        codes = set(enum_values("MediaAnalysisJobFailureCode"))
+        wrong = sorted(set(self.job_failures.values()) - codes)
+        if wrong:
+            raise ValueError(
+                f"job_failures: unknown failure code(s) {', '.join(wrong)}; "
+                f"use one of {', '.join(sorted(codes))}"
             )
         odd = sorted(a for a in self.bulk_analysis_access if a != "*" and not _ACCOUNT_ID.match(a))
         if odd:

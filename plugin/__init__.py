@@ -12,6 +12,6 @@ values <-> the core's snake_case dicts), ``schema`` (the package schema), ``comp
 (progress lines to the engine), ``__main__`` (the executable).
 """
 
-from .schema import JOB_TYPE, PACKAGE
+from .schema import BATCH_TYPE, JOB_TYPE, PACKAGE
 
-__all__ = ["JOB_TYPE", "PACKAGE"]
+__all__ = ["BATCH_TYPE", "JOB_TYPE", "PACKAGE"]

@@ -64,12 +64,11 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime import rpc
 from pydantic import ValidationError
 
-from rekognition_media.core import cancellation, changes, lifecycle
+from rekognition_media.core import batch, batch_request, cancellation, changes, lifecycle
 from rekognition_media.core.request import (
     IDENTITY_FIELDS,
     OUTPUT_FIELDS,
     REQUEST_FIELDS,
-    JobSettings,
     Problem,
     is_sdk_unknown,
 )
@@ -85,6 +84,8 @@ IDENTITY_KEY = "stackIdentity"
 """The provider input holding the random value that scopes its jobs' tokens."""
 _CONFIG_FIELDS = ("region", "endpoint_url")
 """Provider configuration: defaults for the jobs' settings of the same names."""
+_BATCH_CONFIG_FIELDS = ("price_per_image_usd",)
+"""Provider configuration for batches only: the default of their setting of that name."""
 
 
 class MediaAnalysisJobPlugin(Provider):
@@ -136,7 +137,7 @@ class MediaAnalysisJobPlugin(Provider):
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         args = convert.to_core(request.args)
-        self._config = {key: args.get(key) for key in _CONFIG_FIELDS}
+        self._config = {key: args.get(key) for key in (*_CONFIG_FIELDS, *_BATCH_CONFIG_FIELDS)}
         identity = request.args.get(IDENTITY_KEY)
         self._identity = (
             identity.value
@@ -167,6 +168,11 @@ class MediaAnalysisJobPlugin(Provider):
     # --- MediaAnalysisJob ---------------------------------------------------------
 
     async def check(self, request: CheckRequest) -> CheckResponse:
+        if _is_batch(request.type):
+            props = self._effective(convert.to_core(request.new_inputs), batch=True)
+            found = await self._run(request.urn, batch.check, props)
+            failures = [CheckFailure("", _wire_problem(p).reason) for p in found]
+            return CheckResponse(inputs=request.new_inputs, failures=failures)
         _require_job(request.type)
         props = self._effective(convert.to_core(request.new_inputs))
         found = await self._run(request.urn, lifecycle.check, props)
@@ -174,10 +180,16 @@ class MediaAnalysisJobPlugin(Provider):
         return CheckResponse(inputs=request.new_inputs, failures=failures)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        _require_job(request.type)
-        olds = changes.with_default_settings(convert.to_core(request.old_state))
-        news = changes.with_default_settings(convert.to_core(request.new_inputs))
-        found = changes.diff(olds, news)
+        found: changes.Diff | batch_request.BatchDiff
+        if _is_batch(request.type):
+            found = batch_request.diff(
+                convert.to_core(request.old_state), convert.to_core(request.new_inputs)
+            )
+        else:
+            _require_job(request.type)
+            olds = changes.with_default_settings(convert.to_core(request.old_state))
+            news = changes.with_default_settings(convert.to_core(request.new_inputs))
+            found = changes.diff(olds, news)
         detailed = {
             convert.camel_case(key): PropertyDiff(PropertyDiffKind.UPDATE_REPLACE, True)
             for key in found.replaces
@@ -194,6 +206,8 @@ class MediaAnalysisJobPlugin(Provider):
         )
 
     async def create(self, request: CreateRequest) -> CreateResponse:
+        if _is_batch(request.type):
+            return await self._create_batch(request)
         _require_job(request.type)
         declared = convert.to_core(request.properties)
         if request.preview:
@@ -213,6 +227,8 @@ class MediaAnalysisJobPlugin(Provider):
         )
 
     async def read(self, request: ReadRequest) -> ReadResponse:
+        if _is_batch(request.type):
+            return await self._read_batch(request)
         _require_job(request.type)
         recorded = convert.to_core(request.properties)
         read = await self._run(
@@ -236,17 +252,71 @@ class MediaAnalysisJobPlugin(Provider):
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         # Makes no AWS call (only settings update in place), so a preview is the real answer.
-        _require_job(request.type)
         olds, news = convert.to_core(request.olds), convert.to_core(request.news)
-        updated = await self._run(request.urn, lifecycle.update, olds, news)
+        if _is_batch(request.type):
+            updated = await self._run(request.urn, batch.update, olds, news)
+        else:
+            _require_job(request.type)
+            updated = await self._run(request.urn, lifecycle.update, olds, news)
         wire = convert.to_wire(updated)
         properties = secret_outputs(wire, request.news, request.olds) | _recorded(request.olds)
         return UpdateResponse(properties=properties)
 
     async def delete(self, request: DeleteRequest) -> None:
+        if _is_batch(request.type):
+            props = self._effective(convert.to_core(request.properties), batch=True)
+            props["resource_name"] = request.urn.rsplit("::", 1)[-1]
+            await self._run(request.urn, batch.delete, request.resource_id, props)
+            return
         _require_job(request.type)
         props = self._effective(convert.to_core(request.properties))
         await self._run(request.urn, lifecycle.delete, request.resource_id, props)
+
+    # --- MediaAnalysisBatch -------------------------------------------------------
+
+    async def _create_batch(self, request: CreateRequest) -> CreateResponse:
+        declared = convert.to_core(request.properties)
+        props = {**self._effective(declared, batch=True), "resource_name": request.name}
+        if request.preview:
+            # What the batch will analyse and cost, said at preview (keys and sizes only).
+            found = await self._run(request.urn, batch.estimate, props)
+            unknown: dict[str, Any] = {key: rpc.UNKNOWN for key in batch_request.OUTPUT_FIELDS}
+            if found is not None:
+                unknown["estimated_images"] = found.images
+                unknown["estimated_cost_usd"] = found.cost_usd
+            wire = convert.to_wire({**declared, **unknown})
+            return CreateResponse(properties=secret_outputs(wire, request.properties))
+        props["token_scope"] = self._token_scope(request.urn)
+        created = await self._run(request.urn, batch.create, props)
+        outs = {
+            **declared,
+            **{key: created.outputs.get(key) for key in batch_request.OUTPUT_FIELDS},
+        }
+        return CreateResponse(
+            resource_id=created.batch_id,
+            properties=secret_outputs(convert.to_wire(outs), request.properties),
+        )
+
+    async def _read_batch(self, request: ReadRequest) -> ReadResponse:
+        recorded = convert.to_core(request.properties)
+        props = {
+            **self._effective(recorded, batch=True),
+            "resource_name": request.urn.rsplit("::", 1)[-1],
+        }
+        read = await self._run(request.urn, batch.read, request.resource_id, props)
+        if read is None:
+            return ReadResponse(resource_id=None)
+        outs = {
+            key: value
+            for key, value in read.items()
+            if key in recorded
+            or key not in (*_CONFIG_FIELDS, *_BATCH_CONFIG_FIELDS, *batch_request.IDENTITY_FIELDS)
+        }
+        properties = secret_outputs(convert.to_wire(outs), request.properties, request.inputs)
+        properties |= _recorded(request.properties)
+        return ReadResponse(
+            resource_id=request.resource_id, properties=properties, inputs=request.inputs
+        )
 
     # --- the components (components.py) --------------------------------------------
 
@@ -255,10 +325,11 @@ class MediaAnalysisJobPlugin(Provider):
 
     # --- helpers --------------------------------------------------------------------
 
-    def _effective(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        """The job's properties with the provider's defaults for region and endpoint."""
+    def _effective(self, props: Mapping[str, Any], batch: bool = False) -> dict[str, Any]:
+        """The job's properties with the provider's defaults for region and endpoint (and
+        a batch's with its price per image)."""
         merged = dict(props)
-        for key in _CONFIG_FIELDS:
+        for key in (*_CONFIG_FIELDS, *(_BATCH_CONFIG_FIELDS if batch else ())):
             if merged.get(key) is None and self._config.get(key) is not None:
                 merged[key] = self._config[key]
         return merged
@@ -280,9 +351,11 @@ _DERIVED_FROM: dict[str, tuple[str, ...]] = {
         for key in ("results", "results_uri", "manifest_summary", "manifest_summary_uri")
     },
     # The derived token is a hash of the whole request.
-    "requestToken": tuple(convert.camel_case(key) for key in REQUEST_FIELDS),
+    "requestToken": (*(convert.camel_case(key) for key in REQUEST_FIELDS), "source"),
     # What the job found: the manifest's images, under the operations' threshold.
-    "moderationSummary": ("input", "outputConfig", "operationsConfig"),
+    "moderationSummary": ("input", "outputConfig", "operationsConfig", "source"),
+    # A batch's manifests are under the output prefix; its jobs ran on them.
+    "manifestUris": ("outputConfig",),
 }
 """Outputs computed from inputs of another name: secret when any of those is."""
 
@@ -342,6 +415,10 @@ def _urn_parts(urn: str) -> tuple[str, str, str, str]:
     return head.split(":", 2)[2], project, type_, name
 
 
+def _is_batch(type_: str) -> bool:
+    return type_.split("$")[-1] == schema.BATCH_TYPE
+
+
 def _require_job(type_: str) -> None:
     if type_.split("$")[-1] != schema.JOB_TYPE:
         raise ValueError(f"rekognition-media: unknown resource type {type_!r}")
@@ -352,9 +429,10 @@ def _known(value: Any) -> Any:
 
 
 def _config_problems(config: Mapping[str, Any]) -> list[Problem]:
-    given = {k: v for k, v in config.items() if k in _CONFIG_FIELDS and not is_sdk_unknown(v)}
+    fields = (*_CONFIG_FIELDS, *_BATCH_CONFIG_FIELDS)
+    given = {k: v for k, v in config.items() if k in fields and not is_sdk_unknown(v)}
     try:
-        JobSettings.from_props(given)
+        batch_request.BatchSettings.from_props(given)
     except ValidationError as exc:
         return [
             _wire_problem(Problem(".".join(map(str, e["loc"])), e["input"], e["msg"]))

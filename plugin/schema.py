@@ -22,7 +22,14 @@ from pydantic import BaseModel
 from rekognition_media import __version__
 from rekognition_media.api import limits, shapes
 from rekognition_media.api.casing import camel_case, snake_case
-from rekognition_media.api.resources import PLUGIN_JOB_TYPE_TOKEN, PLUGIN_MODULE, PLUGIN_PACKAGE
+from rekognition_media.api.resources import (
+    PLUGIN_BATCH_TYPE_TOKEN,
+    PLUGIN_JOB_TYPE_TOKEN,
+    PLUGIN_MODULE,
+    PLUGIN_PACKAGE,
+)
+from rekognition_media.core.batch_request import JOB_FIELDS as BATCH_JOB_FIELDS
+from rekognition_media.core.batch_request import BatchSettings
 from rekognition_media.core.request import (
     ADOPT_FIELD,
     REQUEST_FIELDS,
@@ -38,6 +45,8 @@ MODULE = PLUGIN_MODULE
 JOB_TYPE = PLUGIN_JOB_TYPE_TOKEN
 """The plugin's resource type token (``api.resources``; the dynamic resource's is
 ``api.resources.JOB_TYPE_TOKEN``)."""
+BATCH_TYPE = PLUGIN_BATCH_TYPE_TOKEN
+"""The plugin's batch (``api.resources``; the dynamic one's is ``BATCH_TYPE_TOKEN``)."""
 
 _PROVIDER_DEFAULT = " When absent, the provider's `{name}` applies first."
 """Added to the description of a setting the provider's configuration also sets."""
@@ -74,6 +83,12 @@ _CONFIG = {
     "endpoint_url": (
         "Rekognition and S3 endpoint of the jobs that set none, e.g. the local emulator; "
         "AWS_ENDPOINT_URL when absent."
+    ),
+}
+_BATCH_CONFIG = {
+    "price_per_image_usd": (
+        "USD per image for the cost estimate of the batches that set none (default 0.001: "
+        "AWS Rekognition pricing, Image API group 1, first tier)."
     ),
 }
 GO_MODULE = "github.com/rekognition-media/pulumi-rekognition-media/sdk"
@@ -267,8 +282,12 @@ def package_schema() -> dict[str, Any]:
     for name in RUN_FIELDS:
         outputs[camel_case(name)] = {**run_specs[name], "description": _RUN_DOCS[name]}
 
-    config = {
+    config: dict[str, Any] = {
         camel_case(name): {"type": "string", "description": doc} for name, doc in _CONFIG.items()
+    }
+    config |= {
+        camel_case(name): {"type": "number", "description": doc}
+        for name, doc in _BATCH_CONFIG.items()
     }
     return {
         "name": PACKAGE,
@@ -298,10 +317,128 @@ def package_schema() -> dict[str, Any]:
                 "properties": outputs,
                 "required": [_lower(m) for m in get.required_members],
             },
+            BATCH_TYPE: _batch_spec(build, inputs, outputs),
             **component_schema.resource_specs(),
         },
         "types": build.types,
         "language": LANGUAGES,
+    }
+
+
+_BATCH_OUTPUT_DOCS = {
+    "job_ids": "The JobIds of the batch's jobs, one per manifest, in shard order.",
+    "manifest_uris": (
+        "`s3://` URIs of the manifests the batch wrote (under the output prefix, "
+        "`batches/<requestToken>/`), in shard order."
+    ),
+    "images_listed": "Images listed under the prefix and analysed (all shards).",
+    "status": "SUCCEEDED when every shard's job did; FAILED when one failed; else IN_PROGRESS.",
+    "shard_statuses": "Each shard's job status, in shard order.",
+    "manifest_statistics": "The shards' manifest summaries' line counts, summed.",
+    "moderation_summary": (
+        "What the shards found, merged: counts summed, per label the images and the highest "
+        "confidence, the most confident flagged images of all shards. Secret when the "
+        "source, output or operations config is."
+    ),
+    "estimated_images": "Images the batch analyses (at preview: counted under the prefix).",
+    "estimated_cost_usd": "estimatedImages x pricePerImageUsd.",
+    "request_token": "The batch's base token: each shard's job token derives from it.",
+    "started_by_stack": "Whether this stack started the jobs (always, for a batch).",
+}
+
+
+def _batch_spec(
+    build: _Builder, job_inputs: dict[str, Any], job_outputs: dict[str, Any]
+) -> dict[str, Any]:
+    """The batch: a prefix analysed as sharded manifests, on the job's request fields and
+    settings (the same specs as the job's), with the batch's own."""
+    source = f"{MODULE}:MediaAnalysisBatchSource"
+    skipped = f"{MODULE}:MediaAnalysisBatchSkipped"
+    build.types[source] = {
+        "type": "object",
+        "description": "The bucket prefix a batch analyses.",
+        "properties": {
+            "bucket": {"type": "string", "description": "The bucket holding the images."},
+            "prefix": {
+                "type": "string",
+                "description": "The key prefix to list (every key of the bucket when absent).",
+            },
+            "suffixes": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Key suffixes of the images to analyse, case-insensitive; "
+                f"default {', '.join(limits.IMAGE_SUFFIXES)}.",
+            },
+        },
+        "required": ["bucket"],
+    }
+    build.types[skipped] = {
+        "type": "object",
+        "description": "Objects under the prefix the batch did not analyse, by reason.",
+        "properties": {
+            "wrongSuffix": {"type": "integer", "description": "Keys without an image suffix."},
+            "tooLarge": {
+                "type": "integer",
+                "description": f"Objects over {limits.MAX_IMAGE_BYTES // (1024 * 1024)} MiB.",
+            },
+            "empty": {"type": "integer", "description": "Empty objects."},
+        },
+        "required": ["wrongSuffix", "tooLarge", "empty"],
+    }
+    inputs: dict[str, Any] = {
+        "source": {
+            "$ref": f"#/types/{source}",
+            "description": "The bucket prefix to analyse (listed at create).",
+        },
+        **{camel_case(name): job_inputs[camel_case(name)] for name in BATCH_JOB_FIELDS},
+    }
+    inputs["jobName"] = {
+        "type": "string",
+        "description": "Prefix of the jobs' names: shard i's job is `<jobName>-<i>`.",
+    }
+    for name in JobSettings.model_fields:
+        inputs[camel_case(name)] = job_inputs[camel_case(name)]
+    for name in ("max_images", "count_unlisted_on_refresh", "price_per_image_usd"):
+        field = BatchSettings.model_fields[name]
+        kind = {"max_images": "integer", "count_unlisted_on_refresh": "boolean"}.get(name, "number")
+        spec: dict[str, Any] = {"type": kind, "description": field.description}
+        if field.default is not None:
+            spec["default"] = field.default
+        inputs[camel_case(name)] = spec
+    inputs["pricePerImageUsd"]["description"] += " When absent, the provider's applies first."
+    outputs = dict(inputs)
+    array = {"type": "array", "items": {"type": "string"}}
+    specs: dict[str, dict[str, Any]] = {
+        "job_ids": array,
+        "manifest_uris": array,
+        "images_listed": {"type": "integer"},
+        "images_skipped": {"$ref": f"#/types/{skipped}"},
+        "status": {"type": "string"},
+        "shard_statuses": array,
+        "manifest_statistics": {"$ref": f"#/types/{MODULE}:ManifestStatistics"},
+        "moderation_summary": {"$ref": f"#/types/{MODULE}:ModerationSummary"},
+        "estimated_images": {"type": "integer"},
+        "estimated_cost_usd": {"type": "number"},
+        "request_token": {"type": "string"},
+        "started_by_stack": {"type": "boolean"},
+    }
+    for name, spec in specs.items():
+        outputs[camel_case(name)] = {**spec, "description": _BATCH_OUTPUT_DOCS.get(name, "")}
+    outputs["imagesSkipped"]["description"] = "Objects under the prefix not analysed, by reason."
+    assert set(job_outputs) >= set(job_inputs)
+    return {
+        "description": (
+            "A bucket prefix analysed by media analysis jobs: `pulumi up` lists the prefix "
+            f"into sorted manifests of at most {limits.MAX_MANIFEST_LINES:,} images (written "
+            "under the output prefix, encrypted with the key), starts one job per manifest "
+            "(each with a token derived from the batch's, so an interrupted run resumes the "
+            "same jobs from the same manifests) and waits for all of them; `pulumi preview` "
+            "says how many images it will analyse and about what that costs."
+        ),
+        "inputProperties": inputs,
+        "requiredInputs": ["source", "maxImages", "operationsConfig", "outputConfig"],
+        "properties": outputs,
+        "required": ["source", "maxImages", "operationsConfig", "outputConfig"],
     }
 
 

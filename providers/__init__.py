@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from .args import (
     DetectModerationLabelsArgs,
+    MediaAnalysisBatchArgs,
+    MediaAnalysisBatchSourceArgs,
     MediaAnalysisInputArgs,
     MediaAnalysisJobArgs,
     OperationsConfigArgs,
     OutputConfigArgs,
     S3ObjectArgs,
 )
+from .batch import BATCH_TYPE, MediaAnalysisBatch, MediaAnalysisBatchProvider
 from .job import (
     TYPE_TOKEN,
     MediaAnalysisJob,
@@ -29,9 +32,14 @@ if TYPE_CHECKING:
     from rekognition_media.core.pollers import JobWaitTimeout
 
 __all__ = [
+    "BATCH_TYPE",
     "TYPE_TOKEN",
     "DetectModerationLabelsArgs",
     "JobWaitTimeout",
+    "MediaAnalysisBatch",
+    "MediaAnalysisBatchArgs",
+    "MediaAnalysisBatchProvider",
+    "MediaAnalysisBatchSourceArgs",
     "MediaAnalysisInputArgs",
     "MediaAnalysisJob",
     "MediaAnalysisJobArgs",

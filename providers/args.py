@@ -16,6 +16,7 @@ from typing import Any, TypeVar, dataclass_transform
 import pulumi
 
 from rekognition_media.api.messages import did_you_mean
+from rekognition_media.core.batch_request import BatchSettings
 from rekognition_media.core.request import JobSettings
 
 _T = TypeVar("_T")
@@ -135,3 +136,70 @@ def _as_props(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: _as_props(v) for k, v in value.items()}
     return value
+
+
+# --- MediaAnalysisBatch ---------------------------------------------------------------
+
+
+def _batch_setting(name: str) -> Any:
+    """The Args field of a batch's own setting (``core.batch_request.BatchSettings``)."""
+    declared = BatchSettings.model_fields[name]
+    return dataclasses.field(
+        default=declared.default, metadata={"description": declared.description}
+    )
+
+
+@args_class
+class MediaAnalysisBatchSourceArgs:
+    bucket: pulumi.Input[str]
+    """The bucket holding the images."""
+    prefix: pulumi.Input[str] | None = None
+    """The key prefix to list (every key of the bucket when absent)."""
+    suffixes: pulumi.Input[list[str]] | None = None
+    """Key suffixes of the images, case-insensitive; ``.jpg .jpeg .png`` when absent."""
+
+
+@args_class
+class MediaAnalysisBatchArgs:
+    source: MediaAnalysisBatchSourceArgs
+    """The bucket prefix to analyse, listed at create into manifests of at most 10,000."""
+    max_images: pulumi.Input[int]
+    """Hard cap: a prefix holding more images fails the create (and the preview), naming
+    both numbers, before anything is written or started."""
+    operations_config: OperationsConfigArgs
+    output_config: OutputConfigArgs
+    """Where the manifests (``<prefix>batches/<token>/``) and the jobs' results go."""
+    kms_key_id: pulumi.Input[str] | None = None
+    """Customer managed KMS key for the manifests, the images and the results."""
+    job_name: pulumi.Input[str] | None = None
+    """Prefix of the jobs' names: shard i's job is ``<job_name>-<i>``."""
+
+    wait_for_completion: pulumi.Input[bool] = _setting("wait_for_completion")
+    wait_timeout_seconds: pulumi.Input[int] = _setting("wait_timeout_seconds")
+    fail_on_job_failure: pulumi.Input[bool] = _setting("fail_on_job_failure")
+    delete_outputs_on_destroy: pulumi.Input[bool] = _setting("delete_outputs_on_destroy")
+    region: pulumi.Input[str] | None = _setting("region")
+    endpoint_url: pulumi.Input[str] | None = _setting("endpoint_url")
+    count_unlisted_on_refresh: pulumi.Input[bool] = _batch_setting("count_unlisted_on_refresh")
+    price_per_image_usd: pulumi.Input[float] = _batch_setting("price_per_image_usd")
+
+    def to_props(self) -> dict[str, Any]:
+        return batch_props(self)
+
+
+def batch_props(args: MediaAnalysisBatchArgs | Mapping[str, Any]) -> dict[str, Any]:
+    """Input properties from ``MediaAnalysisBatchArgs`` or a dict of the same names."""
+    if not isinstance(args, MediaAnalysisBatchArgs | Mapping):
+        raise TypeError(
+            "MediaAnalysisBatch: args must be MediaAnalysisBatchArgs or a dict of its fields, "
+            f"got {type(args).__name__}"
+        )
+    props: dict[str, Any] = _as_props(args)
+    if isinstance(args, Mapping):
+        defaults = {
+            f.name: f.default
+            for f in fields(MediaAnalysisBatchArgs)
+            if f.default is not dataclasses.MISSING
+        }
+        props = {**defaults, **props}
+    return props

@@ -63,6 +63,12 @@ namespace RekognitionMedia.Pulumi
         public Input<string>? EndpointUrl { get; set; }
 
         /// <summary>
+        /// USD per image for the cost estimate of the batches that set none (default 0.001: AWS Rekognition pricing, Image API group 1, first tier).
+        /// </summary>
+        [Input("pricePerImageUsd", json: true)]
+        public Input<double>? PricePerImageUsd { get; set; }
+
+        /// <summary>
         /// AWS region of the jobs that set none; the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent.
         /// </summary>
         [Input("region")]

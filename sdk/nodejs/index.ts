@@ -15,6 +15,11 @@ export type MediaAnalysisAccess = import("./mediaAnalysisAccess").MediaAnalysisA
 export const MediaAnalysisAccess: typeof import("./mediaAnalysisAccess").MediaAnalysisAccess = null as any;
 utilities.lazyLoad(exports, ["MediaAnalysisAccess"], () => require("./mediaAnalysisAccess"));
 
+export { MediaAnalysisBatchArgs } from "./mediaAnalysisBatch";
+export type MediaAnalysisBatch = import("./mediaAnalysisBatch").MediaAnalysisBatch;
+export const MediaAnalysisBatch: typeof import("./mediaAnalysisBatch").MediaAnalysisBatch = null as any;
+utilities.lazyLoad(exports, ["MediaAnalysisBatch"], () => require("./mediaAnalysisBatch"));
+
 export { MediaAnalysisJobArgs } from "./mediaAnalysisJob";
 export type MediaAnalysisJob = import("./mediaAnalysisJob").MediaAnalysisJob;
 export const MediaAnalysisJob: typeof import("./mediaAnalysisJob").MediaAnalysisJob = null as any;
@@ -53,6 +58,8 @@ const _module = {
                 return new EncryptedBucket(name, <any>undefined, { urn })
             case "rekognition-media:index:MediaAnalysisAccess":
                 return new MediaAnalysisAccess(name, <any>undefined, { urn })
+            case "rekognition-media:index:MediaAnalysisBatch":
+                return new MediaAnalysisBatch(name, <any>undefined, { urn })
             case "rekognition-media:index:MediaAnalysisJob":
                 return new MediaAnalysisJob(name, <any>undefined, { urn })
             case "rekognition-media:index:MediaAnalysisKey":

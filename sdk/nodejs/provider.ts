@@ -43,6 +43,7 @@ export class Provider extends pulumi.ProviderResource {
         opts = opts || {};
         {
             resourceInputs["endpointUrl"] = args?.endpointUrl;
+            resourceInputs["pricePerImageUsd"] = pulumi.output(args?.pricePerImageUsd).apply(JSON.stringify);
             resourceInputs["region"] = args?.region;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -58,6 +59,10 @@ export interface ProviderArgs {
      * Rekognition and S3 endpoint of the jobs that set none, e.g. the local emulator; AWS_ENDPOINT_URL when absent.
      */
     endpointUrl?: pulumi.Input<string | undefined>;
+    /**
+     * USD per image for the cost estimate of the batches that set none (default 0.001: AWS Rekognition pricing, Image API group 1, first tier).
+     */
+    pricePerImageUsd?: pulumi.Input<number | undefined>;
     /**
      * AWS region of the jobs that set none; the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent.
      */

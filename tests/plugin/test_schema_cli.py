@@ -75,9 +75,31 @@ def _check(schema: dict[str, Any]) -> None:
     assert dml["properties"]["minConfidence"]["type"] == "number"
     output_config = schema["types"][f"{PACKAGE}:index:MediaAnalysisOutputConfig"]
     assert output_config["required"] == ["s3Bucket"]
-    assert set(schema["config"]["variables"]) == {"region", "endpointUrl"}
-    assert set(schema["provider"]["inputProperties"]) == {"region", "endpointUrl"}
+    config = {"region", "endpointUrl", "pricePerImageUsd"}  # the price: batches only
+    assert set(schema["config"]["variables"]) == config
+    assert set(schema["provider"]["inputProperties"]) == config
+    _check_batch(schema)
     _check_components(schema)
+
+
+def _check_batch(schema: dict[str, Any]) -> None:
+    """The batch: the job's request fields but its manifest and token, the job's settings
+    and the batch's own, every property described."""
+    batch = schema["resources"][f"{PACKAGE}:index:MediaAnalysisBatch"]
+    job = schema["resources"][f"{PACKAGE}:index:MediaAnalysisJob"]
+    assert batch["requiredInputs"] == ["source", "maxImages", "operationsConfig", "outputConfig"]
+    own = {"source", "maxImages", "countUnlistedOnRefresh", "pricePerImageUsd"}
+    assert (
+        set(batch["inputProperties"])
+        == (set(job["inputProperties"]) - {"input", "clientRequestToken", "adoptJobId"}) | own
+    )
+    assert {"jobIds", "manifestUris", "imagesSkipped", "moderationSummary"} <= set(
+        batch["properties"]
+    )
+    for name, spec in batch["properties"].items():
+        assert spec.get("description"), name
+    skipped = schema["types"][f"{PACKAGE}:index:MediaAnalysisBatchSkipped"]
+    assert set(skipped["properties"]) == {"wrongSuffix", "tooLarge", "empty"}
 
 
 def _check_components(schema: dict[str, Any]) -> None:

@@ -168,7 +168,7 @@ def test_job_type_tokens_match_the_providers() -> None:
     resources = schema.package_schema()["resources"]
     custom = {token for token, spec in resources.items() if not spec.get("isComponent")}
     assert _model.MEDIA_ANALYSIS_JOB_PLUGIN in custom
-    assert custom <= {_model.MEDIA_ANALYSIS_JOB_PLUGIN, _model.MEDIA_ANALYSIS_BATCH_PLUGIN}
+    assert custom == {_model.MEDIA_ANALYSIS_JOB_PLUGIN, _model.MEDIA_ANALYSIS_BATCH_PLUGIN}
     for name in ("media-analysis-job-kms-key", "media-analysis-job-min-confidence"):
         assert RESOURCE_TYPES[name] == _model.MEDIA_ANALYSIS_RESOURCES
     assert RESOURCE_TYPES["media-analysis-batch-max-images"] == _model.MEDIA_ANALYSIS_BATCHES

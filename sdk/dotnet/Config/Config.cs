@@ -42,6 +42,16 @@ namespace RekognitionMedia.Pulumi
             set => _endpointUrl.Set(value);
         }
 
+        private static readonly __Value<double?> _pricePerImageUsd = new __Value<double?>(() => __config.GetDouble("pricePerImageUsd"));
+        /// <summary>
+        /// USD per image for the cost estimate of the batches that set none (default 0.001: AWS Rekognition pricing, Image API group 1, first tier).
+        /// </summary>
+        public static double? PricePerImageUsd
+        {
+            get => _pricePerImageUsd.Get();
+            set => _pricePerImageUsd.Set(value);
+        }
+
         private static readonly __Value<string?> _region = new __Value<string?>(() => __config.Get("region"));
         /// <summary>
         /// AWS region of the jobs that set none; the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent.

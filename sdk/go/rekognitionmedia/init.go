@@ -25,6 +25,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &EncryptedBucket{}
 	case "rekognition-media:index:MediaAnalysisAccess":
 		r = &MediaAnalysisAccess{}
+	case "rekognition-media:index:MediaAnalysisBatch":
+		r = &MediaAnalysisBatch{}
 	case "rekognition-media:index:MediaAnalysisJob":
 		r = &MediaAnalysisJob{}
 	case "rekognition-media:index:MediaAnalysisKey":

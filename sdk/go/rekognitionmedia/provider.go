@@ -40,6 +40,8 @@ func NewProvider(ctx *pulumi.Context,
 type providerArgs struct {
 	// Rekognition and S3 endpoint of the jobs that set none, e.g. the local emulator; AWS_ENDPOINT_URL when absent.
 	EndpointUrl *string `pulumi:"endpointUrl"`
+	// USD per image for the cost estimate of the batches that set none (default 0.001: AWS Rekognition pricing, Image API group 1, first tier).
+	PricePerImageUsd *float64 `pulumi:"pricePerImageUsd"`
 	// AWS region of the jobs that set none; the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent.
 	Region *string `pulumi:"region"`
 }
@@ -48,6 +50,8 @@ type providerArgs struct {
 type ProviderArgs struct {
 	// Rekognition and S3 endpoint of the jobs that set none, e.g. the local emulator; AWS_ENDPOINT_URL when absent.
 	EndpointUrl pulumi.StringPtrInput
+	// USD per image for the cost estimate of the batches that set none (default 0.001: AWS Rekognition pricing, Image API group 1, first tier).
+	PricePerImageUsd pulumi.Float64PtrInput
 	// AWS region of the jobs that set none; the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent.
 	Region pulumi.StringPtrInput
 }

@@ -301,6 +301,173 @@ func (o ManifestStatisticsPtrOutput) ValidJsonLines() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
+// Objects under the prefix the batch did not analyse, by reason.
+type MediaAnalysisBatchSkipped struct {
+	// Empty objects.
+	Empty int `pulumi:"empty"`
+	// Objects over 15 MiB.
+	TooLarge int `pulumi:"tooLarge"`
+	// Keys without an image suffix.
+	WrongSuffix int `pulumi:"wrongSuffix"`
+}
+
+// Objects under the prefix the batch did not analyse, by reason.
+type MediaAnalysisBatchSkippedOutput struct{ *pulumi.OutputState }
+
+func (MediaAnalysisBatchSkippedOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MediaAnalysisBatchSkipped)(nil)).Elem()
+}
+
+func (o MediaAnalysisBatchSkippedOutput) ToMediaAnalysisBatchSkippedOutput() MediaAnalysisBatchSkippedOutput {
+	return o
+}
+
+func (o MediaAnalysisBatchSkippedOutput) ToMediaAnalysisBatchSkippedOutputWithContext(ctx context.Context) MediaAnalysisBatchSkippedOutput {
+	return o
+}
+
+// Empty objects.
+func (o MediaAnalysisBatchSkippedOutput) Empty() pulumi.IntOutput {
+	return o.ApplyT(func(v MediaAnalysisBatchSkipped) int { return v.Empty }).(pulumi.IntOutput)
+}
+
+// Objects over 15 MiB.
+func (o MediaAnalysisBatchSkippedOutput) TooLarge() pulumi.IntOutput {
+	return o.ApplyT(func(v MediaAnalysisBatchSkipped) int { return v.TooLarge }).(pulumi.IntOutput)
+}
+
+// Keys without an image suffix.
+func (o MediaAnalysisBatchSkippedOutput) WrongSuffix() pulumi.IntOutput {
+	return o.ApplyT(func(v MediaAnalysisBatchSkipped) int { return v.WrongSuffix }).(pulumi.IntOutput)
+}
+
+type MediaAnalysisBatchSkippedPtrOutput struct{ *pulumi.OutputState }
+
+func (MediaAnalysisBatchSkippedPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**MediaAnalysisBatchSkipped)(nil)).Elem()
+}
+
+func (o MediaAnalysisBatchSkippedPtrOutput) ToMediaAnalysisBatchSkippedPtrOutput() MediaAnalysisBatchSkippedPtrOutput {
+	return o
+}
+
+func (o MediaAnalysisBatchSkippedPtrOutput) ToMediaAnalysisBatchSkippedPtrOutputWithContext(ctx context.Context) MediaAnalysisBatchSkippedPtrOutput {
+	return o
+}
+
+func (o MediaAnalysisBatchSkippedPtrOutput) Elem() MediaAnalysisBatchSkippedOutput {
+	return o.ApplyT(func(v *MediaAnalysisBatchSkipped) MediaAnalysisBatchSkipped {
+		if v != nil {
+			return *v
+		}
+		var ret MediaAnalysisBatchSkipped
+		return ret
+	}).(MediaAnalysisBatchSkippedOutput)
+}
+
+// Empty objects.
+func (o MediaAnalysisBatchSkippedPtrOutput) Empty() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *MediaAnalysisBatchSkipped) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.Empty
+	}).(pulumi.IntPtrOutput)
+}
+
+// Objects over 15 MiB.
+func (o MediaAnalysisBatchSkippedPtrOutput) TooLarge() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *MediaAnalysisBatchSkipped) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.TooLarge
+	}).(pulumi.IntPtrOutput)
+}
+
+// Keys without an image suffix.
+func (o MediaAnalysisBatchSkippedPtrOutput) WrongSuffix() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *MediaAnalysisBatchSkipped) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.WrongSuffix
+	}).(pulumi.IntPtrOutput)
+}
+
+// The bucket prefix a batch analyses.
+type MediaAnalysisBatchSource struct {
+	// The bucket holding the images.
+	Bucket string `pulumi:"bucket"`
+	// The key prefix to list (every key of the bucket when absent).
+	Prefix *string `pulumi:"prefix"`
+	// Key suffixes of the images to analyse, case-insensitive; default .jpg, .jpeg, .png.
+	Suffixes []string `pulumi:"suffixes"`
+}
+
+// MediaAnalysisBatchSourceInput is an input type that accepts MediaAnalysisBatchSourceArgs and MediaAnalysisBatchSourceOutput values.
+// You can construct a concrete instance of `MediaAnalysisBatchSourceInput` via:
+//
+//	MediaAnalysisBatchSourceArgs{...}
+type MediaAnalysisBatchSourceInput interface {
+	pulumi.Input
+
+	ToMediaAnalysisBatchSourceOutput() MediaAnalysisBatchSourceOutput
+	ToMediaAnalysisBatchSourceOutputWithContext(context.Context) MediaAnalysisBatchSourceOutput
+}
+
+// The bucket prefix a batch analyses.
+type MediaAnalysisBatchSourceArgs struct {
+	// The bucket holding the images.
+	Bucket pulumi.StringInput `pulumi:"bucket"`
+	// The key prefix to list (every key of the bucket when absent).
+	Prefix pulumi.StringPtrInput `pulumi:"prefix"`
+	// Key suffixes of the images to analyse, case-insensitive; default .jpg, .jpeg, .png.
+	Suffixes pulumi.StringArrayInput `pulumi:"suffixes"`
+}
+
+func (MediaAnalysisBatchSourceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MediaAnalysisBatchSource)(nil)).Elem()
+}
+
+func (i MediaAnalysisBatchSourceArgs) ToMediaAnalysisBatchSourceOutput() MediaAnalysisBatchSourceOutput {
+	return i.ToMediaAnalysisBatchSourceOutputWithContext(context.Background())
+}
+
+func (i MediaAnalysisBatchSourceArgs) ToMediaAnalysisBatchSourceOutputWithContext(ctx context.Context) MediaAnalysisBatchSourceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MediaAnalysisBatchSourceOutput)
+}
+
+// The bucket prefix a batch analyses.
+type MediaAnalysisBatchSourceOutput struct{ *pulumi.OutputState }
+
+func (MediaAnalysisBatchSourceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MediaAnalysisBatchSource)(nil)).Elem()
+}
+
+func (o MediaAnalysisBatchSourceOutput) ToMediaAnalysisBatchSourceOutput() MediaAnalysisBatchSourceOutput {
+	return o
+}
+
+func (o MediaAnalysisBatchSourceOutput) ToMediaAnalysisBatchSourceOutputWithContext(ctx context.Context) MediaAnalysisBatchSourceOutput {
+	return o
+}
+
+// The bucket holding the images.
+func (o MediaAnalysisBatchSourceOutput) Bucket() pulumi.StringOutput {
+	return o.ApplyT(func(v MediaAnalysisBatchSource) string { return v.Bucket }).(pulumi.StringOutput)
+}
+
+// The key prefix to list (every key of the bucket when absent).
+func (o MediaAnalysisBatchSourceOutput) Prefix() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MediaAnalysisBatchSource) *string { return v.Prefix }).(pulumi.StringPtrOutput)
+}
+
+// Key suffixes of the images to analyse, case-insensitive; default .jpg, .jpeg, .png.
+func (o MediaAnalysisBatchSourceOutput) Suffixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v MediaAnalysisBatchSource) []string { return v.Suffixes }).(pulumi.StringArrayOutput)
+}
+
 // Contains configuration options for a DetectModerationLabels job.
 type MediaAnalysisDetectModerationLabelsConfig struct {
 	// Specifies the minimum confidence level for the moderation labels to return. Amazon Rekognition doesn't return any labels with a confidence level lower than this specified value. Must be from 0 to 100. When absent, the service applies 50.
@@ -1299,6 +1466,7 @@ func (o S3ObjectPtrOutput) Version() pulumi.StringPtrOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*MediaAnalysisBatchSourceInput)(nil)).Elem(), MediaAnalysisBatchSourceArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MediaAnalysisDetectModerationLabelsConfigInput)(nil)).Elem(), MediaAnalysisDetectModerationLabelsConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MediaAnalysisDetectModerationLabelsConfigPtrInput)(nil)).Elem(), MediaAnalysisDetectModerationLabelsConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MediaAnalysisInputInput)(nil)).Elem(), MediaAnalysisInputArgs{})
@@ -1313,6 +1481,9 @@ func init() {
 	pulumi.RegisterOutputType(MalformedLineArrayOutput{})
 	pulumi.RegisterOutputType(ManifestStatisticsOutput{})
 	pulumi.RegisterOutputType(ManifestStatisticsPtrOutput{})
+	pulumi.RegisterOutputType(MediaAnalysisBatchSkippedOutput{})
+	pulumi.RegisterOutputType(MediaAnalysisBatchSkippedPtrOutput{})
+	pulumi.RegisterOutputType(MediaAnalysisBatchSourceOutput{})
 	pulumi.RegisterOutputType(MediaAnalysisDetectModerationLabelsConfigOutput{})
 	pulumi.RegisterOutputType(MediaAnalysisDetectModerationLabelsConfigPtrOutput{})
 	pulumi.RegisterOutputType(MediaAnalysisInputOutput{})

@@ -19,6 +19,17 @@ Object.defineProperty(exports, "endpointUrl", {
 });
 
 /**
+ * USD per image for the cost estimate of the batches that set none (default 0.001: AWS Rekognition pricing, Image API group 1, first tier).
+ */
+export declare const pricePerImageUsd: number | undefined;
+Object.defineProperty(exports, "pricePerImageUsd", {
+    get() {
+        return __config.getObject<number>("pricePerImageUsd");
+    },
+    enumerable: true,
+});
+
+/**
  * AWS region of the jobs that set none; the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent.
  */
 export declare const region: string | undefined;

@@ -6,6 +6,24 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * The bucket prefix a batch analyses.
+ */
+export interface MediaAnalysisBatchSourceArgs {
+    /**
+     * The bucket holding the images.
+     */
+    bucket: pulumi.Input<string>;
+    /**
+     * The key prefix to list (every key of the bucket when absent).
+     */
+    prefix?: pulumi.Input<string | undefined>;
+    /**
+     * Key suffixes of the images to analyse, case-insensitive; default .jpg, .jpeg, .png.
+     */
+    suffixes?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+}
+
+/**
  * Contains configuration options for a DetectModerationLabels job.
  */
 export interface MediaAnalysisDetectModerationLabelsConfigArgs {

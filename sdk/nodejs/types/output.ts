@@ -86,6 +86,42 @@ export interface ManifestStatistics {
 }
 
 /**
+ * Objects under the prefix the batch did not analyse, by reason.
+ */
+export interface MediaAnalysisBatchSkipped {
+    /**
+     * Empty objects.
+     */
+    empty: number;
+    /**
+     * Objects over 15 MiB.
+     */
+    tooLarge: number;
+    /**
+     * Keys without an image suffix.
+     */
+    wrongSuffix: number;
+}
+
+/**
+ * The bucket prefix a batch analyses.
+ */
+export interface MediaAnalysisBatchSource {
+    /**
+     * The bucket holding the images.
+     */
+    bucket: string;
+    /**
+     * The key prefix to list (every key of the bucket when absent).
+     */
+    prefix?: string;
+    /**
+     * Key suffixes of the images to analyse, case-insensitive; default .jpg, .jpeg, .png.
+     */
+    suffixes?: string[];
+}
+
+/**
  * Contains configuration options for a DetectModerationLabels job.
  */
 export interface MediaAnalysisDetectModerationLabelsConfig {

@@ -16,6 +16,11 @@ func GetEndpointUrl(ctx *pulumi.Context) string {
 	return config.Get(ctx, "rekognition-media:endpointUrl")
 }
 
+// USD per image for the cost estimate of the batches that set none (default 0.001: AWS Rekognition pricing, Image API group 1, first tier).
+func GetPricePerImageUsd(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "rekognition-media:pricePerImageUsd")
+}
+
 // AWS region of the jobs that set none; the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent.
 func GetRegion(ctx *pulumi.Context) string {
 	return config.Get(ctx, "rekognition-media:region")

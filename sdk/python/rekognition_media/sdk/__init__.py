@@ -8,6 +8,7 @@ import typing
 # Export this package's modules as members:
 from .encrypted_bucket import *
 from .media_analysis_access import *
+from .media_analysis_batch import *
 from .media_analysis_job import *
 from .media_analysis_key import *
 from .media_analysis_pipeline import *
@@ -32,6 +33,7 @@ _utilities.register(
   "classes": {
    "rekognition-media:index:EncryptedBucket": "EncryptedBucket",
    "rekognition-media:index:MediaAnalysisAccess": "MediaAnalysisAccess",
+   "rekognition-media:index:MediaAnalysisBatch": "MediaAnalysisBatch",
    "rekognition-media:index:MediaAnalysisJob": "MediaAnalysisJob",
    "rekognition-media:index:MediaAnalysisKey": "MediaAnalysisKey",
    "rekognition-media:index:MediaAnalysisPipeline": "MediaAnalysisPipeline"

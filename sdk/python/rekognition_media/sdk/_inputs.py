@@ -15,6 +15,8 @@ else:
 from . import _utilities
 
 __all__ = [
+    'MediaAnalysisBatchSourceArgs',
+    'MediaAnalysisBatchSourceArgsDict',
     'MediaAnalysisDetectModerationLabelsConfigArgs',
     'MediaAnalysisDetectModerationLabelsConfigArgsDict',
     'MediaAnalysisInputArgs',
@@ -26,6 +28,79 @@ __all__ = [
     'S3ObjectArgs',
     'S3ObjectArgsDict',
 ]
+
+class MediaAnalysisBatchSourceArgsDict(TypedDict):
+    """
+    The bucket prefix a batch analyses.
+    """
+    bucket: pulumi.Input[_builtins.str]
+    """
+    The bucket holding the images.
+    """
+    prefix: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The key prefix to list (every key of the bucket when absent).
+    """
+    suffixes: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Key suffixes of the images to analyse, case-insensitive; default .jpg, .jpeg, .png.
+    """
+
+@pulumi.input_type
+class MediaAnalysisBatchSourceArgs:
+    def __init__(__self__, *,
+                 bucket: pulumi.Input[_builtins.str],
+                 prefix: pulumi.Input[Optional[_builtins.str]] = None,
+                 suffixes: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        The bucket prefix a batch analyses.
+
+        :param pulumi.Input[_builtins.str] bucket: The bucket holding the images.
+        :param pulumi.Input[_builtins.str] prefix: The key prefix to list (every key of the bucket when absent).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] suffixes: Key suffixes of the images to analyse, case-insensitive; default .jpg, .jpeg, .png.
+        """
+        pulumi.set(__self__, "bucket", bucket)
+        if prefix is not None:
+            pulumi.set(__self__, "prefix", prefix)
+        if suffixes is not None:
+            pulumi.set(__self__, "suffixes", suffixes)
+
+    @_builtins.property
+    @pulumi.getter
+    def bucket(self) -> pulumi.Input[_builtins.str]:
+        """
+        The bucket holding the images.
+        """
+        return pulumi.get(self, "bucket")
+
+    @bucket.setter
+    def bucket(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "bucket", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def prefix(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The key prefix to list (every key of the bucket when absent).
+        """
+        return pulumi.get(self, "prefix")
+
+    @prefix.setter
+    def prefix(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "prefix", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def suffixes(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Key suffixes of the images to analyse, case-insensitive; default .jpg, .jpeg, .png.
+        """
+        return pulumi.get(self, "suffixes")
+
+    @suffixes.setter
+    def suffixes(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "suffixes", value)
+
 
 class MediaAnalysisDetectModerationLabelsConfigArgsDict(TypedDict):
     """

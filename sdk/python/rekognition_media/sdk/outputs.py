@@ -20,6 +20,8 @@ __all__ = [
     'LabelCount',
     'MalformedLine',
     'ManifestStatistics',
+    'MediaAnalysisBatchSkipped',
+    'MediaAnalysisBatchSource',
     'MediaAnalysisDetectModerationLabelsConfig',
     'MediaAnalysisInput',
     'MediaAnalysisJobFailureDetails',
@@ -310,6 +312,117 @@ class ManifestStatistics(dict):
         Lines the job handled: images it analysed.
         """
         return pulumi.get(self, "valid_json_lines")
+
+
+@pulumi.output_type
+class MediaAnalysisBatchSkipped(dict):
+    """
+    Objects under the prefix the batch did not analyse, by reason.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "tooLarge":
+            suggest = "too_large"
+        elif key == "wrongSuffix":
+            suggest = "wrong_suffix"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in MediaAnalysisBatchSkipped. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        MediaAnalysisBatchSkipped.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        MediaAnalysisBatchSkipped.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 empty: _builtins.int,
+                 too_large: _builtins.int,
+                 wrong_suffix: _builtins.int):
+        """
+        Objects under the prefix the batch did not analyse, by reason.
+
+        :param _builtins.int empty: Empty objects.
+        :param _builtins.int too_large: Objects over 15 MiB.
+        :param _builtins.int wrong_suffix: Keys without an image suffix.
+        """
+        pulumi.set(__self__, "empty", empty)
+        pulumi.set(__self__, "too_large", too_large)
+        pulumi.set(__self__, "wrong_suffix", wrong_suffix)
+
+    @_builtins.property
+    @pulumi.getter
+    def empty(self) -> _builtins.int:
+        """
+        Empty objects.
+        """
+        return pulumi.get(self, "empty")
+
+    @_builtins.property
+    @pulumi.getter(name="tooLarge")
+    def too_large(self) -> _builtins.int:
+        """
+        Objects over 15 MiB.
+        """
+        return pulumi.get(self, "too_large")
+
+    @_builtins.property
+    @pulumi.getter(name="wrongSuffix")
+    def wrong_suffix(self) -> _builtins.int:
+        """
+        Keys without an image suffix.
+        """
+        return pulumi.get(self, "wrong_suffix")
+
+
+@pulumi.output_type
+class MediaAnalysisBatchSource(dict):
+    """
+    The bucket prefix a batch analyses.
+    """
+    def __init__(__self__, *,
+                 bucket: _builtins.str,
+                 prefix: Optional[_builtins.str] = None,
+                 suffixes: Optional[Sequence[_builtins.str]] = None):
+        """
+        The bucket prefix a batch analyses.
+
+        :param _builtins.str bucket: The bucket holding the images.
+        :param _builtins.str prefix: The key prefix to list (every key of the bucket when absent).
+        :param Sequence[_builtins.str] suffixes: Key suffixes of the images to analyse, case-insensitive; default .jpg, .jpeg, .png.
+        """
+        pulumi.set(__self__, "bucket", bucket)
+        if prefix is not None:
+            pulumi.set(__self__, "prefix", prefix)
+        if suffixes is not None:
+            pulumi.set(__self__, "suffixes", suffixes)
+
+    @_builtins.property
+    @pulumi.getter
+    def bucket(self) -> _builtins.str:
+        """
+        The bucket holding the images.
+        """
+        return pulumi.get(self, "bucket")
+
+    @_builtins.property
+    @pulumi.getter
+    def prefix(self) -> Optional[_builtins.str]:
+        """
+        The key prefix to list (every key of the bucket when absent).
+        """
+        return pulumi.get(self, "prefix")
+
+    @_builtins.property
+    @pulumi.getter
+    def suffixes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Key suffixes of the images to analyse, case-insensitive; default .jpg, .jpeg, .png.
+        """
+        return pulumi.get(self, "suffixes")
 
 
 @pulumi.output_type

@@ -20,15 +20,19 @@ __all__ = ['ProviderArgs', 'Provider']
 class ProviderArgs:
     def __init__(__self__, *,
                  endpoint_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 price_per_image_usd: pulumi.Input[Optional[_builtins.float]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a Provider resource.
 
         :param pulumi.Input[_builtins.str] endpoint_url: Rekognition and S3 endpoint of the jobs that set none, e.g. the local emulator; AWS_ENDPOINT_URL when absent.
+        :param pulumi.Input[_builtins.float] price_per_image_usd: USD per image for the cost estimate of the batches that set none (default 0.001: AWS Rekognition pricing, Image API group 1, first tier).
         :param pulumi.Input[_builtins.str] region: AWS region of the jobs that set none; the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent.
         """
         if endpoint_url is not None:
             pulumi.set(__self__, "endpoint_url", endpoint_url)
+        if price_per_image_usd is not None:
+            pulumi.set(__self__, "price_per_image_usd", price_per_image_usd)
         if region is not None:
             pulumi.set(__self__, "region", region)
 
@@ -43,6 +47,18 @@ class ProviderArgs:
     @endpoint_url.setter
     def endpoint_url(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "endpoint_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="pricePerImageUsd")
+    def price_per_image_usd(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        USD per image for the cost estimate of the batches that set none (default 0.001: AWS Rekognition pricing, Image API group 1, first tier).
+        """
+        return pulumi.get(self, "price_per_image_usd")
+
+    @price_per_image_usd.setter
+    def price_per_image_usd(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "price_per_image_usd", value)
 
     @_builtins.property
     @pulumi.getter
@@ -64,6 +80,7 @@ class Provider(pulumi.ProviderResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  endpoint_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 price_per_image_usd: pulumi.Input[Optional[_builtins.float]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
@@ -72,6 +89,7 @@ class Provider(pulumi.ProviderResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] endpoint_url: Rekognition and S3 endpoint of the jobs that set none, e.g. the local emulator; AWS_ENDPOINT_URL when absent.
+        :param pulumi.Input[_builtins.float] price_per_image_usd: USD per image for the cost estimate of the batches that set none (default 0.001: AWS Rekognition pricing, Image API group 1, first tier).
         :param pulumi.Input[_builtins.str] region: AWS region of the jobs that set none; the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent.
         """
         ...
@@ -99,6 +117,7 @@ class Provider(pulumi.ProviderResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  endpoint_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 price_per_image_usd: pulumi.Input[Optional[_builtins.float]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -110,6 +129,7 @@ class Provider(pulumi.ProviderResource):
             __props__ = ProviderArgs.__new__(ProviderArgs)
 
             __props__.__dict__["endpoint_url"] = endpoint_url
+            __props__.__dict__["price_per_image_usd"] = pulumi.Output.from_input(price_per_image_usd).apply(pulumi.runtime.to_json) if price_per_image_usd is not None else None
             __props__.__dict__["region"] = region
         super(Provider, __self__).__init__(
             'rekognition-media',

@@ -19,6 +19,11 @@ endpointUrl: Optional[str]
 Rekognition and S3 endpoint of the jobs that set none, e.g. the local emulator; AWS_ENDPOINT_URL when absent.
 """
 
+pricePerImageUsd: Optional[float]
+"""
+USD per image for the cost estimate of the batches that set none (default 0.001: AWS Rekognition pricing, Image API group 1, first tier).
+"""
+
 region: Optional[str]
 """
 AWS region of the jobs that set none; the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent.

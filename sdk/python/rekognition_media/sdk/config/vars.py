@@ -28,6 +28,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('endpointUrl')
 
     @_builtins.property
+    def price_per_image_usd(self) -> Optional[float]:
+        """
+        USD per image for the cost estimate of the batches that set none (default 0.001: AWS Rekognition pricing, Image API group 1, first tier).
+        """
+        return __config__.get_float('pricePerImageUsd')
+
+    @_builtins.property
     def region(self) -> Optional[str]:
         """
         AWS region of the jobs that set none; the standard AWS configuration (AWS_DEFAULT_REGION, the profile, AWS_REGION) when absent.
