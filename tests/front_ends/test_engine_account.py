@@ -13,7 +13,7 @@ import pytest
 from devtools.world import no_credentials_env, other_account_env, seed
 from rekognition_media.emulator import Emulator
 from tests.front_ends.conftest import OneJobFactory
-from tests.front_ends.support import UpFailed
+from tests.front_ends.support import FrontFailed
 
 pytestmark = pytest.mark.engine
 
@@ -27,8 +27,8 @@ def test_an_account_without_bulk_analysis_is_told_so_at_up(
     world = seed(emulator)
     emulator_settings(bulk_analysis_access={NEW_ACCOUNT: False})
     job = one_job(world, env=other_account_env(emulator, NEW_ACCOUNT))
-    with pytest.raises(UpFailed) as failure:
-        job.up()
+    with pytest.raises(FrontFailed) as failure:
+        job.front.up()
     said = failure.value.said
     assert f"{job.resource}: StartMediaAnalysisJob was refused (AccessDeniedException: " in said
     assert "Your account does not have access to StartMediaAnalysisJob" in said  # AWS's words
@@ -44,8 +44,8 @@ def test_no_credentials_fail_up_naming_the_resource_the_call_and_the_chain(
 ) -> None:
     world = seed(emulator)
     job = one_job(world, env=no_credentials_env(tmp_path))
-    with pytest.raises(UpFailed) as failure:
-        job.up()
+    with pytest.raises(FrontFailed) as failure:
+        job.front.up()
     said = failure.value.said
     assert (
         f"{job.resource}: StartMediaAnalysisJob (starting its media analysis job): "
@@ -67,8 +67,8 @@ def test_expired_credentials_while_waiting_fail_up_saying_so(
     # the session token expires during a long wait.
     emulator_settings(job_poll_faults={"expiring": "ExpiredTokenException"})
     job = one_job(world, jobName="expiring")
-    with pytest.raises(UpFailed) as failure:
-        job.up()
+    with pytest.raises(FrontFailed) as failure:
+        job.front.up()
     said = failure.value.said
     emulator_settings(job_poll_faults={})  # so that List shows the job again
     [started] = world.jobs_of()

@@ -16,7 +16,7 @@ def test_refresh_records_what_a_job_found_once_it_has_ended(
 ) -> None:
     world = seed(emulator, duration_seconds=10)
     job = one_job(world, waitForCompletion=False)
-    job.up()
+    job.front.up()
     running = job.recorded()
     assert running["status"] not in ("SUCCEEDED", "FAILED")
     assert running.get("manifest_statistics") is None
@@ -24,7 +24,7 @@ def test_refresh_records_what_a_job_found_once_it_has_ended(
     assert running.get("results_uri") is None
 
     assert world.ended(running["job_id"])["Status"] == "SUCCEEDED"
-    refreshed = job.refresh()
+    refreshed = job.front.refresh()
     recorded = job.recorded()
     # Everything a create that waited would have recorded.
     assert recorded["status"] == "SUCCEEDED"
@@ -38,6 +38,6 @@ def test_refresh_records_what_a_job_found_once_it_has_ended(
     assert recorded["manifest_summary_uri"].endswith("/manifest-summary.json")
     assert "3 of 3 images analysed, 0 invalid" in refreshed
     # Read once: a second refresh keeps them and reads no summary again.
-    again = job.refresh()
+    again = job.front.refresh()
     assert "images analysed" not in again
     assert job.recorded() == recorded
