@@ -366,7 +366,14 @@ def test_twenty_jobs_each_outcome_reaches_its_own_resource(
     emulator: Emulator, engine_stack: StackFactory
 ) -> None:
     world = seed(emulator, duration_seconds=2)
-    stack = job_stack(engine_stack, world, jobs="20", failingJobs="7")
+    # Lanes, as a user who sets jobsPerProvider gets them (the default is one process).
+    stack = job_stack(
+        engine_stack,
+        world,
+        jobs="20",
+        failingJobs="7",
+        **{"rekognition-media:jobsPerProvider": "3"},
+    )
     # Without --continue-on-error the engine starts no new operation after the first
     # failure, and how many creates were already under way depends on timing.
     with pytest.raises(auto.CommandError) as failure:
@@ -385,7 +392,7 @@ def test_twenty_jobs_each_outcome_reaches_its_own_resource(
     for name, resource in recorded.items():
         assert resource["id"] == by_name[name]["JobId"]
         assert resource["outputs"]["status"] == "SUCCEEDED"
-    # Jobs are spread over provider processes, three per lane.
+    # Jobs are spread over provider processes, three per lane, as set.
     lanes = [r for r in stack.resources("pulumi:providers:pulumi-python") if "-lane-" in r["urn"]]
     assert len(lanes) == 7
 
