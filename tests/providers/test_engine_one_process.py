@@ -152,7 +152,12 @@ def test_first_ctrl_c_stops_every_waiting_create_and_the_next_up_resumes_them(
         cli = _cli_under(runner)
         sent = time.monotonic()
         os.kill(cli, signal.SIGINT)
-        runner.wait(timeout=EXIT_WITHIN)
+        try:
+            runner.wait(timeout=EXIT_WITHIN)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"pulumi up still running {EXIT_WITHIN:.0f} s after Ctrl-C"
+            ) from None
         took = time.monotonic() - sent
     finally:
         if runner.poll() is None:
@@ -179,3 +184,31 @@ def test_first_ctrl_c_stops_every_waiting_create_and_the_next_up_resumes_them(
     assert all(j["Status"] == "SUCCEEDED" for j in again)
     for job in jobs:
         assert f"media analysis job {job['JobId']}: resumed ({job['JobName']})" in up.stdout
+
+
+def test_a_stack_made_with_lanes_moves_its_jobs_to_the_one_process_untouched(
+    emulator: Emulator, engine_stack: StackFactory, tmp_path: Path
+) -> None:
+    """Stacks made before the widening have their jobs on lane providers; the next up
+    deletes the lanes and leaves the jobs (even those whose destroy deletes outputs)."""
+    world = seed(emulator, duration_seconds=1)
+    stack = busy_stack(
+        engine_stack,
+        world,
+        tmp_path / "witness",
+        jobs="4",
+        deleteOutputs="true",
+        **{"rekognition-media:jobsPerProvider": "3"},
+    )
+    stack.up()
+    lanes = [r for r in stack.resources("pulumi:providers:pulumi-python") if "-lane-" in r["urn"]]
+    assert len(lanes) == 2
+    before = {r["urn"]: r["id"] for r in stack.resources(TYPE_TOKEN)}
+
+    stack.stack.remove_config("rekognition-media:jobsPerProvider")
+    assert stack.preview().change_summary == {"delete": 2, "same": 7}
+    up = stack.up()
+    assert up.summary.resource_changes == {"delete": 2, "same": 7}
+    assert {r["urn"]: r["id"] for r in stack.resources(TYPE_TOKEN)} == before
+    assert len(world.jobs_reading_input()) == 4
+    assert not [r for r in stack.resources() if "-lane-" in r["urn"]]

@@ -94,3 +94,22 @@ def test_the_program_loads_no_provider_side_module() -> None:
     # One provider process holds every job (the SDK's server is widened in it): no lane.
     assert report["registered"].count("pulumi:providers:pulumi-python") == 0
     assert not loaded & set(PROVIDER_SIDE), sorted(loaded & set(PROVIDER_SIDE))
+
+
+def test_where_the_server_cannot_be_widened_jobs_go_to_lanes_and_the_program_says_so_once() -> None:
+    # The SDK's server of another shape, as pulumi_internals reads it.
+    program = PROGRAM.replace(
+        "import rekognition_media.providers as providers\n",
+        "from rekognition_media.core import pulumi_internals\n"
+        "pulumi_internals.dynamic_server_serves_every_call = lambda: False\n"
+        "import rekognition_media.providers as providers\n",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["registered"].count("pulumi:providers:pulumi-python") == 2  # 3 + 1 jobs
+    said = result.stdout + result.stderr
+    assert said.count("is not the one this package knows") == 1, said
+    assert "jobs run in provider processes of 3" in said
