@@ -33,6 +33,7 @@ from tests.support import ROOT, until, until_another_call
 pytestmark = pytest.mark.engine
 
 PROGRAM = ROOT / "tests" / "providers" / "programs" / "busy_process"
+JOBS_PROGRAM = ROOT / "examples" / "jobs" / "__main__.py"
 JOBS = 6  # more than the four threads the SDK's server has on its own
 # The CLI must be gone this soon after Ctrl-C (the waits wake every second).
 EXIT_WITHIN = 15.0
@@ -45,7 +46,9 @@ def busy_stack(
         PROGRAM,
         "busy",
         env=provider_env(),
-        config=world.config(marker=str(marker), witnessValue="before", **config),
+        config=world.config(
+            jobsProgram=str(JOBS_PROGRAM), marker=str(marker), witnessValue="before", **config
+        ),
     )
 
 

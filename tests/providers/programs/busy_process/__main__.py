@@ -13,7 +13,9 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, Resource, ResourceProvider, UpdateResult
 
-runpy.run_path(str(Path(__file__).resolve().parents[4] / "examples" / "jobs" / "__main__.py"))
+config = pulumi.Config()
+# examples/jobs/__main__.py, as the test gives it.
+runpy.run_path(config.require("jobsProgram"))
 
 
 class WitnessProvider(ResourceProvider):
@@ -31,5 +33,4 @@ class Witness(Resource):
         super().__init__(WitnessProvider(), name, {"marker": marker, "value": value})
 
 
-config = pulumi.Config()
 Witness("witness", config.require("marker"), config.require("witnessValue"))
