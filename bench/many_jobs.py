@@ -5,13 +5,18 @@
 Starts the emulator in-process and, for each N, runs ``pulumi up`` (the real CLI, via
 devtools.engine) on examples/jobs with N jobs of D seconds each:
 
-* ``design``   -- the default configuration: jobs spread over provider "lanes"
-                  (``rekognition-media:jobsPerProvider`` default) and one shared
-                  ListMediaAnalysisJobs poller per provider process
+* ``design``   -- the default configuration: every job on the SDK's default dynamic
+                  provider, one process whose server the provider widens to serve every
+                  call at once, with one shared ListMediaAnalysisJobs poller
                   (``REKOGNITION_MEDIA_POLLING=shared``);
+* ``lanes``    -- the fallback where the server cannot be widened, and the design before
+                  it: jobs spread over provider processes of 3
+                  (``rekognition-media:jobsPerProvider=3``), one shared poller in each
+                  (``--skip-lanes`` leaves it out);
 * ``baseline`` -- the straightforward design: every job on the SDK's default dynamic
-                  provider (``jobsPerProvider=0``, one process, four gRPC threads) with one
-                  blocking GetMediaAnalysisJob loop per create (``REKOGNITION_MEDIA_POLLING=get``);
+                  provider (``jobsPerProvider=0``) with one blocking GetMediaAnalysisJob loop
+                  per create (``REKOGNITION_MEDIA_POLLING=get``); before the widening, the
+                  SDK's four gRPC threads ran its jobs in waves of four;
 * ``overhead`` -- the same program with N = 0: the stack's fixed cost (CLI, engine, program);
 * ``plugin``   -- the ``rekognition-media`` plugin: a YAML program (written from
                   bench/programs/many-jobs-yaml) with N ``rekognition-media:index:MediaAnalysisJob``
@@ -50,7 +55,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +87,8 @@ DONE_LINE = re.compile(
 )
 
 DESIGN, BASELINE, OVERHEAD, QUOTA = "design", "baseline", "overhead", "quota"
+LANES = "lanes"
+LANE_JOBS = 3  # jobs per provider process of the lanes variant (the fallback's)
 PLUGIN, PLUGIN_OVERHEAD = "plugin", "plugin-overhead"
 MIB = 1024 * 1024
 START = "StartMediaAnalysisJob"
@@ -283,6 +290,16 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+@dataclass
+class Up:
+    """A stack made ready for its timed up: ``run()`` runs it and returns the CLI's output;
+    ``outputs()`` and ``providers()`` (provider resources in the state) are read after."""
+
+    run: Callable[[], str]
+    outputs: Callable[[], dict[str, Any]]
+    providers: Callable[[], int]
+
+
 def measure(
     emulator: Emulator,
     bin_dir: Path,
@@ -293,20 +310,12 @@ def measure(
     parallel: int | None,
     quota: int | None = None,
 ) -> Run:
+    """One timed ``pulumi up`` of ``variant``: the dynamic program (examples/jobs, through
+    the Automation API) or the plugin's YAML program (plain CLI), on a freshly seeded world."""
     world = seed(emulator, duration_seconds=duration)
-    config = world.config(jobs=str(jobs), waitTimeout=str(int(max(900, 20 * duration))))
-    env = {**provider_env(), POLLING_ENV: "shared"}
-    if variant == BASELINE:
-        config[LANES_KEY] = "0"
-        env[POLLING_ENV] = "get"
-    stack = EngineStack(
-        program_dir=PROGRAM,
-        state_dir=state_dir,
-        bin_dir=bin_dir,
-        stack_name="bench",
-        env=env,
-        config=config,
-    )
+    wait_timeout = str(int(max(900, 20 * duration)))
+    prepare = plugin_up if variant in (PLUGIN, PLUGIN_OVERHEAD) else dynamic_up
+    up = prepare(emulator, world, bin_dir, state_dir, variant, jobs, wait_timeout, parallel)
     if quota is not None:
         emulator.update_settings(quota_mode=True, concurrent_jobs=quota)
     emulator.reset_stats()
@@ -314,7 +323,7 @@ def measure(
     started = time.perf_counter()
     try:
         with RssSampler(state_dir) as sampler:
-            up = stack.up(**({"parallel": parallel} if parallel else {}))
+            stdout = up.run()
     except auto.CommandError as error:
         raise BenchmarkError(
             f"pulumi up failed ({variant}, N={jobs}); state in {state_dir}\n{error}"
@@ -323,7 +332,6 @@ def measure(
         if quota is not None:
             emulator.update_settings(quota_mode=False, concurrent_jobs=None)
     wall = time.perf_counter() - started
-    outputs = {key: value.value for key, value in up.outputs.items()}
     return collect(
         emulator,
         world,
@@ -332,11 +340,44 @@ def measure(
         duration,
         began,
         wall,
-        up.stdout,
-        outputs,
-        len(stack.resources(PROVIDER_TYPE)),
+        stdout,
+        up.outputs(),
+        up.providers(),
         sampler,
         state_dir,
+    )
+
+
+def dynamic_up(
+    emulator: Emulator,
+    world: World,
+    bin_dir: Path,
+    state_dir: Path,
+    variant: str,
+    jobs: int,
+    wait_timeout: str,
+    parallel: int | None,
+) -> Up:
+    """examples/jobs with N ``MediaAnalysisJob`` resources, through ``devtools.engine``."""
+    config = world.config(jobs=str(jobs), waitTimeout=wait_timeout)
+    env = {**provider_env(), POLLING_ENV: "shared"}
+    if variant == BASELINE:
+        config[LANES_KEY] = "0"
+        env[POLLING_ENV] = "get"
+    if variant == LANES:
+        config[LANES_KEY] = str(LANE_JOBS)
+    stack = EngineStack(
+        program_dir=PROGRAM,
+        state_dir=state_dir,
+        bin_dir=bin_dir,
+        stack_name="bench",
+        env=env,
+        config=config,
+    )
+    return Up(
+        run=lambda: stack.up(**({"parallel": parallel} if parallel else {})).stdout,
+        outputs=lambda: {key: value.value for key, value in stack.stack.outputs().items()},
+        providers=lambda: len(stack.resources(PROVIDER_TYPE)),
     )
 
 
@@ -454,17 +495,17 @@ def pulumi(
     return result
 
 
-def measure_plugin(
+def plugin_up(
     emulator: Emulator,
+    world: World,
     bin_dir: Path,
     state_dir: Path,
     variant: str,
     jobs: int,
-    duration: float,
+    wait_timeout: str,
     parallel: int | None,
-) -> Run:
-    """The plugin variant: plain ``pulumi up`` on a YAML program of N plugin jobs."""
-    world = seed(emulator, duration_seconds=duration)
+) -> Up:
+    """A YAML program of N plugin jobs, for plain ``pulumi up``."""
     program_dir = state_dir / "program"
     program_dir.mkdir(parents=True, exist_ok=True)
     (state_dir / "backend").mkdir(exist_ok=True)
@@ -481,7 +522,7 @@ def measure_plugin(
         "outputBucket": world.output_bucket,
         "manifest": world.manifest,
         "kmsKeyId": world.key_arn,
-        "waitTimeout": str(int(max(900, 20 * duration))),
+        "waitTimeout": wait_timeout,
         "rekognition-media:endpointUrl": emulator.url,
     }
     pairs = [arg for key, value in config.items() for arg in ("--plaintext", f"{key}={value}")]
@@ -489,32 +530,23 @@ def measure_plugin(
     up_args = ["up", "--yes", "--skip-preview"]
     if parallel:
         up_args += ["--parallel", str(parallel)]
-    emulator.reset_stats()
-    began = time.time()
-    started = time.perf_counter()
-    with RssSampler(state_dir) as sampler:
+
+    def run() -> str:
         up = pulumi(bin_dir, program_dir, env, *up_args)
-    wall = time.perf_counter() - started
-    outputs: dict[str, Any] = json.loads(
-        pulumi(bin_dir, program_dir, env, "stack", "output", "--json").stdout
-    )
-    state = json.loads(pulumi(bin_dir, program_dir, env, "stack", "export").stdout)
-    resources = state["deployment"].get("resources") or []
-    providers = sum(1 for r in resources if r["type"] == PLUGIN_PROVIDER_TYPE)
-    return collect(
-        emulator,
-        world,
-        variant,
-        jobs,
-        duration,
-        began,
-        wall,
-        up.stdout + up.stderr,
-        outputs,
-        providers,
-        sampler,
-        state_dir,
-    )
+        return up.stdout + up.stderr
+
+    def outputs() -> dict[str, Any]:
+        found: dict[str, Any] = json.loads(
+            pulumi(bin_dir, program_dir, env, "stack", "output", "--json").stdout
+        )
+        return found
+
+    def providers() -> int:
+        state = json.loads(pulumi(bin_dir, program_dir, env, "stack", "export").stdout)
+        resources = state["deployment"].get("resources") or []
+        return sum(1 for r in resources if r["type"] == PLUGIN_PROVIDER_TYPE)
+
+    return Up(run, outputs, providers)
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
@@ -645,7 +677,9 @@ def plugin_targets(
     return lines
 
 
-def comparison(plugin: Row, design: Row | None, baseline: Row | None) -> list[str]:
+def comparison(
+    plugin: Row, design: Row | None, lanes: Row | None, baseline: Row | None
+) -> list[str]:
     """The plugin against the dynamic variants of the same N, same run."""
     lines = [
         "| N | variant | wall (s) | provider processes (/proc) | peak provider RSS (MiB) "
@@ -653,7 +687,7 @@ def comparison(plugin: Row, design: Row | None, baseline: Row | None) -> list[st
         "| plugin RSS / its RSS |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for row in (plugin, design, baseline):
+    for row in (plugin, design, lanes, baseline):
         if row is None:
             continue
         wall_ratio = f"{plugin.wall / row.wall:.2f}" if row is not plugin else "-"
@@ -666,6 +700,36 @@ def comparison(plugin: Row, design: Row | None, baseline: Row | None) -> list[st
             f"| {fmt(row.detect_median, 2)} ({fmt(row.detect_max, 2)}) "
             f"| {wall_ratio} | {rss_ratio} |"
         )
+    return lines
+
+
+def one_process_targets(design: Row, plugin: Row, lanes: Row | None) -> list[str]:
+    """The dynamic design (one widened process) against the plugin and the lanes of the
+    same run: peak RSS at most 300 MiB (stated for N = 60), wall within 1.15 x the
+    plugin's, calls per job no higher than the lanes' (the design before the widening)."""
+    ratio = design.wall / plugin.wall
+    checks: list[tuple[str, str, bool]] = [
+        (
+            "peak provider RSS <= 300 MiB",
+            f"{design.peak_rss:.0f} MiB in {design.processes_seen} provider process(es)",
+            design.peak_rss <= 300,
+        ),
+        (
+            "wall <= 1.15 x the plugin's",
+            f"{design.wall:.1f} s / {plugin.wall:.1f} s = {ratio:.2f}",
+            ratio <= 1.15,
+        ),
+    ]
+    if lanes is not None:
+        checks.append(
+            (
+                "calls per job <= the lanes'",
+                f"{design.calls_per_job():.2f} against {lanes.calls_per_job():.2f}",
+                design.calls_per_job() <= lanes.calls_per_job(),
+            )
+        )
+    lines = [f"Targets of the design variant at N={design.jobs}, D={design.duration:g} s:"]
+    lines += [f"  {'PASS  ' if met else 'MISSED'}  {text}: {value}" for text, value, met in checks]
     return lines
 
 
@@ -703,6 +767,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per figure (medians)")
     parser.add_argument("--skip-baseline", action="store_true", help="no baseline variant")
     parser.add_argument(
+        "--skip-lanes", action="store_true", help="no lanes variant (jobsPerProvider=3)"
+    )
+    parser.add_argument(
         "--skip-plugin", action="store_true", help="no plugin variant (YAML program)"
     )
     parser.add_argument(
@@ -738,7 +805,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.environ.get("PULUMI_PARALLEL") and not args.parallel:
         log(f"note: PULUMI_PARALLEL={os.environ['PULUMI_PARALLEL']} sets pulumi up --parallel")
 
-    variants = [DESIGN] if args.skip_baseline else [DESIGN, BASELINE]
+    variants = [DESIGN]
+    if not args.skip_lanes:
+        variants.append(LANES)
+    if not args.skip_baseline:
+        variants.append(BASELINE)
     if args.plugin_only:
         variants = []
     if not args.skip_plugin:
@@ -760,17 +831,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 counter += 1
                 state_dir = work_dir / f"{counter:02d}-{variant}-n{jobs}"
                 log(f"{variant:>8} N={jobs:<3} D={args.duration:g} s ... ({state_dir.name})")
-                if variant in (PLUGIN, PLUGIN_OVERHEAD):
-                    result = measure_plugin(
-                        emulator, bin_dir, state_dir, variant, jobs, args.duration, args.parallel
-                    )
-                    log(
-                        f"{'':>8} wall {result.wall:.1f} s, calls {result.calls}, "
-                        f"{len(result.latencies)} detection lines, "
-                        f"{result.processes_seen} provider processes, "
-                        f"peak RSS {result.peak_rss:.0f} MiB"
-                    )
-                    return result
                 result = measure(
                     emulator,
                     bin_dir,
@@ -783,6 +843,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 log(
                     f"{'':>8} wall {result.wall:.1f} s, calls {result.calls}, "
+                    f"{len(result.latencies)} detection lines, "
                     f"{result.processes_seen} provider processes, "
                     f"peak RSS {result.peak_rss:.0f} MiB"
                 )
@@ -820,6 +881,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     largest = max(args.jobs)
     design = rows.get((DESIGN, largest))
     baseline = rows.get((BASELINE, largest))
+    lanes = rows.get((LANES, largest))
     repeat_note = f", median of {args.repeat} runs" if args.repeat > 1 else ""
     parallel_note = f", pulumi up --parallel {args.parallel or 'default (4 x CPUs)'}"
     print(f"\nMany jobs in one stack: D = {args.duration:g} s{repeat_note}{parallel_note}\n")
@@ -830,9 +892,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     plugin = rows.get((PLUGIN, largest))
     if plugin is not None:
         print(f"\nThe plugin against the dynamic variants, N = {largest}{repeat_note}\n")
-        print("\n".join(comparison(plugin, design, baseline)))
+        print("\n".join(comparison(plugin, design, lanes, baseline)))
         print()
         print("\n".join(plugin_targets(plugin, plugin_overhead, args.parallel)))
+        if design is not None:
+            print()
+            print("\n".join(one_process_targets(design, plugin, lanes)))
     quota = rows.get((QUOTA, largest))
     if quota is not None:
         print(
@@ -852,7 +917,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f" plugin_calls_per_job={plugin.calls_per_job():.2f}"
         )
         if design is not None:
-            parts.append(f"design_peak_rss_mib={design.peak_rss:.0f}")
+            parts.append(
+                f"design_peak_rss_mib={design.peak_rss:.0f}"
+                f" design_wall_over_plugin={design.wall / plugin.wall:.2f}"
+            )
+        if lanes is not None:
+            parts.append(f"lanes_peak_rss_mib={lanes.peak_rss:.0f} lanes_wall={lanes.wall:.1f}")
     line = " ".join(parts)
     print(line.strip(), flush=True)
     return 0

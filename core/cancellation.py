@@ -4,13 +4,14 @@ On the first SIGINT (or SIGTERM) the Pulumi CLI cancels the deployment: it start
 steps, sends ``Cancel`` to every resource provider plugin, and then waits for the steps in
 flight to end (``deploymentExecutor.Execute`` in pulumi/pulumi's pkg/resource/deploy; the
 CLI only terminates at once on a second Ctrl-C). A create waiting for its job would hold
-the CLI until the job finished, so the plugin's ``cancel`` sets this event and every wait
-of the core checks it: the poller's wait (``pollers``) and the waits of a Start
+the CLI until the job finished, so the plugin's ``cancel`` sets this event (as does the
+dynamic provider server's Cancel, hooked through ``pulumi_internals``) and every wait of
+the core checks it: the poller's wait (``pollers``) and the waits of a Start
 (``start``: the quota slot, throttling and unanswered-Start backoffs) raise
 :class:`Cancelled` within about a second, and no Start is made once it is set.
 
-It is process-wide because Cancel is: it means "this deployment is over", and a plugin
-process serves one deployment. Nothing clears it.
+It is process-wide because Cancel is: it means "this deployment is over", and a provider
+process (the plugin's, or a dynamic provider's) serves one deployment. Nothing clears it.
 """
 
 from __future__ import annotations

@@ -12,8 +12,9 @@ applies the provider's configuration and runs the core's blocking calls off the 
 a thread pool of its own; a waiting create holds one thread. The pool is sized for many
 jobs waiting at once (``REKOGNITION_MEDIA_PLUGIN_THREADS``, default 256), not Python's
 default of a few threads; the jobs of the process share one poller (``core.pollers``).
-One plugin process serves every job of a provider, so the dynamic resource's "lanes" are
-not needed here; the engine's ``--parallel`` still bounds how many run at once.
+One plugin process serves every job of a provider (as the dynamic resource's one widened
+process does; its "lanes" are a fallback this server never needs); the engine's
+``--parallel`` still bounds how many run at once.
 
 **Token scope.** The dynamic resource scopes its derived idempotency tokens with a random
 value kept in the stack's state by a sibling resource (``providers.identity``). A plugin's

@@ -3,11 +3,11 @@
 The dynamic front end of the job's core (``lifecycle``, with ``changes`` and ``request``):
 what each Pulumi verb does to a job is written there, once for both front ends. This module
 runs in two processes. The user's program imports it for ``MediaAnalysisJob``, whose
-``__init__`` puts the job on a lane (``lanes``), scopes its token with the stack's
-identity (``identity``) and pickles a ``MediaAnalysisJobProvider`` into the state; the
-provider process unpickles it and runs the verbs, which hand the properties (the state's
-snake_case dicts, the core's own shape) to the core and wrap its answers in the SDK's
-result types.
+``__init__`` chooses its provider (``lanes``: one process for every job, or a lane),
+scopes its token with the stack's identity (``identity``) and pickles a
+``MediaAnalysisJobProvider`` into the state; the provider process unpickles it and runs
+the verbs, which hand the properties (the state's snake_case dicts, the core's own shape)
+to the core and wrap its answers in the SDK's result types.
 """
 
 from __future__ import annotations

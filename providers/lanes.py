@@ -1,24 +1,29 @@
-"""Spreading jobs over provider processes ("lanes"), in the user's program process.
+"""Which provider process runs each job, in the user's program process.
 
-The Python dynamic provider server in the Pulumi SDK serves at most four calls at a time
-(a thread pool of four) for all dynamic resources of the provider process, and a create
-that waits for a job holds one of those threads. With one provider process, the fifth job
-would not even start until one of the first four finished, and the ``check``/``diff`` of
-every other dynamic resource would queue behind them.
+The Python dynamic provider server in the Pulumi SDK serves four calls at a time (a thread
+pool of four) for all dynamic resources of its process, and a create that waits for a job
+holds one of those threads. The provider widens that pool from inside the process on its
+first call (``serving``, through ``core.pulumi_internals``), so by default every job runs
+on the SDK's default dynamic provider: one process for every job of the stack and one
+poller for all of them, as the plugin does, with threads to spare for other resources'
+``check`` and ``diff``.
 
-The engine starts one provider process per *provider resource*. So ``assign_provider``
-(called by ``MediaAnalysisJob.__init__``) spreads jobs over explicit ``pulumi-python``
-provider resources, ``rekognition-media-lane-N``, a few jobs per lane, which leaves a
-thread free in each process for other calls; it also warns when a stack has more jobs than
-``pulumi up --parallel`` runs at once. What happens inside a provider process -- one
-poller for its jobs (``pollers``), the List and Start quotas shared with the other
-processes (``budget``) -- is not imported here: this module runs in the program, and
-imports only ``pulumi`` (and the SDK internals it needs, ``pulumi_internals``).
+Lanes are the fallback, and a setting: ``assign_provider`` (called by
+``MediaAnalysisJob.__init__``) spreads jobs over explicit ``pulumi-python`` provider
+resources, ``rekognition-media-lane-N``, a few jobs per lane (the engine starts one
+process per provider resource), which leaves a thread free in each process. It does so
+when ``jobsPerProvider`` is set above 0, or when this SDK's server is not the shape the
+widening knows (``pulumi up``'s output says so once). It also warns when a stack has more
+jobs than ``pulumi up --parallel`` runs at once. What happens inside a provider process --
+the poller (``pollers``), the List and Start quotas shared with other processes
+(``budget``) -- is not imported here: this module runs in the program, and imports only
+``pulumi`` (and the SDK internals it needs, ``pulumi_internals``).
 
 Settings (stack configuration, namespace ``rekognition-media``):
 
-* ``jobsPerProvider`` (default 3): jobs per provider process; 0 puts every job on the
-  SDK's default dynamic provider (one process, four threads).
+* ``jobsPerProvider``: jobs per provider process. Unset: 0 (every job on the SDK's default
+  dynamic provider, one process) where the server can be widened, else 3. 0 puts every
+  job on the default provider in any case.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ import pulumi
 from rekognition_media.core import pulumi_internals
 
 CONFIG_NAMESPACE = "rekognition-media"
-DEFAULT_JOBS_PER_PROVIDER = 3
+FALLBACK_JOBS_PER_PROVIDER = 3
+"""Jobs per lane where the server cannot be widened: a fourth thread stays free."""
 
 
 class _Run:
@@ -43,6 +49,7 @@ class _Run:
         self.jobs = 0
         self.laned = itertools.count()
         self.lanes: dict[int, pulumi.ProviderResource] = {}
+        self.fallback_said = False
 
 
 _run: _Run | None = None
@@ -59,6 +66,14 @@ def assign_provider(
         run.jobs += 1
         _warn_beyond_parallelism(run.jobs)
         per_lane = jobs_per_provider()
+        if per_lane and configured_jobs_per_provider() is None and not run.fallback_said:
+            run.fallback_said = True
+            pulumi.log.warn(
+                "rekognition-media: the Pulumi SDK's dynamic provider server "
+                f"({pulumi_internals.dynamic_server_path()}) is not the one this package "
+                f"knows, so it serves four calls at a time: jobs run in provider processes of "
+                f"{per_lane} (rekognition-media:jobsPerProvider) instead of all in one"
+            )
         if opts.provider is not None or opts.providers or per_lane == 0:
             return opts
         lane = next(run.laned) // per_lane
@@ -96,9 +111,15 @@ def _warn_beyond_parallelism(jobs: int) -> None:
 
 
 def jobs_per_provider() -> int:
+    """Jobs per lane; 0: every job on the SDK's default dynamic provider."""
+    value = configured_jobs_per_provider()
+    if value is not None:
+        return value
+    return 0 if pulumi_internals.dynamic_server_serves_every_call() else FALLBACK_JOBS_PER_PROVIDER
+
+
+def configured_jobs_per_provider() -> int | None:
     value = pulumi.Config(CONFIG_NAMESPACE).get_int("jobsPerProvider")
-    if value is None:
-        return DEFAULT_JOBS_PER_PROVIDER
-    if value < 0:
+    if value is not None and value < 0:
         raise ValueError(f"{CONFIG_NAMESPACE}:jobsPerProvider = {value}: must be 0 or more")
     return value

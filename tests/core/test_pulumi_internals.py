@@ -190,3 +190,145 @@ def test_a_server_of_another_shape_keeps_its_tracebacks_and_says_so_once() -> No
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
     assert done.stderr.count("is not the one this package knows") == 1, done.stderr
     assert "/elsewhere/pulumi/dynamic/__main__.py" in done.stderr
+
+
+def test_the_dynamic_provider_server_serves_through_one_thread_pool_of_four() -> None:
+    """serve_every_call_at_once widens the pool ``main()`` hands to ``grpc.server``; the
+    program counts on it (one process for every job) when the source has this shape."""
+    _, text = _dynamic_server_source()
+    assert pulumi_internals.serves_through_a_pool_of(text) == 4
+    assert pulumi_internals.pool_grows_to_max_workers()
+    assert pulumi_internals.dynamic_server_serves_every_call()
+    # Any other shape is no pool this package knows.
+    assert pulumi_internals.serves_through_a_pool_of(text.replace("max_workers=4", "4")) is None
+    other = text.replace("futures.ThreadPoolExecutor(max_workers=4)", "None")
+    assert pulumi_internals.serves_through_a_pool_of(other) is None
+    assert pulumi_internals.serves_through_a_pool_of("def main():\n    pass\n") is None
+
+
+# The SDK's server module, run as __main__ without its last statement (``main()``, which
+# serves), so that its own servicer class and pool shape are used in-process.
+_SERVER_PREAMBLE = """
+import importlib.machinery, importlib.util, sys, types
+from rekognition_media.core import pulumi_internals
+
+origin = importlib.util.find_spec(pulumi_internals.DYNAMIC_SERVER).origin
+source = open(origin, encoding="utf-8").read()
+assert source.rstrip().endswith("main()")
+server = types.ModuleType("__main__")
+server.__spec__ = importlib.machinery.ModuleSpec(pulumi_internals.DYNAMIC_SERVER, None)
+server.__file__ = origin
+sys.modules["__main__"] = server
+exec(compile(source.rstrip()[: -len("main()")], origin, "exec"), vars(server))
+"""
+
+_WIDENS = (
+    _SERVER_PREAMBLE
+    + """
+import threading
+from concurrent import futures
+
+# What main() does: a pool of four; six calls that each wait for all six.
+pool = futures.ThreadPoolExecutor(max_workers=4)
+all_six = threading.Barrier(6, timeout=20)
+
+
+def call():
+    pulumi_internals.serve_every_call_at_once()
+    all_six.wait()
+    return threading.current_thread().name
+
+
+# Submitted before any of them runs: two queue behind the four.
+names = [f.result(timeout=30) for f in [pool.submit(call) for _ in range(6)]]
+assert len(set(names)) == 6, names
+assert pool._max_workers == pulumi_internals.DYNAMIC_SERVER_THREADS
+print("ok")
+"""
+)
+
+
+def test_a_call_in_the_servers_pool_widens_it_for_the_calls_queued_behind_it() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _WIDENS], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+    assert "is not the one this package knows" not in done.stderr
+
+
+_CANCELS = (
+    _SERVER_PREAMBLE
+    + """
+from google.protobuf import empty_pb2
+
+servicer = server.DynamicResourceProviderServicer()
+registered = servicer.Cancel  # bound before any provider code runs, as main() registers it
+cancelled = []
+for _ in range(2):
+    pulumi_internals.cancel_on_engine_cancel(lambda: cancelled.append(True))
+assert isinstance(registered(empty_pb2.Empty(), None), empty_pb2.Empty)
+assert cancelled == [True], cancelled
+print("ok")
+"""
+)
+
+
+def test_the_engines_cancel_reaches_the_hook_through_the_method_the_server_registered() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _CANCELS], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+    assert "is not the one this package knows" not in done.stderr
+
+
+def test_the_dynamic_provider_server_ignores_cancel() -> None:
+    """The hook exists because the SDK's Cancel does nothing; the day it does something,
+    this fails, and whether the hook is still needed is worth a look."""
+    import ast
+
+    _, text = _dynamic_server_source()
+    [servicer] = [
+        node
+        for node in ast.parse(text).body
+        if isinstance(node, ast.ClassDef) and node.name == pulumi_internals.DYNAMIC_SERVER_SERVICER
+    ]
+    [cancel] = [
+        node
+        for node in servicer.body
+        if isinstance(node, ast.FunctionDef) and node.name == "Cancel"
+    ]
+    assert [ast.unparse(statement) for statement in cancel.body] == ["return empty_pb2.Empty()"]
+
+
+# A server of another shape: the calls come from a thread of no pool, Cancel is a lambda.
+_OTHER_POOL = """
+import importlib.machinery, sys, types
+from rekognition_media.core import pulumi_internals
+
+server = types.ModuleType("__main__")
+server.__spec__ = importlib.machinery.ModuleSpec(pulumi_internals.DYNAMIC_SERVER, None)
+server.__file__ = "/elsewhere/pulumi/dynamic/__main__.py"
+server.DynamicResourceProviderServicer = type(
+    "DynamicResourceProviderServicer", (), {"Cancel": lambda self, request, context: None}
+)
+sys.modules["__main__"] = server
+for _ in range(3):
+    pulumi_internals.serve_every_call_at_once()
+    pulumi_internals.cancel_on_engine_cancel(lambda: None)
+print("ok")
+"""
+
+
+def test_a_server_of_another_shape_is_left_alone_and_says_so_once() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _OTHER_POOL],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 2 and all("is not the one this package knows" in x for x in lines)
+    assert "serves four calls at a time" in lines[0] and "jobsPerProvider" in lines[0]
+    assert "the first Ctrl-C does not stop a waiting job" in lines[1]

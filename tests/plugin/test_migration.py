@@ -3,7 +3,7 @@
 plugin/README.md "Moving a job from MediaAnalysisJob to the plugin", step by step: the program
 declares the plugin's resource under the same name with an alias to the old resource's
 URN and ``adoptJobId`` set to the old job's id; ``pulumi up`` adopts the job instead of
-starting one, and the old resource, its stack identity and its lane provider leave the
+starting one, and the old resource and its stack identity leave the
 state. A Python program (the plugin's generated SDK, ``rekognition_media.sdk``, as the
 README shows it) through the real CLI against the session's emulator.
 """
@@ -97,8 +97,8 @@ def test_a_dynamic_job_moves_to_the_plugin_without_a_new_job(
     stack.stack.set_config("oldUrn", auto.ConfigValue(old["urn"]))
     preview = stack.preview(diff=True)
     # A resource whose provider package changes is replaced (the engine's rule); the
-    # replacement adopts the job. The old job's stack identity and lane provider go.
-    assert preview.change_summary == {"replace": 1, "delete": 2, "same": 1}
+    # replacement adopts the job. The old job's stack identity goes.
+    assert preview.change_summary == {"replace": 1, "delete": 1, "same": 1}
     assert f"{PLUGIN_JOB_TYPE_TOKEN}: (replace)" in preview.stdout
     assert len(world.jobs_reading_input()) == 1
 

@@ -45,7 +45,7 @@ def test_a_job_without_kms_key_fails_the_gate(engine_stack: StackFactory) -> Non
 def test_a_job_with_kms_key_passes_the_gate(engine_stack: StackFactory) -> None:
     stack = job_stack(engine_stack, kmsKeyId=KEY_ARN)
     preview = stack.preview(policy_packs=[PACK])
-    assert preview.change_summary == {"create": 4}  # stack, identity, lane, job
+    assert preview.change_summary == {"create": 3}  # stack, identity, job
     assert "media-analysis-job-kms-key" not in preview.stdout
 
 
@@ -56,7 +56,7 @@ def test_configured_advisory_warns_and_passes(engine_stack: StackFactory, tmp_pa
     preview = stack.preview(policy_packs=[PACK], policy_pack_configs=[str(config)])
     [line] = _report_lines(preview.stdout, "media-analysis-job-kms-key")
     assert "[advisory]" in line
-    assert preview.change_summary == {"create": 4}  # stack, identity, lane, job
+    assert preview.change_summary == {"create": 3}  # stack, identity, job
 
 
 def test_min_confidence_floor_is_configurable(engine_stack: StackFactory, tmp_path: Path) -> None:

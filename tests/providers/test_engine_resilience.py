@@ -89,7 +89,7 @@ def test_killed_up_leaves_no_provider_process_and_makes_no_further_calls(
     emulator: Emulator, engine_stack: StackFactory, tmp_path: Path
 ) -> None:
     world = seed(emulator, duration_seconds=120)
-    stack = job_stack(engine_stack, world, jobs="4")  # two lanes: two provider processes
+    stack = job_stack(engine_stack, world, jobs="4")  # one provider process for all four
     runner = run_in_own_process(stack, tmp_path)
     try:
         until(running_jobs(world, 4), 90, "four jobs started and waited for")
@@ -128,7 +128,7 @@ def test_more_jobs_than_the_concurrent_job_quota_wait_for_slots_and_converge(
     duration = 80.0
     own_emulator.update_settings(quota_mode=True, concurrent_jobs=2)
     world = seed(own_emulator, duration_seconds=duration)
-    stack = job_stack(engine_stack, world, jobs="4")  # two lanes: two provider processes
+    stack = job_stack(engine_stack, world, jobs="4")  # one provider process for all four
     up = stack.up()
 
     jobs = world.jobs_reading_input()
@@ -152,7 +152,7 @@ def test_one_job_whose_poll_fails_does_not_fail_its_lane_mates(
     emulator: Emulator, engine_stack: StackFactory, emulator_settings: Callable[..., Any]
 ) -> None:
     world = seed(emulator, duration_seconds=4)
-    stack = job_stack(engine_stack, world, jobs="3")  # one lane: one process, one poller
+    stack = job_stack(engine_stack, world, jobs="3")  # one process, one poller
     emulator_settings(job_poll_faults={"job-1": "AccessDeniedException"})
     with pytest.raises(auto.CommandError) as failure:
         stack.up(continue_on_error=True)

@@ -23,7 +23,7 @@ PROVIDER_SIDE = (
     "errors",
 )
 
-# Creates four jobs under Pulumi's mocks (two lanes at the default three jobs per lane) and
+# Creates four jobs under Pulumi's mocks (all on the default provider: no lane) and
 # prints the modules of this package that got loaded and the resources registered.
 PROGRAM = """
 import json, sys
@@ -91,5 +91,25 @@ def test_the_program_loads_no_provider_side_module() -> None:
     report = json.loads(result.stdout.strip().splitlines()[-1])
     loaded = {name.rsplit(".", 1)[1] for name in report["loaded"]}
     assert "lanes" in loaded and "job" in loaded  # the program side did run
-    assert report["registered"].count("pulumi:providers:pulumi-python") == 2  # two lanes
+    # One provider process holds every job (the SDK's server is widened in it): no lane.
+    assert report["registered"].count("pulumi:providers:pulumi-python") == 0
     assert not loaded & set(PROVIDER_SIDE), sorted(loaded & set(PROVIDER_SIDE))
+
+
+def test_where_the_server_cannot_be_widened_jobs_go_to_lanes_and_the_program_says_so_once() -> None:
+    # The SDK's server of another shape, as pulumi_internals reads it.
+    program = PROGRAM.replace(
+        "import rekognition_media.providers as providers\n",
+        "from rekognition_media.core import pulumi_internals\n"
+        "pulumi_internals.dynamic_server_serves_every_call = lambda: False\n"
+        "import rekognition_media.providers as providers\n",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["registered"].count("pulumi:providers:pulumi-python") == 2  # 3 + 1 jobs
+    said = result.stdout + result.stderr
+    assert said.count("is not the one this package knows") == 1, said
+    assert "jobs run in provider processes of 3" in said
