@@ -66,7 +66,7 @@ from .batch_request import (
 from .cancellation import Cancelled
 from .errors import error_code
 from .request import Problem, build_request, is_sdk_unknown, unknown_paths_top
-from .summary import ModerationSummary, merge_summaries
+from .summary import REPORT_COMMAND, ModerationSummary, merge_summaries
 from .user_errors import InvalidInputs
 
 _GONE = frozenset({"404", "NoSuchKey", "NoSuchBucket"})
@@ -360,11 +360,22 @@ def _found(
     statuses = [job["Status"] for job in jobs]
     if any(status != SUCCEEDED for status in statuses):
         line += f"; jobs: {_tally(statuses)}"
-    report(resource, line)
+    report(resource, f"{line} — report: {_report_command(jobs)}")
     return {
         "manifest_statistics": totals,
         "moderation_summary": merged.to_output() if merged else None,
     }
+
+
+def _report_command(jobs: list[dict[str, Any]]) -> str:
+    # One report across the shards takes every JobId; past a few, the line would be all
+    # JobIds, so it names the output that lists them (report/README.md shows the jq).
+    if len(jobs) <= _JOB_IDS_SHOWN:
+        return " ".join([REPORT_COMMAND, *(job["JobId"] for job in jobs)])
+    return f"{REPORT_COMMAND} <its {len(jobs)} JobIds: the job_ids (plugin: jobIds) output>"
+
+
+_JOB_IDS_SHOWN = 3
 
 
 # --- read, update, delete ----------------------------------------------------------------

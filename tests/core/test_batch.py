@@ -106,6 +106,8 @@ def test_two_shards_sorted_encrypted_summed_and_resumed_without_a_second_listing
     assert found["categories"] == {"Violence": 1, "Explicit": 1}
     err = capfd.readouterr().err
     assert "media analysis batch nightly: 2 jobs, 3 of 10,004 images analysed, 2 flagged" in err
+    # One report across both shards, in shard order.
+    assert f"— report: rekognition-media report {' '.join(out['job_ids'])}\n" in err
 
     # Resumed: the record is used (a key added since is not listed), the same jobs.
     put_many(big.input_bucket, ["big/zzz-late.png"], body=b"\x89PNG")
