@@ -52,6 +52,11 @@ def props(world: World, prefix: str = "", **extra: Any) -> dict[str, Any]:
     }
 
 
+# Lists a prefix of 10,001 keys and runs its two shards' jobs: seconds each, so out of the
+# fast tier.
+LISTS_A_BIG_PREFIX = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def big(emulator: Emulator) -> World:
     """A world whose input bucket holds, under ``big/``, the three sample images, 10,001
@@ -73,6 +78,7 @@ def big(emulator: Emulator) -> World:
     return world
 
 
+@LISTS_A_BIG_PREFIX
 def test_two_shards_sorted_encrypted_summed_and_resumed_without_a_second_listing(
     big: World, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -128,6 +134,7 @@ def test_two_shards_sorted_encrypted_summed_and_resumed_without_a_second_listing
     s3.delete_object(Bucket=big.input_bucket, Key="big/zzz-late.png")  # ``big`` is shared
 
 
+@LISTS_A_BIG_PREFIX
 def test_over_the_cap_fails_before_anything_is_written(big: World) -> None:
     s3 = big.client("s3")
     empty = f"media-out-{uuid.uuid4().hex[:10]}"
@@ -140,6 +147,7 @@ def test_over_the_cap_fails_before_anything_is_written(big: World) -> None:
     assert not big.jobs_of(empty)
 
 
+@LISTS_A_BIG_PREFIX
 def test_a_failed_shard_fails_the_batch_and_only_it_runs_again(
     emulator: Emulator, emulator_settings: Callable[..., Any]
 ) -> None:
@@ -159,6 +167,7 @@ def test_a_failed_shard_fails_the_batch_and_only_it_runs_again(
     assert created.outputs["status"] == "SUCCEEDED"
 
 
+@LISTS_A_BIG_PREFIX
 def test_a_listing_without_its_record_is_listed_again(big: World) -> None:
     given = props(big, "big/", max_images=20_000)
     directory = batch_directory(given["output_config"], batch.batch_token(given))
@@ -255,6 +264,7 @@ def test_merged_summaries_sum_counts_and_keep_the_most_confident_images() -> Non
     assert merge_summaries([]) is None
 
 
+@LISTS_A_BIG_PREFIX
 def test_shards_wait_for_a_concurrent_job_slot_under_the_accounts_quota(
     emulator: Emulator, emulator_settings: Callable[..., Any], capfd: pytest.CaptureFixture[str]
 ) -> None:
