@@ -204,3 +204,18 @@ def test_operations_config_without_an_operation_is_rejected(
     request = aws.request(source, manifest, output, OperationsConfig={})
     with pytest.raises(aws.rekognition.exceptions.InvalidParameterException):
         aws.rekognition.start_media_analysis_job(**request)
+
+
+@pytest.mark.parametrize("member", ["Bucket", "Name"])
+def test_a_manifest_without_its_bucket_or_key_is_rejected_not_a_server_error(
+    aws: Aws, buckets: tuple[str, str], member: str
+) -> None:
+    source, output = buckets
+    manifest = aws.manifest(source, [{"source-ref": aws.image(source)}])
+    request = aws.request(source, manifest, output)
+    del request["Input"]["S3Object"][member]
+    with pytest.raises(aws.rekognition.exceptions.InvalidParameterException) as refused:
+        aws.rekognition.start_media_analysis_job(**request)
+    # AWS's wording for a missing member, at the member's path in the wire's casing.
+    path = f"input.s3Object.{member[0].lower()}{member[1:]}"
+    assert f"Value null at '{path}' failed to satisfy constraint" in str(refused.value)

@@ -65,6 +65,18 @@ def test_missing_required_output_bucket_is_reported() -> None:
     assert "must not be null" in failures(props)["output_config.s3_bucket"]
 
 
+def test_a_manifest_without_its_key_or_bucket_is_reported() -> None:
+    # botocore's model makes both optional; a job cannot read a manifest without them.
+    props = valid_props()
+    del props["input"]["s3_object"]["name"]
+    assert failures(props) == {
+        "input.s3_object.name": "input.s3_object.name = (not set): must not be null: it is the "
+        "object key of the manifest the job reads"
+    }
+    del props["input"]["s3_object"]["bucket"]
+    assert set(failures(props)) == {"input.s3_object.name", "input.s3_object.bucket"}
+
+
 def test_several_problems_are_all_reported() -> None:
     props = valid_props()
     props["kms_key_id"] = "-starts-with-dash"
