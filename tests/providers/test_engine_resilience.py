@@ -123,9 +123,10 @@ def test_killed_up_leaves_no_provider_process_and_makes_no_further_calls(
 def test_more_jobs_than_the_concurrent_job_quota_wait_for_slots_and_converge(
     own_emulator: Emulator, engine_stack: StackFactory
 ) -> None:
-    # Jobs longer than botocore's whole retry horizon (8 attempts, at most ~71 s of
-    # backoff): retries alone cannot outlast them.
-    duration = 80.0
+    # Jobs long enough that the second two must wait for a slot. (Start's client makes one
+    # attempt per call, and botocore does not retry LimitExceededException anyway: the
+    # slot lines below show the provider's own wait got them started.)
+    duration = 30.0
     own_emulator.update_settings(quota_mode=True, concurrent_jobs=2)
     world = seed(own_emulator, duration_seconds=duration)
     stack = job_stack(engine_stack, world, jobs="4")  # one provider process for all four
