@@ -24,6 +24,7 @@ from rekognition_media.api import limits
 from rekognition_media.api.manifest import output_directory
 from rekognition_media.api.messages import did_you_mean
 
+from .changes import Diff, changed
 from .request import (
     JobSettings,
     Problem,
@@ -308,26 +309,12 @@ def _bucket_name(name: str) -> bool:
 # --- diff -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BatchDiff:
-    replaces: tuple[str, ...]
-    updates: tuple[str, ...]
-
-    @property
-    def changes(self) -> bool:
-        return bool(self.replaces or self.updates)
-
-    @property
-    def stables(self) -> tuple[str, ...]:
-        return tuple(key for key in REPLACE_ON if key not in self.replaces)
-
-
-def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> BatchDiff:
+def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Diff:
     """Another source, request or region is another batch (replace); a setting updates
     the batch in place, without an AWS call."""
     old_source, new_source = olds.get("source"), news.get("source")
     replaces = [
-        key for key in REPLACE_ON if key != "source" and _changed(olds.get(key), news.get(key))
+        key for key in REPLACE_ON if key != "source" and changed(olds.get(key), news.get(key))
     ]
     if (
         is_sdk_unknown(new_source)
@@ -343,15 +330,9 @@ def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> BatchDiff:
     updates = [
         key
         for key in SETTINGS
-        if _changed(
+        if changed(
             defaults[key] if olds.get(key) is None else olds.get(key),
             defaults[key] if news.get(key) is None else news.get(key),
         )
     ]
-    return BatchDiff(tuple(replaces), tuple(updates))
-
-
-def _changed(old: Any, new: Any) -> bool:
-    if is_sdk_unknown(new):
-        return True
-    return bool(normalise(strip_unknowns(old)) != normalise(strip_unknowns(new)))
+    return Diff(tuple(replaces), tuple(updates), REPLACE_ON)

@@ -39,6 +39,8 @@ class Diff:
     """Properties that changed and replace the job."""
     updates: tuple[str, ...]
     """Settings that changed and update the resource in place."""
+    replace_on: tuple[str, ...] = REPLACE_ON
+    """The properties whose change replaces the resource (a batch has its own)."""
 
     @property
     def changes(self) -> bool:
@@ -47,16 +49,16 @@ class Diff:
     @property
     def stables(self) -> tuple[str, ...]:
         """Replace-on properties that did not change."""
-        return tuple(key for key in REPLACE_ON if key not in self.replaces)
+        return tuple(key for key in self.replace_on if key not in self.replaces)
 
 
 def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Diff:
     """The replaces and updates between the recorded properties and the new inputs."""
-    replaces = [key for key in REPLACE_ON if _changed(olds.get(key), news.get(key))]
+    replaces = [key for key in REPLACE_ON if changed(olds.get(key), news.get(key))]
     if news.get("client_request_token") is None and "client_request_token" in replaces:
         # Derived (not declared): it changes only with the request, which is compared.
         replaces.remove("client_request_token")
-    updates = [key for key in SETTINGS if _changed(olds.get(key), news.get(key))]
+    updates = [key for key in SETTINGS if changed(olds.get(key), news.get(key))]
     return Diff(tuple(replaces), tuple(updates))
 
 
@@ -71,7 +73,8 @@ def with_default_settings(props: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _changed(old: Any, new: Any) -> bool:
+def changed(old: Any, new: Any) -> bool:
+    """Whether a property changed: an unknown new value counts as a change."""
     if is_sdk_unknown(new):
         return True
     return bool(normalise(strip_unknowns(old)) != normalise(strip_unknowns(new)))

@@ -146,6 +146,31 @@ def seed(emulator: Emulator, duration_seconds: float | None = None) -> World:
     return World(emulator, input_bucket, output_bucket, key_arn, manifest)
 
 
+TWO_SHARDS = 10_001
+"""Tiny keys that, with the three sample images, fill two shards of a batch."""
+
+
+def seed_prefix(
+    emulator: Emulator, prefix: str, tiny_keys: int = TWO_SHARDS, suffix: str = ".jpg"
+) -> World:
+    """A seeded world whose input bucket also holds, under ``prefix``, the three sample
+    images (analysed) and ``tiny_keys`` keys ``<prefix>tiny/NNNNNN<suffix>`` that are not
+    images (listed as images, their manifest lines invalid in the jobs), for a batch's
+    tests."""
+    world = seed(emulator)
+    s3 = world.client("s3")
+    for key in sample_images():
+        source = s3.get_object(Bucket=world.input_bucket, Key=key)
+        s3.put_object(
+            Bucket=world.input_bucket,
+            Key=f"{prefix}{key.rsplit('/', 1)[1]}",
+            Body=source["Body"].read(),
+            Metadata=source["Metadata"],
+        )
+    put_many(world.input_bucket, range(tiny_keys), key_format=prefix + "tiny/{:06d}" + suffix)
+    return world
+
+
 DEFAULT_ACCOUNT = "123456789012"
 """moto's account for the dummy credentials the tests use."""
 

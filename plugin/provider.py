@@ -181,7 +181,7 @@ class MediaAnalysisJobPlugin(Provider):
         return CheckResponse(inputs=request.new_inputs, failures=failures)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        found: changes.Diff | batch_request.BatchDiff
+        found: changes.Diff
         if _is_batch(request.type):
             found = batch_request.diff(
                 convert.to_core(request.old_state), convert.to_core(request.new_inputs)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from devtools.world import World, provider_env, put_many, seed
+from devtools.world import World, provider_env, put_many, seed, seed_prefix
 from rekognition_media.api import limits
 from rekognition_media.core import batch
 from rekognition_media.core.batch_listing import TooManyImages, count_unlisted, read_record
@@ -60,18 +60,8 @@ LISTS_A_BIG_PREFIX = pytest.mark.slow
 @pytest.fixture(scope="module")
 def big(emulator: Emulator) -> World:
     """A world whose input bucket holds, under ``big/``, the three sample images, 10,001
-    tiny JPEG-named keys, and one of each skipped kind."""
-    world = seed(emulator)
-    s3 = world.client("s3")
-    for key in ("images/sample-1.png", "images/sample-2.png", "images/sample-3.png"):
-        source = s3.get_object(Bucket=world.input_bucket, Key=key)
-        s3.put_object(
-            Bucket=world.input_bucket,
-            Key=f"big/{key.rsplit('/', 1)[1]}",
-            Body=source["Body"].read(),
-            Metadata=source["Metadata"],
-        )
-    put_many(world.input_bucket, range(BIG), key_format="big/tiny/{:06d}.JPG")
+    tiny keys, and one of each skipped kind."""
+    world = seed_prefix(emulator, "big/", BIG, suffix=".JPG")  # suffixes: any case
     put_many(world.input_bucket, ["big/notes.txt"], body=b"text")
     put_many(world.input_bucket, ["big/empty.png"], body=b"")
     put_many(world.input_bucket, ["big/huge.jpeg"], body=b"\0" * (limits.MAX_IMAGE_BYTES + 1))

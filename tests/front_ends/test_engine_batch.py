@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from devtools.world import World, put_many, seed
+from devtools.world import World, put_many, seed, seed_prefix
 from rekognition_media.emulator import Emulator
 from tests.front_ends.conftest import MakeFront
 from tests.front_ends.support import FrontFailed
@@ -33,17 +33,7 @@ IMAGES = TINY + 3
 @pytest.fixture(scope="module")
 def big(emulator: Emulator) -> World:
     """Under ``big/``: the three sample images, 10,001 tiny keys and a text file."""
-    world = seed(emulator)
-    s3 = world.client("s3")
-    for key in ("images/sample-1.png", "images/sample-2.png", "images/sample-3.png"):
-        source = s3.get_object(Bucket=world.input_bucket, Key=key)
-        s3.put_object(
-            Bucket=world.input_bucket,
-            Key=f"big/{key.rsplit('/', 1)[1]}",
-            Body=source["Body"].read(),
-            Metadata=source["Metadata"],
-        )
-    put_many(world.input_bucket, range(TINY), key_format="big/tiny/{:06d}.jpg")
+    world = seed_prefix(emulator, "big/", TINY)
     put_many(world.input_bucket, ["big/readme.txt"], body=b"text")
     return world
 

@@ -6,59 +6,31 @@ FAILED shard, the cap) are tests/providers/test_engine_batch.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from devtools.world import World, no_credentials_env, provider_env, put_many, seed
+from devtools.world import World, no_credentials_env, put_many, seed_prefix
 from rekognition_media.emulator import Emulator
 from rekognition_media.plugin import BATCH_TYPE, JOB_TYPE
-from tests.plugin.support import YamlStack, require_tools
+from tests.plugin.support import YamlStackFactory, yaml_stacks
 
 pytestmark = pytest.mark.engine
 
-YamlStackFactory = Callable[..., YamlStack]
 TINY = 10_001
 IMAGES = TINY + 3
 
 
 @pytest.fixture
 def yaml_stack(pulumi_bin: Path, tmp_path: Path) -> YamlStackFactory:
-    require_tools(pulumi_bin)
-
-    def make(
-        program: dict[str, Any], name: str = "test", env: dict[str, str] | None = None
-    ) -> YamlStack:
-        stack = YamlStack(
-            program_dir=tmp_path / f"program-{name}",
-            state_dir=tmp_path / f"state-{name}",
-            bin_dir=pulumi_bin,
-            name=name,
-            env=provider_env() if env is None else env,
-        )
-        stack.write(program)
-        stack.init()
-        return stack
-
-    return make
+    return yaml_stacks(pulumi_bin, tmp_path)
 
 
 @pytest.fixture(scope="module")
 def big(emulator: Emulator) -> World:
     """Under ``big/``: the three sample images, 10,001 tiny keys and a text file."""
-    world = seed(emulator)
-    s3 = world.client("s3")
-    for key in ("images/sample-1.png", "images/sample-2.png", "images/sample-3.png"):
-        source = s3.get_object(Bucket=world.input_bucket, Key=key)
-        s3.put_object(
-            Bucket=world.input_bucket,
-            Key=f"big/{key.rsplit('/', 1)[1]}",
-            Body=source["Body"].read(),
-            Metadata=source["Metadata"],
-        )
-    put_many(world.input_bucket, range(TINY), key_format="big/tiny/{:06d}.jpg")
+    world = seed_prefix(emulator, "big/", TINY)
     put_many(world.input_bucket, ["big/readme.txt"], body=b"text")
     return world
 
