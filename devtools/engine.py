@@ -99,6 +99,9 @@ class EngineStack:
     secrets: Mapping[str, str] = field(default_factory=dict)
     passphrase: str = PASSPHRASE
     outputs_seen: list[str] = field(default_factory=list)
+    echo: bool = False
+    """Also print each line the engine writes, as it comes (``devtools.run``: a test that
+    runs a command in another process waits on its output)."""
 
     def __post_init__(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -140,6 +143,8 @@ class EngineStack:
 
     def _collect(self, line: str) -> None:
         self.outputs_seen.append(line)
+        if self.echo:
+            print(line, flush=True)
 
     def up(self, **kwargs: Any) -> auto.UpResult:
         return self.stack.up(on_output=self._collect, color="never", **kwargs)

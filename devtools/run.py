@@ -5,7 +5,8 @@
 ``SPEC.json`` is ``EngineStack.spec()``.
 
 Tests that kill ``pulumi up`` mid-flight (SIGKILL to the whole process group) need the
-program, the CLI and the providers in a process tree of their own.
+program, the CLI and the providers in a process tree of their own. What the engine
+writes is printed as it comes, for a test that waits on it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def main() -> None:
         env=spec["env"],
         config=spec["config"],
         passphrase=spec["passphrase"],
+        echo=True,
     )
     getattr(stack, sys.argv[2])()
 

@@ -60,17 +60,21 @@ def own_emulator() -> Iterator[Emulator]:
         emulator.stop()
 
 
-def run_in_own_process(stack: EngineStack, tmp_path: Path) -> subprocess.Popen[bytes]:
-    """`pulumi up` of ``stack`` in a process group of its own, to be killed."""
+def run_in_own_process(
+    stack: EngineStack, tmp_path: Path, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """`pulumi up` of ``stack`` in a process group of its own, to be killed; what the
+    engine writes goes to ``log`` when given."""
     spec = tmp_path / f"spec-{stack.stack_name}.json"
     spec.write_text(json.dumps(stack.spec()))
-    return subprocess.Popen(
-        [sys.executable, "-m", "devtools.run", str(spec), "up"],
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with open(log or os.devnull, "wb") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "devtools.run", str(spec), "up"],
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.DEVNULL,
+        )
 
 
 def rekognition_calls(emulator: Emulator) -> int:
@@ -229,15 +233,18 @@ def test_ctrl_c_during_a_wait_then_up_again_resumes_the_same_job(
 ) -> None:
     world = seed(emulator, duration_seconds=20)
     stack = job_stack(engine_stack, world)
-    runner = run_in_own_process(stack, tmp_path)
+    log = tmp_path / "up.log"
+    runner = run_in_own_process(stack, tmp_path, log)
     try:
         until(running_jobs(world, 1), 90, "the job started and is waited for")
         until_another_call(emulator, "the create polls its job")
-        # Ctrl-C signals the terminal's foreground process group; a second one makes
-        # Pulumi stop without waiting for the operations under way.
+        # Ctrl-C signals the terminal's foreground process group; a second one, once the
+        # engine has taken the first, makes Pulumi stop without waiting for the operations
+        # under way.
         os.killpg(runner.pid, signal.SIGINT)
-        time.sleep(2)  # ordering: the engine takes the first Ctrl-C (output unread)
-        os.killpg(runner.pid, signal.SIGINT)
+        until(lambda: "^C received; cancelling" in log.read_text(), 30, "the engine took Ctrl-C")
+        with contextlib.suppress(ProcessLookupError):  # the first may have ended it already
+            os.killpg(runner.pid, signal.SIGINT)
         runner.wait(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(runner.pid, signal.SIGKILL)
