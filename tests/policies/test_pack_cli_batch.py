@@ -5,7 +5,8 @@ The program's batch is a stand-in (a dynamic resource registered under
 ``pulumi-python:dynamic/rekognition:MediaAnalysisBatch`` whose provider does nothing):
 the pack judges a resource by its type token and declared properties, which is all a
 preview hands it, so the gate is tested as the engine runs it whatever the batch's
-provider does. The harness tests (test_media_batches.py) cover the plugin's token.
+provider does; the last test runs the product's own batch (examples/batch) against the
+emulator. The harness tests (test_media_batches.py) cover the plugin's token.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import pytest
 from pulumi import automation as auto
 
 from devtools.engine import EngineStack, StackFactory, write_program
+from devtools.world import provider_env, seed
+from rekognition_media.emulator import Emulator
 from tests.support import ROOT
 
 pytestmark = pytest.mark.engine
@@ -133,3 +136,31 @@ def _report_lines(output: str, policy: str) -> list[str]:
     return [
         line for line in output.splitlines() if line.strip().startswith("- [") and policy in line
     ]
+
+
+def test_the_real_batch_over_the_limit_fails_the_gate_at_preview(
+    emulator: Emulator, engine_stack: StackFactory
+) -> None:
+    # The product's own MediaAnalysisBatch (examples/batch), its preview listing a prefix
+    # in the emulator: the gate judges what the resource declares, estimate and all.
+    world = seed(emulator)
+    stack = engine_stack(
+        ROOT / "examples" / "batch",
+        env=provider_env(),
+        config={
+            "inputBucket": world.input_bucket,
+            "prefix": "images/",
+            "outputBucket": world.output_bucket,
+            "kmsKeyArn": world.key_arn,
+            "maxImages": "250000",
+            "endpointUrl": world.emulator.url,
+        },
+    )
+    with pytest.raises(auto.CommandError) as failure:
+        stack.preview(policy_packs=[PACK])
+    said = "\n".join([*stack.outputs_seen, str(failure.value)])
+    lines = _report_lines(said, POLICY)
+    assert lines and all("[mandatory]" in line for line in lines)
+    assert "MediaAnalysisBatch: nightly" in lines[0]
+    assert "`max_images` is 250000 - more than the 100000 images" in " ".join(said.split())
+    assert world.jobs_reading_input() == []
