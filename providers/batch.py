@@ -3,9 +3,9 @@ dynamic resource.
 
 The dynamic front end of the batch's core (``core.batch``, with ``core.batch_request``):
 what each verb does is written there, once for both front ends. As ``job`` does for a
-job, the resource's ``__init__`` puts the batch on a lane (``lanes``: a create that waits
-holds a thread of its provider process), scopes its token with the stack's identity and
-pickles a ``MediaAnalysisBatchProvider`` into the state.
+job, the resource's ``__init__`` chooses its provider (``lanes``: the one process every
+job shares, or a lane), scopes its token with the stack's identity and pickles a
+``MediaAnalysisBatchProvider`` into the state.
 
 **Preview.** The engine calls a dynamic provider's ``check`` at preview and at update
 alike, without saying which, and never its ``create`` at preview; so the program tells
